@@ -1,0 +1,24 @@
+/**
+ * `@mkp/client`: a typed client for the Makeprintable API v1.
+ *
+ * Types and constants under `./generated/` come from `spec/openapi.yaml`; everything else here is
+ * hand-written and thin on purpose: the result of every call is openapi-fetch's
+ * `{ data } | { error }` union.
+ * @packageDocumentation
+ */
+export { createClient, type ClientOptions, type MakeprintableClient } from "./create-client.js";
+export type { AccessTokenProvider } from "./auth.js";
+export { MakeprintableError, ClientOptionsError, AccessTokenError } from "./errors.js";
+export type { paths, components, operations } from "./generated/schema.js";
+export * from "./generated/spec.js";
+
+import type { components } from "./generated/schema.js";
+
+/** The form body of `POST /token`. */
+export type TokenRequest = components["schemas"]["TokenRequest"];
+/** A successful `POST /token` response (RFC 6749 §5.1). */
+export type TokenResponse = components["schemas"]["TokenResponse"];
+/** An OAuth 2.0 error body (RFC 6749 §5.2). */
+export type OAuthErrorBody = components["schemas"]["OAuthError"];
+/** One of the RFC 6749 §5.2 error codes. */
+export type OAuthErrorCode = OAuthErrorBody["error"];

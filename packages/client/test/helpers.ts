@@ -1,0 +1,15 @@
+/** A `fetch` that records every request and answers with `respond` (default: 200 `{}`). */
+export function observedFetch(respond: (request: Request) => Response | Promise<Response> = () => Response.json({})) {
+  const requests: Request[] = [];
+  const fetch = async (request: Request) => {
+    requests.push(request.clone());
+    return respond(request);
+  };
+  return { fetch, requests };
+}
+
+/** The only request made, failing the test when there were none or several. */
+export function onlyRequest(requests: Request[]): Request {
+  if (requests.length !== 1) throw new Error(`expected exactly one request, saw ${requests.length}`);
+  return requests[0]!;
+}

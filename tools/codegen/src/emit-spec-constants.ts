@@ -1,0 +1,226 @@
+import type { SpecDocument } from "./bundle-spec.ts";
+import { SpecError } from "./spec-error.ts";
+
+const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+
+type Json = Record<string, unknown>;
+
+/** One operation as the client and the sandbox need to know it at run time. */
+export interface OperationFacts {
+  method: string;
+  path: string;
+  serverUrl: string;
+  /** false where the spec says `security: []`: such calls never carry credentials. */
+  authenticated: boolean;
+  /** OAuth 2.0 scopes the operation asks for (empty when it asks for none). */
+  scopes: string[];
+  /** The request body's media type, or null when the operation takes no body. */
+  requestBodyType: string | null;
+}
+
+/** Everything {@link emitSpecConstants} reads from the spec. */
+export interface SpecConstants {
+  serverUrl: string;
+  apiKeyScheme: string;
+  apiKeyHeader: string;
+  apiKeyExample: string | null;
+  oauth2Scheme: string;
+  authorizationUrl: string;
+  tokenUrl: string;
+  tokenPath: string;
+  scopes: Record<string, string>;
+  codeLifetimeSeconds: number;
+  grantType: string;
+  responseTypes: string[];
+  defaultResponseType: string;
+  operations: Record<string, OperationFacts>;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Reads `document` at a JSON pointer-like path, failing with the path when a step is missing. */
+function at(document: unknown, path: (string | number)[], file: string): unknown {
+  let node = document;
+  for (const step of path) {
+    if (Array.isArray(node) && typeof step === "number") node = node[step];
+    else if (isObject(node) && typeof step === "string") node = node[step];
+    else node = undefined;
+    if (node === undefined) throw new SpecError(`missing #/${path.join("/")}`, file);
+  }
+  return node;
+}
+
+function str(document: unknown, path: (string | number)[], file: string): string {
+  const value = at(document, path, file);
+  if (typeof value !== "string") throw new SpecError(`#/${path.join("/")} must be a string`, file);
+  return value;
+}
+
+function resolveRef(document: SpecDocument, node: unknown, file: string): unknown {
+  if (isObject(node) && typeof node.$ref === "string" && node.$ref.startsWith("#/")) {
+    const path = node.$ref.slice(2).split("/").map((step) => step.replaceAll("~1", "/").replaceAll("~0", "~"));
+    return resolveRef(document, at(document, path, file), file);
+  }
+  return node;
+}
+
+/** Collects the constants every package imports instead of writing a URL, header or scope itself. */
+export function readSpecConstants(document: SpecDocument, file: string): SpecConstants {
+  const serverUrl = str(document, ["servers", 0, "url"], file);
+  const schemes = at(document, ["components", "securitySchemes"], file);
+  if (!isObject(schemes)) throw new SpecError("#/components/securitySchemes must be a mapping", file);
+  const entries = Object.entries(schemes).map(([name, scheme]) => [name, resolveRef(document, scheme, file)] as const);
+  const apiKey = entries.find(([, scheme]) => isObject(scheme) && scheme.type === "apiKey" && scheme.in === "header");
+  const oauth2 = entries.find(([, scheme]) => isObject(scheme) && scheme.type === "oauth2");
+  if (!apiKey) throw new SpecError("no `apiKey` security scheme `in: header`", file);
+  if (!oauth2) throw new SpecError("no `oauth2` security scheme", file);
+  const [apiKeyScheme, apiKeyObject] = apiKey;
+  const [oauth2Scheme, oauth2Object] = oauth2;
+  const flowPath = ["flows", "authorizationCode"];
+  const flow = at(oauth2Object, flowPath, file);
+  const authorizationUrl = str(flow, ["authorizationUrl"], file);
+  const tokenUrl = str(flow, ["tokenUrl"], file);
+  const scopes = at(flow, ["scopes"], file);
+  if (!isObject(scopes) || !Object.values(scopes).every((value) => typeof value === "string")) {
+    throw new SpecError(`#/components/securitySchemes/${oauth2Scheme}/flows/authorizationCode/scopes must map names to descriptions`, file);
+  }
+  const lifetime = at(flow, ["x-code-lifetime-seconds"], file);
+  if (typeof lifetime !== "number" || !Number.isInteger(lifetime) || lifetime <= 0) {
+    throw new SpecError("x-code-lifetime-seconds must be a positive integer", file);
+  }
+  if (!tokenUrl.startsWith(`${serverUrl}/`)) throw new SpecError(`tokenUrl ${tokenUrl} is not under ${serverUrl}`, file);
+  const tokenPath = tokenUrl.slice(serverUrl.length);
+
+  const paths = at(document, ["paths"], file);
+  if (!isObject(paths)) throw new SpecError("#/paths must be a mapping", file);
+  const topSecurity = Array.isArray(document.security) ? document.security : [];
+  const operations: Record<string, OperationFacts> = {};
+  let authorizeOperation: Json | undefined;
+  let tokenOperation: Json | undefined;
+  for (const [path, rawItem] of Object.entries(paths)) {
+    const item = resolveRef(document, rawItem, file);
+    if (!isObject(item)) continue;
+    const pathServer = Array.isArray(item.servers) && isObject(item.servers[0]) ? item.servers[0].url : undefined;
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!isObject(operation)) continue;
+      const operationId = operation.operationId;
+      if (typeof operationId !== "string") throw new SpecError(`${method.toUpperCase()} ${path} has no operationId`, file);
+      const opServer = Array.isArray(operation.servers) && isObject(operation.servers[0]) ? operation.servers[0].url : undefined;
+      const security = Array.isArray(operation.security) ? operation.security : topSecurity;
+      const scopeSet = new Set<string>();
+      for (const requirement of security) {
+        if (!isObject(requirement)) continue;
+        const wanted = requirement[oauth2Scheme];
+        if (Array.isArray(wanted)) for (const scope of wanted) if (typeof scope === "string") scopeSet.add(scope);
+      }
+      const body = resolveRef(document, operation.requestBody, file);
+      const content = isObject(body) && isObject(body.content) ? Object.keys(body.content) : [];
+      const facts: OperationFacts = {
+        method: method.toUpperCase(),
+        path,
+        serverUrl: String(opServer ?? pathServer ?? serverUrl),
+        authenticated: security.length > 0,
+        scopes: [...scopeSet],
+        requestBodyType: content[0] ?? null,
+      };
+      operations[operationId] = facts;
+      if (facts.method === "GET" && facts.serverUrl + path === authorizationUrl) authorizeOperation = operation;
+      if (facts.method === "POST" && facts.serverUrl + path === tokenUrl) tokenOperation = operation;
+    }
+  }
+  if (!authorizeOperation) throw new SpecError(`no GET operation at authorizationUrl ${authorizationUrl}`, file);
+  if (!tokenOperation) throw new SpecError(`no POST operation at tokenUrl ${tokenUrl}`, file);
+
+  const tokenSchema = resolveRef(
+    document,
+    at(tokenOperation, ["requestBody", "content", "application/x-www-form-urlencoded", "schema"], file),
+    file,
+  );
+  const grantType = resolveRef(document, at(tokenSchema, ["properties", "grant_type"], file), file);
+  if (!isObject(grantType) || typeof grantType.const !== "string") {
+    throw new SpecError("the token request's grant_type must be a `const` string", file);
+  }
+  const parameters = Array.isArray(authorizeOperation.parameters) ? authorizeOperation.parameters : [];
+  const responseType = parameters
+    .map((parameter) => resolveRef(document, parameter, file))
+    .find((parameter) => isObject(parameter) && parameter.name === "response_type");
+  const responseSchema = isObject(responseType) ? resolveRef(document, responseType.schema, file) : undefined;
+  if (!isObject(responseSchema) || !Array.isArray(responseSchema.enum) || typeof responseSchema.default !== "string") {
+    throw new SpecError("the authorize operation's response_type needs an `enum` and a `default`", file);
+  }
+  const example = isObject(apiKeyObject) ? apiKeyObject["x-example"] : undefined;
+  return {
+    serverUrl,
+    apiKeyScheme,
+    apiKeyHeader: str(apiKeyObject, ["name"], file),
+    apiKeyExample: typeof example === "string" ? example : null,
+    oauth2Scheme,
+    authorizationUrl,
+    tokenUrl,
+    tokenPath,
+    scopes: scopes as Record<string, string>,
+    codeLifetimeSeconds: lifetime,
+    grantType: grantType.const,
+    responseTypes: responseSchema.enum.map(String),
+    defaultResponseType: responseSchema.default,
+    operations,
+  };
+}
+
+const literal = (value: unknown): string => JSON.stringify(value, null, 2);
+
+/** Renders the constants as a TypeScript module (without the generated-file header). */
+export function emitSpecConstants(constants: SpecConstants): string {
+  const c = constants;
+  return `/** The API's base URL: \`servers[0].url\`. */
+export const SERVER_URL = ${literal(c.serverUrl)} as const;
+
+/** The names of the two security schemes in \`components.securitySchemes\`. */
+export const SECURITY_SCHEMES = ${literal({ apiKey: c.apiKeyScheme, oauth2: c.oauth2Scheme })} as const;
+
+/** The request header that carries the API key. */
+export const API_KEY_HEADER = ${literal(c.apiKeyHeader)} as const;
+
+/** The example API key from the Authentication page. */
+export const API_KEY_EXAMPLE = ${literal(c.apiKeyExample)} as const;
+
+/** Where users are sent to approve an app (the OAuth 2.0 \`authorizationUrl\`). */
+export const AUTHORIZATION_URL = ${literal(c.authorizationUrl)} as const;
+
+/** Where codes are exchanged for tokens (the OAuth 2.0 \`tokenUrl\`). */
+export const TOKEN_URL = ${literal(c.tokenUrl)} as const;
+
+/** {@link TOKEN_URL} relative to {@link SERVER_URL}: the path of the typed token operation. */
+export const TOKEN_PATH = ${literal(c.tokenPath)} as const;
+
+/** The OAuth 2.0 scopes, announced but not enforced yet. */
+export const SCOPES = ${literal(Object.keys(c.scopes))} as const;
+
+/** One of {@link SCOPES}. */
+export type Scope = (typeof SCOPES)[number];
+
+/** What each scope allows, as the spec describes it. */
+export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = ${literal(c.scopes)};
+
+/** How long an authorization code may be exchanged, in seconds (\`x-code-lifetime-seconds\`). */
+export const AUTHORIZATION_CODE_LIFETIME_SECONDS = ${literal(c.codeLifetimeSeconds)} as const;
+
+/** The token request's \`grant_type\`. */
+export const GRANT_TYPE = ${literal(c.grantType)} as const;
+
+/** The \`response_type\` values the authorize endpoint documents. */
+export const RESPONSE_TYPES = ${literal(c.responseTypes)} as const;
+
+/** The \`response_type\` the Authentication page asks for. */
+export const DEFAULT_RESPONSE_TYPE = ${literal(c.defaultResponseType)} as const;
+
+/** Every operation by \`operationId\`: method, path, server, whether it takes credentials, scopes, body type. */
+export const OPERATIONS = ${literal(c.operations)} as const;
+
+/** The \`operationId\` of an operation in the spec. */
+export type OperationId = keyof typeof OPERATIONS;
+`;
+}
