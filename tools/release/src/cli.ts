@@ -1,0 +1,47 @@
+import { relative } from "node:path";
+import { ChangesetFormatError } from "./changesets.ts";
+import { releaseLayout } from "./paths.ts";
+import { SpecDiffError } from "./rate-spec-change.ts";
+import { writeReleasedSpec } from "./released-spec.ts";
+import { checkSpecChange } from "./spec-diff.ts";
+
+const USAGE = `usage: mkp-release <command> [--root <dir>]
+
+  spec-diff       fail unless pending changesets bump @mkp/client as much as the spec change needs
+                  (rated by redocly diff against spec/released/openapi.json), and @mkp/docs too
+  snapshot-spec   make the current spec the released baseline (pnpm version-packages runs it)
+`;
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index === -1 ? undefined : args[index + 1];
+}
+
+/** Runs one command; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [command] = args;
+  const layout = releaseLayout(option(args, "--root"));
+  try {
+    switch (command) {
+      case "spec-diff": {
+        const result = await checkSpecChange(layout);
+        (result.ok ? console.log : console.error)(result.report);
+        return result.ok ? 0 : 1;
+      }
+      case "snapshot-spec": {
+        const changed = await writeReleasedSpec(layout);
+        console.log(`${changed ? "wrote    " : "unchanged"} ${relative(process.cwd(), layout.releasedSpec) || layout.releasedSpec}`);
+        return 0;
+      }
+      default:
+        console.error(USAGE);
+        return command === undefined || command === "--help" ? 0 : 2;
+    }
+  } catch (error) {
+    if (error instanceof SpecDiffError || error instanceof ChangesetFormatError) {
+      console.error(`mkp-release ${command}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

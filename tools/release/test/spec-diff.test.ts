@@ -1,0 +1,167 @@
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { main } from "../src/cli.ts";
+import { releaseLayout, REPO_ROOT, type ReleaseLayout } from "../src/paths.ts";
+import { writeReleasedSpec } from "../src/released-spec.ts";
+import { checkSpecChange } from "../src/spec-diff.ts";
+
+type Spec = { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> } };
+
+let layout: ReleaseLayout;
+
+// A copy of the parts of the repository the check reads: the real spec, redocly.yaml and manifests.
+beforeEach(async () => {
+  const root = await mkdtemp(join(tmpdir(), "mkp-spec-diff-test-"));
+  layout = releaseLayout(root);
+  await mkdir(join(root, "spec"), { recursive: true });
+  await cp(join(REPO_ROOT, "spec/openapi.yaml"), layout.spec);
+  await cp(join(REPO_ROOT, "redocly.yaml"), layout.redoclyConfig);
+  await mkdir(layout.changesetDir);
+  await writeFile(join(layout.changesetDir, "README.md"), "# Changesets\n");
+  for (const name of await readdir(join(REPO_ROOT, "packages"))) {
+    const manifest = await readFile(join(REPO_ROOT, "packages", name, "package.json"), "utf8").catch(() => undefined);
+    if (manifest === undefined) continue;
+    await mkdir(join(layout.packagesDir, name), { recursive: true });
+    await writeFile(join(layout.packagesDir, name, "package.json"), manifest);
+  }
+  await writeReleasedSpec(layout);
+});
+
+afterEach(async () => {
+  await rm(layout.root, { recursive: true, force: true });
+});
+
+async function editSpec(edit: (spec: Spec) => void): Promise<void> {
+  const spec = parse(await readFile(layout.spec, "utf8")) as Spec;
+  edit(spec);
+  await writeFile(layout.spec, stringify(spec));
+}
+
+async function addChangeset(name: string, releases: Record<string, string>): Promise<void> {
+  const lines = Object.entries(releases).map(([pkg, bump]) => `"${pkg}": ${bump}`);
+  await writeFile(join(layout.changesetDir, `${name}.md`), `---\n${lines.join("\n")}\n---\n\nA change.\n`);
+}
+
+function schema(spec: Spec, name: string) {
+  const found = spec.components.schemas[name];
+  if (!found?.properties) throw new Error(`the spec has no object schema ${name}`);
+  return found as { properties: Record<string, unknown>; required?: string[] };
+}
+
+/** A request-body schema property that is optional today (the test makes it required). */
+function optionalRequestProperty(spec: Spec): string {
+  const fixRequest = schema(spec, "FixRequest");
+  const name = Object.keys(fixRequest.properties).find((key) => !(fixRequest.required ?? []).includes(key));
+  if (!name) throw new Error("FixRequest has no optional property left");
+  return name;
+}
+
+describe("spec:diff", () => {
+  it("passes with no changeset while the spec equals the released one (even re-serialised)", async () => {
+    await editSpec(() => {});
+    const result = await checkSpecChange(layout);
+    expect(result).toMatchObject({ ok: true, changed: false, bump: "none", missing: [] });
+    expect(result.report).toBe("spec:diff: spec/openapi.yaml is unchanged since the last release (spec/released/openapi.json).");
+  });
+
+  it("fails a spec edit that has no changeset, naming the change and both packages", async () => {
+    await editSpec((spec) => {
+      schema(spec, "Item").properties.id = { type: "integer", description: "The item's identifier." };
+    });
+    const result = await checkSpecChange(layout);
+    expect(result.ok).toBe(false);
+    expect(result.bump).toBe("patch");
+    expect(result.missing).toEqual([
+      { name: "@mkp/client", needed: "patch", pending: "none" },
+      { name: "@mkp/docs", needed: "patch", pending: "none" },
+    ]);
+    expect(result.report).toContain("the change needs a patch release");
+    expect(result.report).toMatch(/patch {2}Schema \(description\) modified at #\/paths\/.+\(spec\/openapi\.yaml:\d+\)/);
+    expect(result.report).toContain('---\n"@mkp/client": patch\n"@mkp/docs": patch\n---');
+  });
+
+  it("rates an added optional response field as minor: a patch changeset is not enough", async () => {
+    await editSpec((spec) => {
+      schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
+    });
+    await addChangeset("thumbnail", { "@mkp/client": "patch", "@mkp/docs": "patch" });
+    const result = await checkSpecChange(layout);
+    expect(result.bump).toBe("minor");
+    expect(result.changes).toContainEqual(expect.objectContaining({ impact: "minor", description: expect.stringContaining("properties/thumbnail_url") }));
+    expect(result.missing).toEqual([{ name: "@mkp/client", needed: "minor", pending: "patch" }]);
+    expect(result.ok).toBe(false);
+  });
+
+  it("passes an added optional field once changesets bump the client minor and the docs", async () => {
+    await editSpec((spec) => {
+      schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
+    });
+    await addChangeset("client", { "@mkp/client": "minor" });
+    await addChangeset("docs", { "@mkp/docs": "patch", "@mkp/oauth": "patch" });
+    const result = await checkSpecChange(layout);
+    expect(result.missing).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.report).toContain("@mkp/client: needs minor, pending changesets give minor ✓");
+  });
+
+  it("rates a newly required request field as major", async () => {
+    let property = "";
+    await editSpec((spec) => {
+      property = optionalRequestProperty(spec);
+      const fixRequest = schema(spec, "FixRequest");
+      fixRequest.required = [...(fixRequest.required ?? []), property];
+    });
+    await addChangeset("required", { "@mkp/client": "minor", "@mkp/docs": "minor" });
+    const result = await checkSpecChange(layout);
+    expect(result.bump).toBe("major");
+    expect(result.changes[0]).toMatchObject({ impact: "major", description: `Properties of \`FixRequest\` became required: \`${property}\`.` });
+    expect(result.missing).toEqual([{ name: "@mkp/client", needed: "major", pending: "minor" }]);
+  });
+
+  it("rates a removed operation as major and passes with a major changeset", async () => {
+    let removed = "";
+    await editSpec((spec) => {
+      const [path, item] = Object.entries(spec.paths).find(([, ops]) => "delete" in ops) ?? [];
+      if (!path || !item) throw new Error("the spec has no DELETE operation");
+      removed = `DELETE ${path}`;
+      delete item.delete;
+    });
+    const result = await checkSpecChange(layout);
+    expect(result.changes).toContainEqual(expect.objectContaining({ impact: "major", description: `Operation \`${removed}\` was removed.`, location: expect.stringMatching(/^spec\/released\/openapi\.json:\d+$/) }));
+    expect(result.ok).toBe(false);
+
+    await addChangeset("remove", { "@mkp/client": "major", "@mkp/docs": "patch" });
+    expect(await checkSpecChange(layout)).toMatchObject({ ok: true, bump: "major", missing: [] });
+  });
+
+  it("exits 1 from the command line with the report on stderr, and 0 after snapshot-spec", async () => {
+    await editSpec((spec) => {
+      schema(spec, "Item").properties.thumbnail_url = { type: "string" };
+    });
+    const errors: string[] = [];
+    const logs: string[] = [];
+    const { error, log } = console;
+    console.error = (text: string) => errors.push(text);
+    console.log = (text: string) => logs.push(text);
+    try {
+      expect(await main(["spec-diff", "--root", layout.root])).toBe(1);
+      expect(errors.join("\n")).toContain('"@mkp/client": minor');
+      expect(await main(["snapshot-spec", "--root", layout.root])).toBe(0);
+      expect(await main(["spec-diff", "--root", layout.root])).toBe(0);
+    } finally {
+      Object.assign(console, { error, log });
+    }
+    expect(logs.at(-1)).toContain("unchanged since the last release");
+  });
+
+  it("fails with the file name on a changeset whose bump is not a semver bump", async () => {
+    await editSpec((spec) => {
+      schema(spec, "Item").properties.thumbnail_url = { type: "string" };
+    });
+    await writeFile(join(layout.changesetDir, "typo.md"), '---\n"@mkp/client": minro\n---\n\nTypo.\n');
+    await expect(checkSpecChange(layout)).rejects.toThrow('.changeset/typo.md: "@mkp/client" has bump "minro", not patch, minor or major');
+  });
+});
