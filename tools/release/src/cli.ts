@@ -1,7 +1,9 @@
 import { relative } from "node:path";
 import { ChangesetFormatError } from "./changesets.ts";
+import { checkPackages, formatPackageChecks } from "./check-packages.ts";
 import { releaseLayout } from "./paths.ts";
 import { SpecDiffError } from "./rate-spec-change.ts";
+import { release } from "./release.ts";
 import { writeReleasedSpec } from "./released-spec.ts";
 import { checkSpecChange } from "./spec-diff.ts";
 
@@ -10,6 +12,9 @@ const USAGE = `usage: mkp-release <command> [--root <dir>]
   spec-diff       fail unless pending changesets bump @mkp/client as much as the spec change needs
                   (rated by redocly diff against spec/released/openapi.json), and @mkp/docs too
   snapshot-spec   make the current spec the released baseline (pnpm version-packages runs it)
+  check-packages  publint --strict and attw --pack --profile esm-only on every publishable package
+  publish         build, run every check, changeset publish; --dry-run: the packaging checks and
+                  each tarball's contents, nothing published
 `;
 
 function option(args: string[], name: string): string | undefined {
@@ -33,6 +38,13 @@ export async function main(args: string[]): Promise<number> {
         console.log(`${changed ? "wrote    " : "unchanged"} ${relative(process.cwd(), layout.releasedSpec) || layout.releasedSpec}`);
         return 0;
       }
+      case "check-packages": {
+        const checks = await checkPackages(layout.packagesDir);
+        console.log(formatPackageChecks(checks, layout.packagesDir));
+        return checks.every((check) => check.ok) ? 0 : 1;
+      }
+      case "publish":
+        return await release(layout, { dryRun: args.includes("--dry-run") });
       default:
         console.error(USAGE);
         return command === undefined || command === "--help" ? 0 : 2;
