@@ -1,0 +1,51 @@
+import { AUTHORIZATION_CODE_LIFETIME_SECONDS } from "@mkp/client";
+import { InvalidTokenResponseError, TokenError } from "../errors.js";
+import type { OAuthToken } from "../exchange-code.js";
+import { withSecrets } from "./secrets.js";
+import { describe, errorFields, tokenResponseFields } from "./wire.js";
+
+const HINTS: Record<string, string> = {
+  invalid_grant: ` (a code is single use and lives ${AUTHORIZATION_CODE_LIFETIME_SECONDS / 60} minutes: start the login again)`,
+  invalid_client: " (check the client ID and secret)",
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Turns the token endpoint's answer into an {@link OAuthToken} or a typed error (RFC 6749 §5.1,
+ * §5.2). `body` is the parsed JSON (or `undefined` when it was not JSON); `secrets` are redacted
+ * from any server text that ends up in a message. Messages never quote a received value.
+ */
+export function tokenFromResponse(
+  status: number,
+  body: unknown,
+  receivedAt: number,
+  secrets: readonly (string | undefined)[] = [],
+): OAuthToken {
+  const fail = (message: string) => new InvalidTokenResponseError(`the token ${message}`, { status });
+  if (isObject(body) && typeof body["error"] === "string") {
+    const fields = errorFields((name) => body[name], secrets);
+    throw new TokenError(describe(`the token endpoint (HTTP ${status})`, fields) + (HINTS[fields.error] ?? ""), { ...fields, status });
+  }
+  if (status !== 200) throw fail(`endpoint answered HTTP ${status}, not an OAuth 2.0 error`);
+  if (!isObject(body)) throw fail("response is not a JSON object");
+  const { accessToken, tokenType, expiresIn, refreshToken, scope } = tokenResponseFields(body);
+  const bad = (field: string, problem: string) => fail(`response's ${field} ${problem}`);
+  if (typeof accessToken !== "string" || !accessToken) throw bad("access_token", "is missing or empty");
+  if (typeof tokenType !== "string" || tokenType.toLowerCase() !== "bearer") throw bad("token_type", "is not Bearer");
+  // RFC 6749 §5.1 says a number; some servers send a numeric string.
+  const seconds = typeof expiresIn === "string" && /^\d+(\.\d+)?$/.test(expiresIn) ? +expiresIn : expiresIn;
+  if (seconds != null && !(typeof seconds === "number" && seconds >= 0 && seconds < 1e12)) throw bad("expires_in", "is not a number of seconds");
+  if (refreshToken !== undefined && (typeof refreshToken !== "string" || !refreshToken)) throw bad("refresh_token", "is empty");
+  if (scope !== undefined && typeof scope !== "string") throw bad("scope", "is not a string");
+  return withSecrets<OAuthToken>(
+    {
+      tokenType: "Bearer",
+      ...(seconds != null && { expiresAt: new Date(receivedAt + seconds * 1000) }),
+      ...(scope !== undefined && { scopes: scope.split(" ").filter(Boolean) }),
+      receivedAt: new Date(receivedAt),
+    },
+    { accessToken, refreshToken: refreshToken as string | undefined },
+  );
+}

@@ -1,0 +1,76 @@
+import { AUTHORIZATION_URL } from "@mkp/client";
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { buildAuthorizationUrl } from "../src/build-authorization-url.js";
+import { OAuthOptionsError } from "../src/errors.js";
+
+const base = { clientId: "demo-app", redirectUri: "http://127.0.0.1/callback" };
+
+describe("buildAuthorizationUrl", () => {
+  it("sends the user to the spec's authorize URL with the page's response_type and a 32-byte state", async () => {
+    const { url, state, codeVerifier } = await buildAuthorizationUrl({ ...base, scopes: ["add_file", "fix"] });
+    const parsed = new URL(url);
+    expect(`${parsed.origin}${parsed.pathname}`).toBe(AUTHORIZATION_URL);
+    expect(url.startsWith("https://makeprintable.com/authorize?")).toBe(true);
+    expect([...parsed.searchParams]).toEqual([
+      ["client_id", "demo-app"],
+      ["redirect_uri", "http://127.0.0.1/callback"],
+      ["response_type", "authorization_code"],
+      ["scope", "add_file fix"],
+      ["state", state],
+    ]);
+    expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 bytes, unpadded base64url
+    expect(codeVerifier).toBeUndefined();
+  });
+
+  it("draws a fresh state every time", async () => {
+    const states = new Set(await Promise.all(Array.from({ length: 50 }, async () => (await buildAuthorizationUrl(base)).state)));
+    expect(states.size).toBe(50);
+  });
+
+  it("adds an RFC 7636 S256 challenge whose verifier hashes to it (RFC 7636 Appendix B check)", async () => {
+    const { url, codeVerifier } = await buildAuthorizationUrl({ ...base, pkce: true });
+    const params = new URL(url).searchParams;
+    expect(codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params.get("code_challenge_method")).toBe("S256");
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(codeVerifier));
+    expect(params.get("code_challenge")).toBe(Buffer.from(digest).toString("base64url"));
+    expect(url).not.toContain(codeVerifier);
+  });
+
+  it("keeps the code verifier out of JSON and inspect output, but readable", async () => {
+    const request = await buildAuthorizationUrl({ ...base, pkce: true });
+    const verifier = request.codeVerifier!;
+    expect(JSON.stringify(request)).not.toContain(verifier);
+    expect(inspect(request, { showHidden: true, depth: 5 })).not.toContain(verifier);
+    expect(inspect(request)).toContain("codeVerifier: '[redacted]'");
+    expect({ ...request }).not.toHaveProperty("codeVerifier");
+  });
+
+  it("takes a given state, response_type code and an authorize URL on loopback, keeping its query", async () => {
+    const { url, state } = await buildAuthorizationUrl({
+      ...base,
+      state: "s-1",
+      responseType: "code",
+      authorizeUrl: "http://127.0.0.1:4000/oauth/authorize?tenant=a",
+    });
+    expect(state).toBe("s-1");
+    expect(url).toBe(
+      "http://127.0.0.1:4000/oauth/authorize?tenant=a&client_id=demo-app&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&response_type=code&state=s-1",
+    );
+  });
+
+  it.each([
+    ["plain http off loopback", { authorizeUrl: "http://makeprintable.com/authorize" }, "authorizeUrl must be https (http only on loopback), got http:"],
+    ["a relative authorize URL", { authorizeUrl: "/authorize" }, "authorizeUrl is not an absolute URL"],
+    ["user info", { authorizeUrl: "https://u:p@makeprintable.com/authorize" }, "authorizeUrl has user info or a fragment"],
+    ["an empty client id", { clientId: "" }, "clientId must be a non-empty string"],
+    ["no redirect URI", { redirectUri: undefined }, "redirectUri must be a non-empty string"],
+    ["an empty state", { state: "" }, "state must be a non-empty string"],
+    ["a scope with a space", { scopes: ["fix add_file"] }, 'scope "fix add_file" is not a scope token (RFC 6749 §3.3)'],
+  ])("rejects %s", async (_, override, message) => {
+    const error = await buildAuthorizationUrl({ ...base, ...override } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OAuthOptionsError);
+    expect(error).toMatchObject({ code: "MKP_OAUTH_INVALID_OPTIONS", message });
+  });
+});

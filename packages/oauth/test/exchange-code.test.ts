@@ -1,0 +1,212 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { inspect } from "node:util";
+import {
+  InvalidTokenResponseError,
+  OAuthOptionsError,
+  TokenError,
+  TokenRequestError,
+  TokenTimeoutError,
+} from "../src/errors.js";
+import { exchangeCode, type ExchangeCodeOptions } from "../src/exchange-code.js";
+import { json, startServer } from "./helpers.js";
+
+const servers: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+async function server(handle: Parameters<typeof startServer>[0]) {
+  const s = await startServer(handle);
+  servers.push(s);
+  return s;
+}
+
+const credentials = {
+  clientId: "demo-app",
+  clientSecret: "demo-secret",
+  redirectUri: "http://127.0.0.1:5000/callback",
+  code: "the-code",
+};
+const failure = (options: ExchangeCodeOptions) => exchangeCode(options).then(() => Promise.reject(new Error("expected a failure")), (e: unknown) => e);
+
+describe("exchangeCode", () => {
+  it("POSTs the spec's form to /token without a credential header, and normalises what real servers send", async () => {
+    const api = await server((_, res) =>
+      json(res, 200, { access_token: "tok-1", token_type: "bearer", expires_in: "3600", refresh_token: "ref-1", scope: "fix add_file", id_token: "x", extra: { a: 1 } }),
+    );
+    const token = await exchangeCode({ ...credentials, codeVerifier: "v".repeat(43), baseUrl: `${api.url}/v1`, now: () => 1_700_000_000_000 });
+    expect(api.requests).toHaveLength(1);
+    const [request] = api.requests;
+    expect(request).toMatchObject({ method: "POST", url: "/v1/token" });
+    expect(request!.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(request!.headers).not.toHaveProperty("authorization");
+    expect(request!.headers).not.toHaveProperty("key");
+    expect(request!.body).toBe(
+      `grant_type=authorization_code&client_id=demo-app&client_secret=demo-secret&redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fcallback&code=the-code&code_verifier=${"v".repeat(43)}`,
+    );
+    expect(token.accessToken).toBe("tok-1");
+    expect(token.refreshToken).toBe("ref-1");
+    expect({ ...token }).toEqual({
+      tokenType: "Bearer",
+      expiresAt: new Date(1_700_000_000_000 + 3_600_000),
+      scopes: ["fix", "add_file"],
+      receivedAt: new Date(1_700_000_000_000),
+    });
+  });
+
+  it("makes the request with cache: no-store, refuses redirects, and puts nothing in the URL", async () => {
+    const seen: Request[] = [];
+    await exchangeCode({
+      ...credentials,
+      baseUrl: "https://api.example.test/v1",
+      fetch: async (request) => {
+        seen.push(request);
+        return Response.json({ access_token: "t", token_type: "Bearer" });
+      },
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.cache).toBe("no-store");
+    expect(seen[0]!.redirect).toBe("error");
+    expect(seen[0]!.url).toBe("https://api.example.test/v1/token");
+  });
+
+  it("keeps the token itself safe to log", async () => {
+    const token = await exchangeCode({
+      ...credentials,
+      fetch: async () => Response.json({ access_token: "tok-secret", token_type: "Bearer", refresh_token: "ref-secret" }),
+    });
+    for (const shown of [JSON.stringify(token), inspect(token), inspect(token, { showHidden: true, depth: 9 }), inspect({ token }), String(token)]) {
+      expect(shown).not.toContain("tok-secret");
+      expect(shown).not.toContain("ref-secret");
+    }
+    expect(inspect(token)).toContain("accessToken: '[redacted]'");
+  });
+
+  it("explains invalid_grant: codes are single use and live 3 minutes", async () => {
+    const api = await server((_, res) => json(res, 400, { error: "invalid_grant", error_description: "The authorization code has expired or was already used." }));
+    const error = await failure({ ...credentials, baseUrl: api.url });
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error).toMatchObject({
+      code: "MKP_OAUTH_TOKEN_ERROR",
+      message:
+        "the token endpoint (HTTP 400) answered invalid_grant: The authorization code has expired or was already used. (a code is single use and lives 3 minutes: start the login again)",
+      error: "invalid_grant",
+      errorDescription: "The authorization code has expired or was already used.",
+      status: 400,
+    });
+  });
+
+  it("reports invalid_client with its status and error_uri", async () => {
+    const api = await server((_, res) => json(res, 401, { error: "invalid_client", error_uri: "https://docs.example/errors" }));
+    const error = await failure({ ...credentials, baseUrl: api.url });
+    expect(error).toMatchObject({
+      message: "the token endpoint (HTTP 401) answered invalid_client (check the client ID and secret)",
+      status: 401,
+      errorUri: "https://docs.example/errors",
+    });
+  });
+
+  it("treats an error inside a 200 as a failure", async () => {
+    const api = await server((_, res) => json(res, 200, { error: "invalid_request", access_token: "no" }));
+    const error = await failure({ ...credentials, baseUrl: api.url });
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error).toMatchObject({ message: "the token endpoint (HTTP 200) answered invalid_request", status: 200 });
+  });
+
+  it("turns a proxy's HTML 502 into a typed error with the status, once, without retrying", async () => {
+    const api = await server((_, res) => {
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end("<html><body><h1>502 Bad Gateway</h1></body></html>");
+    });
+    const error = await failure({ ...credentials, baseUrl: api.url });
+    expect(error).toBeInstanceOf(InvalidTokenResponseError);
+    expect(error).toMatchObject({
+      code: "MKP_OAUTH_INVALID_TOKEN_RESPONSE",
+      message: "the token endpoint answered HTTP 502, not an OAuth 2.0 error",
+      status: 502,
+    });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it("does not retry a 503 either", async () => {
+    const api = await server((_, res) => json(res, 503, { message: "busy" }, { "retry-after": "0" }));
+    expect(await failure({ ...credentials, baseUrl: api.url })).toMatchObject({ status: 503 });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ["a 200 that is not JSON", "<html>ok</html>", "the token response is not a JSON object"],
+    ["a JSON array", "[]", "the token response is not a JSON object"],
+    ["an empty access_token", JSON.stringify({ access_token: "", token_type: "Bearer" }), "the token response's access_token is missing or empty"],
+    ["no access_token", JSON.stringify({ token_type: "Bearer" }), "the token response's access_token is missing or empty"],
+    ["a MAC token", JSON.stringify({ access_token: "t", token_type: "mac" }), "the token response's token_type is not Bearer"],
+    ["a non-numeric expires_in", JSON.stringify({ access_token: "t", token_type: "Bearer", expires_in: "soon" }), "the token response's expires_in is not a number of seconds"],
+    ["a negative expires_in", JSON.stringify({ access_token: "t", token_type: "Bearer", expires_in: -5 }), "the token response's expires_in is not a number of seconds"],
+    ["an empty refresh_token", JSON.stringify({ access_token: "t", token_type: "Bearer", refresh_token: "" }), "the token response's refresh_token is empty"],
+    ["a scope list", JSON.stringify({ access_token: "t", token_type: "Bearer", scope: ["fix"] }), "the token response's scope is not a string"],
+  ])("rejects %s with a clear message", async (_, body, message) => {
+    const api = await server((_, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(body);
+    });
+    const error = await failure({ ...credentials, baseUrl: api.url });
+    expect(error).toBeInstanceOf(InvalidTokenResponseError);
+    expect(error).toMatchObject({ message, status: 200 });
+  });
+
+  it("redacts a secret the server echoes back in its error text", async () => {
+    const api = await server((req, res) => {
+      const form = new URLSearchParams(req.body);
+      json(res, 400, { error: "invalid_grant", error_description: `code ${form.get("code")} for ${form.get("client_secret")} is bad` });
+    });
+    const error = await failure({ ...credentials, baseUrl: api.url });
+    expect(error).toMatchObject({ errorDescription: "code [redacted] for [redacted] is bad" });
+  });
+
+  it("gives up after timeoutMs with TokenTimeoutError, having sent one request", async () => {
+    const api = await server(() => {}); // never answers
+    const error = await failure({ ...credentials, baseUrl: api.url, timeoutMs: 200 });
+    expect(error).toBeInstanceOf(TokenTimeoutError);
+    expect(error).toBeInstanceOf(TokenRequestError);
+    expect(error).toMatchObject({ code: "MKP_OAUTH_TIMEOUT", message: "the token request timed out after 200 ms" });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it("stops when the caller aborts", async () => {
+    const api = await server(() => {});
+    const controller = new AbortController();
+    const pending = failure({ ...credentials, baseUrl: api.url, signal: controller.signal });
+    while (api.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    expect(await pending).toMatchObject({ code: "MKP_OAUTH_REQUEST_FAILED", message: "the token request was aborted" });
+  });
+
+  it("refuses to follow a redirect, so the secret never reaches the redirect target", async () => {
+    const elsewhere = await server((_, res) => json(res, 200, { access_token: "stolen", token_type: "Bearer" }));
+    const api = await server((_, res) => {
+      res.writeHead(307, { location: `${elsewhere.url}/token` });
+      res.end();
+    });
+    const error = await failure({ ...credentials, baseUrl: api.url });
+    expect(error).toMatchObject({ code: "MKP_OAUTH_REQUEST_FAILED", message: "the token request failed (network error or redirect)" });
+    expect(elsewhere.requests).toHaveLength(0);
+  });
+
+  it("reports a refused connection as TokenRequestError", async () => {
+    const api = await server(() => {});
+    const url = api.url;
+    await api.close();
+    expect(await failure({ ...credentials, baseUrl: url })).toBeInstanceOf(TokenRequestError);
+  });
+
+  it.each([
+    ["plain http off loopback", { baseUrl: "http://api.example.test/v1" }, "baseUrl must be https (http only on loopback), got http:"],
+    ["an empty code", { code: "" }, "code must be a non-empty string"],
+    ["a missing client secret", { clientSecret: undefined }, "clientSecret must be a non-empty string"],
+  ])("rejects %s before sending anything", async (_, override, message) => {
+    let sent = 0;
+    const error = await failure({ ...credentials, ...override, fetch: async () => (sent++, Response.json({})) } as ExchangeCodeOptions);
+    expect(error).toBeInstanceOf(OAuthOptionsError);
+    expect(error).toMatchObject({ message });
+    expect(sent).toBe(0);
+  });
+});

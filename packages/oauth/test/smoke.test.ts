@@ -1,0 +1,26 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import * as core from "../src/index.js";
+
+const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+// The README's promises: every `### \`name(…)\`` heading and every class in the errors table.
+const promised = (section: string) => readme.slice(readme.indexOf(section)).split(/\n## /)[0]!;
+const headings = (text: string) => [...text.matchAll(/^### `(\w+)/gm)].map((m) => m[1]!);
+const errorClasses = [...promised("### Errors").matchAll(/^\| `(\w+Error)` \|/gm)].map((m) => m[1]!);
+
+describe("@mkp/oauth exports what its README promises", () => {
+  it("the core: every documented function, constant and error class, and nothing else", () => {
+    const documented = [...headings(promised("## API")).filter((name) => name !== "Errors"), ...errorClasses];
+    expect(documented.length).toBeGreaterThan(15);
+    expect(Object.keys(core).sort()).toEqual(documented.sort());
+  });
+
+  it("every error class extends OAuthError and has its documented code", () => {
+    for (const [, name, code] of promised("### Errors").matchAll(/^\| `(\w+Error)` \| `(\w+)` \|/gm)) {
+      const ErrorClass = (core as Record<string, unknown>)[name!] as typeof core.OAuthError;
+      expect(ErrorClass.prototype).toBeInstanceOf(Error);
+      expect(new ErrorClass("m")).toBeInstanceOf(core.OAuthError);
+      expect(new ErrorClass("m")).toMatchObject({ code, name });
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import fc from "fast-check";
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { InvalidTokenResponseError, TokenError } from "../src/errors.js";
+import { tokenFromResponse } from "../src/internal/token-response.js";
+
+const anyValue = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(fc.string(), { maxLength: 2 }));
+const field = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: good }, { weight: 1, arbitrary: anyValue });
+const maybe = <T>(arb: fc.Arbitrary<T>, freq = 2) => fc.option(arb, { nil: undefined, freq });
+const body = fc.record({
+  access_token: maybe(field(fc.string({ unit: "grapheme-ascii" }).map((s) => `AT${s}`)), 12),
+  token_type: maybe(field(fc.constantFrom("Bearer", "bearer", "BEARER", "mac", "")), 12),
+  expires_in: maybe(field(fc.oneof(fc.nat(), fc.nat().map(String), fc.constantFrom("3600.5", "1e3", " 60", "soon", "", 1e13)))),
+  refresh_token: maybe(field(fc.string().map((s) => `RT${s}`))),
+  scope: maybe(field(fc.constantFrom("fix", "add_file fix", "", "  fix  "))),
+  error: maybe(fc.oneof(fc.constantFrom("invalid_grant", "invalid_client"), anyValue), 6),
+  id_token: anyValue,
+});
+
+// An independent statement of RFC 6749 §5.1 / §5.2 as tolerated by the issue.
+function oracle(status: number, b: unknown): "token" | "TokenError" | "InvalidTokenResponseError" {
+  if (typeof b !== "object" || b === null || Array.isArray(b)) return "InvalidTokenResponseError";
+  const r = b as Record<string, unknown>;
+  if (typeof r.error === "string") return "TokenError";
+  if (status !== 200) return "InvalidTokenResponseError";
+  const ok =
+    typeof r.access_token === "string" && r.access_token.length > 0 &&
+    typeof r.token_type === "string" && r.token_type.toLowerCase() === "bearer" &&
+    (r.expires_in === undefined || r.expires_in === null ||
+      ((typeof r.expires_in === "number" || (typeof r.expires_in === "string" && /^[0-9]+(\.[0-9]+)?$/.test(r.expires_in))) &&
+        Number(r.expires_in) >= 0 && Number(r.expires_in) < 1e12)) && // beyond that, no Date can hold the expiry
+    (r.refresh_token === undefined || (typeof r.refresh_token === "string" && r.refresh_token !== "")) &&
+    (r.scope === undefined || typeof r.scope === "string");
+  return ok ? "token" : "InvalidTokenResponseError";
+}
+
+describe("token-response validation", () => {
+  it("accepts exactly the valid RFC 6749 §5.1 bodies and never shows a token (fast-check, 1,000 runs)", () => {
+    const outcomes = { token: 0, TokenError: 0, InvalidTokenResponseError: 0 };
+    fc.assert(
+      fc.property(fc.constantFrom(200, 200, 200, 400, 401, 500, 502), fc.oneof({ weight: 9, arbitrary: body }, { weight: 1, arbitrary: anyValue }), (status, b) => {
+        const want = oracle(status, b);
+        outcomes[want]++;
+        const clean = b && typeof b === "object" ? JSON.parse(JSON.stringify(b)) : b; // the wire has no undefined
+        try {
+          const token = tokenFromResponse(status, clean, 1_000);
+          expect(want).toBe("token");
+          const r = clean as Record<string, unknown>;
+          expect(token.accessToken).toBe(r.access_token);
+          expect(token.tokenType).toBe("Bearer");
+          expect(token.expiresAt?.getTime()).toBe(r.expires_in == null ? undefined : 1_000 + Number(r.expires_in) * 1000);
+          expect(token.scopes).toEqual(typeof r.scope === "string" ? r.scope.split(" ").filter(Boolean) : undefined);
+          const shown = JSON.stringify(token) + inspect(token, { showHidden: true });
+          expect(shown).not.toContain(String(r.access_token));
+          if (typeof r.refresh_token === "string") expect(shown).not.toContain(r.refresh_token);
+        } catch (error) {
+          expect(error).toBeInstanceOf(want === "TokenError" ? TokenError : InvalidTokenResponseError);
+          expect(error).toMatchObject({ status });
+          const r = (clean ?? {}) as Record<string, unknown>;
+          const shown = String(error) + JSON.stringify(error) + inspect(error, { showHidden: true });
+          // A token value never shows up in a message (error text is the server's own, unless it echoes one).
+          if (typeof r.access_token === "string" && r.access_token.length > 2 && typeof r.error !== "string") expect(shown).not.toContain(r.access_token);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    // The generator must reach every outcome often enough for the property to mean something.
+    expect(Math.min(...Object.values(outcomes))).toBeGreaterThan(50);
+  });
+});
