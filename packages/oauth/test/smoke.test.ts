@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
+import * as node from "../src/node/index.js";
 
 const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
 // The README's promises: every `### \`name(…)\`` heading and every class in the errors table.
@@ -10,9 +11,20 @@ const errorClasses = [...promised("### Errors").matchAll(/^\| `(\w+Error)` \|/gm
 
 describe("@mkp/oauth exports what its README promises", () => {
   it("the core: every documented function, constant and error class, and nothing else", () => {
-    const documented = [...headings(promised("## API")).filter((name) => name !== "Errors"), ...errorClasses];
+    const documented = [...headings(promised("## API\n")).filter((name) => name !== "Errors"), ...errorClasses];
     expect(documented.length).toBeGreaterThan(15);
     expect(Object.keys(core).sort()).toEqual(documented.sort());
+  });
+
+  it("@mkp/oauth/node: every documented export, and nothing else", () => {
+    expect(Object.keys(node).sort()).toEqual(headings(promised("## `@mkp/oauth/node`")).filter((name) => name !== "mkp").sort());
+  });
+
+  it("the package.json exports map and bin point at the built entry points", async () => {
+    const manifest = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+    expect(manifest.exports["."].default).toBe("./dist/index.js");
+    expect(manifest.exports["./node"].default).toBe("./dist/node/index.js");
+    expect(manifest.bin).toEqual({ mkp: "./dist/node/cli.js" });
   });
 
   it("every error class extends OAuthError and has its documented code", () => {

@@ -1,0 +1,140 @@
+import { AUTHORIZATION_CODE_LIFETIME_SECONDS, type RESPONSE_TYPES, type Scope } from "@mkp/client";
+import { spawn } from "node:child_process";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { buildAuthorizationUrl } from "../build-authorization-url.js";
+import { OAuthError } from "../errors.js";
+import { exchangeCode, type OAuthToken } from "../exchange-code.js";
+import { parseCallback } from "../parse-callback.js";
+import { LoginTimeoutError } from "./login-timeout-error.js";
+
+/** Options of {@link loopbackLogin}. */
+export interface LoopbackLoginOptions {
+  /** Your app's client ID. */
+  clientId: string;
+  /** Your app's client secret. */
+  clientSecret: string;
+  /** Scopes to ask for. Default: none. */
+  scopes?: readonly (Scope | (string & {}))[] | undefined;
+  /** The loopback port to listen on. Default: 0, an ephemeral port (the app must register `http://127.0.0.1/callback`). */
+  port?: number | undefined;
+  /** Opens the authorize URL in the user's browser (`true`: the platform's opener; or your function). Default: false. */
+  openBrowser?: boolean | ((url: string) => void | Promise<void>) | undefined;
+  /** Gives up waiting for the callback after this many milliseconds. Default: 180 000 (a code's lifetime). */
+  timeoutMs?: number | undefined;
+  /** Receives the authorize URL to show the user. Default: prints it on stderr. */
+  onAuthorizeUrl?: ((url: string) => void) | undefined;
+  /** The authorize endpoint. Default: the spec's `AUTHORIZATION_URL`. */
+  authorizeUrl?: string | undefined;
+  /** The API's base URL, for `POST /token`. Default: as `exchangeCode`. */
+  baseUrl?: string | undefined;
+  /** `response_type`. Default: `authorization_code`; `code` for RFC 6749 servers. */
+  responseType?: (typeof RESPONSE_TYPES)[number] | undefined;
+  /** Uses PKCE (RFC 8252 §8.1 requires it of native apps). Default: true. */
+  pkce?: boolean | undefined;
+  /** The `fetch` for the token request. Default: `globalThis.fetch`. */
+  fetch?: ((request: Request) => Promise<Response>) | undefined;
+  /** Aborts the login. */
+  signal?: AbortSignal | undefined;
+}
+
+const CALLBACK_PATH = "/callback";
+
+function answer(res: ServerResponse, status: number, text: string): Promise<void> {
+  const html = `<!doctype html><meta charset="utf-8"><title>Makeprintable login</title><p>${text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`;
+  res.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "content-security-policy": "default-src 'none'",
+    connection: "close",
+  });
+  return new Promise((resolve) => res.end(html, resolve));
+}
+
+function openWithPlatform(url: string): void {
+  const [command, args] =
+    process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", '""', url]] : ["xdg-open", [url]];
+  // Best effort: the URL was printed already, so a missing opener only costs a copy-paste.
+  spawn(command, args as string[], { stdio: "ignore", detached: true }).on("error", () => {}).unref();
+}
+
+/**
+ * Logs a user in from a script or CLI (RFC 8252 §7.3): listens on 127.0.0.1 (an ephemeral port
+ * unless `port` is given) only for the login, shows (and optionally opens) the authorize URL,
+ * waits for the redirect, checks `state`, exchanges the code (with PKCE), answers the browser with a
+ * small page and shuts the listener down.
+ *
+ * @example
+ * const token = await loopbackLogin({ clientId, clientSecret, scopes: ["fix"], openBrowser: true });
+ *
+ * @throws {LoginTimeoutError} when no callback came within `timeoutMs` or `signal` aborted.
+ * @throws the errors of `parseCallback` and `exchangeCode` (state mismatch, access denied, token errors).
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ */
+export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAuthToken> {
+  const { clientId, clientSecret, port = 0, openBrowser = false, timeoutMs = AUTHORIZATION_CODE_LIFETIME_SECONDS * 1000, signal } = options;
+  const server = createServer();
+  // RFC 8252 §8.3: bind the loopback IP literal, never all interfaces.
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
+  const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}${CALLBACK_PATH}`;
+  let timer: NodeJS.Timeout | undefined;
+  let stopWaiting = () => {};
+  try {
+    const { url, state, codeVerifier } = await buildAuthorizationUrl({
+      clientId,
+      redirectUri,
+      scopes: options.scopes,
+      pkce: options.pkce ?? true,
+      responseType: options.responseType,
+      authorizeUrl: options.authorizeUrl,
+    });
+    return await new Promise<OAuthToken>((resolve, reject) => {
+      let settled = false;
+      const finish = (outcome: OAuthToken | Error) => {
+        if (settled) return;
+        settled = true;
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      timer = setTimeout(() => finish(new LoginTimeoutError(`no login callback within ${timeoutMs / 1000} s: start the login again`)), timeoutMs);
+      const onAbort = () => finish(new LoginTimeoutError("the login was aborted"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      stopWaiting = () => signal?.removeEventListener("abort", onAbort);
+      if (signal?.aborted) onAbort();
+      server.on("request", async (req, res) => {
+        const target = req.url ?? "/";
+        if (req.method !== "GET" || new URL(target, redirectUri).pathname !== CALLBACK_PATH || settled) {
+          await answer(res, 404, "Not found.");
+          return;
+        }
+        settled = true; // one callback per login: a second one (a replay, a racing local process) gets a 404
+        try {
+          const { code } = parseCallback(target, { expectedState: state });
+          const token = await exchangeCode({
+            clientId,
+            clientSecret,
+            redirectUri,
+            code,
+            codeVerifier,
+            baseUrl: options.baseUrl,
+            fetch: options.fetch,
+            signal,
+          });
+          await answer(res, 200, "You are logged in to Makeprintable. You can close this tab.");
+          resolve(token);
+        } catch (error) {
+          await answer(res, 400, `The login failed: ${error instanceof OAuthError ? error.message : "unexpected error"}. You can close this tab.`);
+          reject(error);
+        }
+      });
+      (options.onAuthorizeUrl ?? ((u) => process.stderr.write(`Open this URL in your browser to log in to Makeprintable:\n\n  ${u}\n\n`)))(url);
+      if (openBrowser) Promise.resolve(openBrowser === true ? openWithPlatform(url) : openBrowser(url)).catch(() => {});
+    });
+  } finally {
+    clearTimeout(timer);
+    stopWaiting();
+    server.closeAllConnections();
+    server.close();
+  }
+}
