@@ -1,4 +1,5 @@
 import type { Middleware } from "openapi-fetch";
+import { encodeBody } from "./body.js";
 import { AccessTokenError, ClientOptionsError } from "./errors.js";
 import { API_KEY_HEADER } from "./generated/spec.js";
 import { operationFor } from "./operations.js";
@@ -37,23 +38,34 @@ async function resolveAccessToken(provider: AccessTokenProvider): Promise<string
   return token;
 }
 
+async function withToken(request: Request, accessToken: AccessTokenProvider, bodyType: string | null | undefined) {
+  request.headers.set("authorization", `Bearer ${await resolveAccessToken(accessToken)}`);
+  return bodyType ? encodeBody(request, bodyType) : undefined;
+}
+
 /**
- * Middleware that adds the credential to every operation the spec protects, and strips any
- * credential from operations whose spec says `security: []` (the token endpoint).
+ * The client's one middleware, driven by the spec's facts about each operation: adds the credential
+ * to every operation the spec protects and strips any from those whose spec says `security: []`
+ * (the token endpoint), then encodes the body as the operation's content type.
+ * One middleware rather than two, and synchronous for bodiless requests with an API key: it runs on
+ * every request.
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 bearer tokens in the Authorization header
  */
-export function authMiddleware(credentials: { apiKey?: string; accessToken?: AccessTokenProvider }): Middleware {
+export function specMiddleware(credentials: { apiKey?: string; accessToken?: AccessTokenProvider }): Middleware {
   const { apiKey, accessToken } = credentials;
   return {
-    async onRequest({ request, schemaPath }) {
+    onRequest({ request, schemaPath }) {
       const operation = operationFor(request.method, schemaPath);
+      const bodyType = operation?.requestBodyType;
       if (operation && !operation.authenticated) {
         request.headers.delete(API_KEY_HEADER);
         request.headers.delete("authorization");
-        return undefined;
+      } else if (apiKey !== undefined) {
+        request.headers.set(API_KEY_HEADER, apiKey);
+      } else if (accessToken !== undefined) {
+        return withToken(request, accessToken, bodyType);
       }
-      if (apiKey !== undefined) request.headers.set(API_KEY_HEADER, apiKey);
-      else if (accessToken !== undefined) request.headers.set("authorization", `Bearer ${await resolveAccessToken(accessToken)}`);
-      return undefined;
+      return bodyType ? encodeBody(request, bodyType) : undefined;
     },
   };
 }

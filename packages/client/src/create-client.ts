@@ -1,9 +1,10 @@
 import createFetchClient, { type Client } from "openapi-fetch";
-import { assertApiKey, authMiddleware, type AccessTokenProvider } from "./auth.js";
+import { assertApiKey, specMiddleware, type AccessTokenProvider } from "./auth.js";
+import { serializeBody } from "./body.js";
 import { ClientOptionsError } from "./errors.js";
-import { formMiddleware } from "./form.js";
 import type { paths } from "./generated/schema.js";
 import { SERVER_URL } from "./generated/spec.js";
+import { checkCount, ClientRequest, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, retryingFetch, sleep, type Sleep } from "./retry.js";
 
 /** Options of {@link createClient}. Every one is optional. */
 export interface ClientOptions {
@@ -22,10 +23,28 @@ export interface ClientOptions {
    * (`https://api.makeprintable.com/v1`). Point it at `@mkp/mock-server` in tests.
    */
   baseUrl?: string | undefined;
-  /** The `fetch` to use. Default: `globalThis.fetch`. */
-  fetch?: ((request: Request) => Promise<Response>) | undefined;
+  /**
+   * The `fetch` to use. Default: `globalThis.fetch`. It is called as `fetch(request, { signal })`:
+   * honour `init.signal` for timeouts and aborts to work.
+   */
+  fetch?: ((request: Request, init?: RequestInit) => Promise<Response>) | undefined;
   /** Headers sent with every request. */
   headers?: Record<string, string> | undefined;
+  /**
+   * How many times a GET or DELETE is retried after a 408, 429, 5xx or connection error (POSTs never
+   * are). Default: 2. Per request: `client.GET(path, { maxRetries })`.
+   */
+  maxRetries?: number | undefined;
+  /**
+   * How long each attempt may wait for the response headers, in milliseconds, before it fails with
+   * `APIConnectionTimeoutError` (and a GET or DELETE is retried). Default: 60 000 (one minute).
+   * Per request: `client.GET(path, { timeoutMs })`.
+   */
+  timeoutMs?: number | undefined;
+  /** Waits between retries; inject one in tests. Default: a `setTimeout` the request's signal cancels. */
+  sleep?: Sleep | undefined;
+  /** The jitter's random source, in [0, 1). Default: `Math.random`. */
+  random?: (() => number) | undefined;
 }
 
 /** A typed client for every operation of the spec: openapi-fetch's client over our `paths`. */
@@ -59,6 +78,10 @@ function checkBaseUrl(baseUrl: string): string {
  * const client = createClient({ apiKey: "12345weLove3DPrinting" });
  * const { data, error } = await client.POST("/token", { body: { ... } });
  *
+ * Calls return openapi-fetch's `{ data } | { error }` union (pass it to `unwrap` to get typed
+ * errors thrown instead); a request that gets no response throws an `APIConnectionError`,
+ * `APIConnectionTimeoutError` or `APIUserAbortError`.
+ *
  * @throws {ClientOptionsError} when both `apiKey` and `accessToken` are given, or a value is unusable.
  */
 export function createClient(options: ClientOptions = {}): MakeprintableClient {
@@ -77,11 +100,17 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
 
   const client = createFetchClient<paths>({
     baseUrl,
-    ...(fetch ? { fetch } : {}),
+    fetch: retryingFetch(fetch ?? globalThis.fetch, {
+      maxRetries: options.maxRetries === undefined ? DEFAULT_MAX_RETRIES : checkCount(options.maxRetries, "maxRetries", 0),
+      timeoutMs: options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : checkCount(options.timeoutMs, "timeoutMs", 1),
+      sleep: options.sleep ?? sleep,
+      random: options.random ?? Math.random,
+    }),
+    Request: ClientRequest,
+    bodySerializer: serializeBody,
     ...(headers ? { headers } : {}),
   });
-  client.use(formMiddleware);
   const key = apiKey ?? envKey;
-  client.use(authMiddleware(key !== undefined ? { apiKey: key } : accessToken !== undefined ? { accessToken } : {}));
+  client.use(specMiddleware(key !== undefined ? { apiKey: key } : accessToken !== undefined ? { accessToken } : {}));
   return client;
 }

@@ -9,6 +9,30 @@
 export { createClient, type ClientOptions, type MakeprintableClient } from "./create-client.js";
 export type { AccessTokenProvider } from "./auth.js";
 export { MakeprintableError, ClientOptionsError, AccessTokenError } from "./errors.js";
+export {
+  APIError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  type APIErrorInit,
+} from "./api-error.js";
+export { unwrap, type ClientResult, type ResultData } from "./unwrap.js";
+export {
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  retryAfterMs,
+  backoffMs,
+  type RequestOptions,
+  type Sleep,
+} from "./retry.js";
 export type { paths, components, operations } from "./generated/schema.js";
 export * from "./generated/spec.js";
 

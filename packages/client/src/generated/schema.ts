@@ -256,7 +256,7 @@ export interface components {
              * Format: binary
              * @description The 3D file, or a zip holding one; its name gives the item's `file_name` and `file_ext`.
              */
-            file?: string;
+            file?: Blob;
             /**
              * Format: uri
              * @description A direct download URL of the 3D file.

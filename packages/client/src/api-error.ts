@@ -1,0 +1,156 @@
+import { MakeprintableError } from "./errors.js";
+import { API_KEY_HEADER } from "./generated/spec.js";
+
+const REDACTED = "[redacted]";
+
+/** The credentials a request carried (the `key` header, the bearer token), to scrub from errors. */
+export function secretsOf(headers: Headers): string[] {
+  const secrets: string[] = [];
+  const key = headers.get(API_KEY_HEADER);
+  if (key) secrets.push(key);
+  const authorization = headers.get("authorization");
+  if (authorization) secrets.push(authorization, authorization.replace(/^\S+\s+/, ""));
+  return secrets;
+}
+
+/** `text` with every occurrence of every secret replaced. */
+function redact(text: string, secrets: readonly string[]): string {
+  for (const secret of secrets) if (secret) text = text.split(secret).join(REDACTED);
+  return text;
+}
+
+// A deep copy of a JSON value with secrets scrubbed from every string (keys included).
+function redactValue(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === "string") return redact(value, secrets);
+  if (Array.isArray(value)) return value.map((entry) => redactValue(entry, secrets));
+  if (value && typeof value === "object") {
+    const copy: Record<string, unknown> = {};
+    for (const [name, entry] of Object.entries(value)) copy[redact(name, secrets)] = redactValue(entry, secrets);
+    return copy;
+  }
+  return value;
+}
+
+// What an error body says in words, whatever shape the server chose (the spec does not publish one).
+function describe(body: unknown): string {
+  if (body === undefined || body === "") return "(no body)";
+  if (typeof body === "string") return body.slice(0, 200);
+  const fields = body as Record<string, unknown>;
+  for (const name of ["error_description", "message", "error"]) {
+    if (typeof fields[name] === "string") return fields[name];
+  }
+  return JSON.stringify(body).slice(0, 200);
+}
+
+/** What an {@link APIError} is made of. */
+export interface APIErrorInit {
+  status?: number | undefined;
+  body?: unknown;
+  headers?: Headers | undefined;
+  /** Strings to scrub from everything the error shows (the request's credentials). */
+  secrets?: readonly string[] | undefined;
+  /** Default: the status and what the body says. */
+  message?: string | undefined;
+  cause?: unknown;
+}
+
+/**
+ * An error response of the API, or a request that got no response. Carries the HTTP `status`, the
+ * response `headers`, the parsed error `body` (the spec's `ApiError`: any JSON) and the
+ * `x-request-id` header as `requestId`. The request's API key and bearer token are scrubbed from
+ * all of them, so logging the error never leaks a credential.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15 HTTP status codes
+ */
+export class APIError extends MakeprintableError {
+  /** The HTTP status, or `undefined` when no response arrived. */
+  readonly status: number | undefined;
+  /** The response headers (credentials scrubbed, `set-cookie` dropped). */
+  readonly headers: Headers | undefined;
+  /** The parsed error body (JSON when it parses, else text), credentials scrubbed. */
+  readonly body: unknown;
+  /** The `x-request-id` response header, to quote when asking for support. */
+  readonly requestId: string | undefined;
+
+  constructor(init: APIErrorInit = {}) {
+    const { status, body, headers, secrets = [] } = init;
+    super("MKP_API_ERROR", redact(init.message ?? `${status} ${describe(body)}`, secrets), init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = status;
+    let scrubbed: Headers | undefined;
+    if (headers) {
+      scrubbed = new Headers();
+      for (const [name, value] of headers) if (name !== "set-cookie") scrubbed.append(name, redact(value, secrets));
+    }
+    this.headers = scrubbed;
+    this.body = redactValue(body, secrets);
+    this.requestId = scrubbed?.get("x-request-id") ?? undefined;
+  }
+}
+
+/** 400: a parameter is missing or invalid. */
+export class BadRequestError extends APIError {
+  override readonly code = "MKP_BAD_REQUEST";
+}
+/** 401: the API key or bearer token is missing, wrong or revoked (RFC 6750 §3.1). */
+export class AuthenticationError extends APIError {
+  override readonly code = "MKP_AUTHENTICATION";
+}
+/** 403: the credential may not do this (for a token, a missing scope: RFC 6750 §3.1 `insufficient_scope`). */
+export class PermissionDeniedError extends APIError {
+  override readonly code = "MKP_PERMISSION_DENIED";
+}
+/** 404: no such item or fix in your account. */
+export class NotFoundError extends APIError {
+  override readonly code = "MKP_NOT_FOUND";
+}
+/** 409: the request conflicts with the resource's current state. */
+export class ConflictError extends APIError {
+  override readonly code = "MKP_CONFLICT";
+}
+/** 422: the request was understood but its content cannot be processed. */
+export class UnprocessableEntityError extends APIError {
+  override readonly code = "MKP_UNPROCESSABLE_ENTITY";
+}
+/** 429: too many requests; see `headers.get("retry-after")`. */
+export class RateLimitError extends APIError {
+  override readonly code = "MKP_RATE_LIMIT";
+}
+/** 5xx: the server failed. */
+export class InternalServerError extends APIError {
+  override readonly code = "MKP_INTERNAL_SERVER";
+}
+
+/** No response arrived: the connection was refused or reset, or the name did not resolve. */
+export class APIConnectionError extends APIError {
+  override readonly code: string = "MKP_CONNECTION";
+}
+/** No response headers arrived within `timeoutMs`. */
+export class APIConnectionTimeoutError extends APIConnectionError {
+  override readonly code = "MKP_CONNECTION_TIMEOUT";
+}
+/** The caller's `AbortSignal` aborted the request (or the wait between retries). */
+export class APIUserAbortError extends APIError {
+  override readonly code = "MKP_USER_ABORT";
+}
+
+const BY_STATUS: Record<number, typeof APIError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
+/** The typed error for an error response: the class by status, `InternalServerError` for 5xx. */
+export function apiErrorFor(status: number, body: unknown, headers: Headers, secrets?: readonly string[]): APIError {
+  const ErrorClass = BY_STATUS[status] ?? (status >= 500 ? InternalServerError : APIError);
+  return new ErrorClass({ status, body, headers, secrets: secrets ?? [] });
+}
+
+/** A thrown cause, unless its text holds a secret (then it is dropped rather than leaked). */
+export function safeCause(cause: unknown, secrets: readonly string[]): unknown {
+  const error = cause as { message?: unknown; stack?: unknown; cause?: { message?: unknown } } | undefined;
+  const text = `${String(error?.message)} ${String(error?.stack)} ${String(error?.cause?.message)}`;
+  return secrets.some((secret) => secret && text.includes(secret)) ? undefined : cause;
+}

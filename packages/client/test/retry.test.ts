@@ -1,0 +1,257 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIUserAbortError,
+  ClientOptionsError,
+  createClient,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  InternalServerError,
+  retryAfterMs,
+  unwrap,
+} from "../src/index.js";
+import { sleep as defaultSleep } from "../src/retry.js";
+import { json, recordingSleep, startServer } from "./server.js";
+
+const API_KEY = "12345weLove3DPrinting";
+const item = { id: 149, user_id: 8, file_name: "box_longline", file_ext: "obj", status: 1, created_at: 1422295700, updated_at: 1422295700 };
+const closers: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function server(...args: Parameters<typeof startServer>) {
+  const started = await startServer(...args);
+  closers.push(started.close);
+  return started;
+}
+
+/** A client of `url` whose sleeps are recorded, not waited, and whose jitter is zero. */
+function clientOf(url: string, options: Parameters<typeof createClient>[0] = {}) {
+  const { sleep, delays } = recordingSleep();
+  const client = createClient({ apiKey: API_KEY, baseUrl: `${url}/v1`, sleep, random: () => 0, ...options });
+  return { client, delays };
+}
+
+describe("retries of idempotent requests", () => {
+  it("retries a GET that fails twice with 503 and returns the third answer", async () => {
+    const api = await server((_request, response, index) => (index < 2 ? json(response, 503, { error: "busy" }) : json(response, 200, item)));
+    const { client, delays } = clientOf(api.url);
+    const { data, error } = await client.GET("/items/{id}", { params: { path: { id: 149 } } });
+    expect(error).toBeUndefined();
+    expect(data).toEqual(item);
+    expect(api.requests.map((request) => `${request.method} ${request.url}`)).toEqual(Array(3).fill("GET /v1/items/149"));
+    expect(api.requests.every((request) => request.headers.key === API_KEY)).toBe(true);
+    // exponential backoff: 0.5 s then 1 s (jitter is zero here)
+    expect(delays).toEqual([500, 1000]);
+  });
+
+  it("gives up after maxRetries (default 2) and returns the last error response", async () => {
+    const api = await server((_request, response) => json(response, 500, { error: "server_error" }));
+    const { client, delays } = clientOf(api.url);
+    const result = await client.GET("/fixes");
+    expect(result.response.status).toBe(500);
+    expect(api.requests).toHaveLength(1 + DEFAULT_MAX_RETRIES);
+    expect(delays).toEqual([500, 1000]);
+    expect(() => unwrap(result)).toThrow(InternalServerError);
+  });
+
+  it("retries a DELETE on 408 and 429 as well", async () => {
+    const statuses = [408, 429, 204];
+    const api = await server((_request, response, index) => {
+      response.writeHead(statuses[index]!);
+      response.end();
+    });
+    const { client } = clientOf(api.url);
+    const result = await client.DELETE("/items/{id}", { params: { path: { id: 149 } } });
+    expect(result.response.status).toBe(204);
+    expect(api.requests.map((request) => request.method)).toEqual(["DELETE", "DELETE", "DELETE"]);
+  });
+
+  it("never retries a POST, even on 503", async () => {
+    const api = await server((_request, response) => json(response, 503, { error: "busy" }));
+    const { client, delays } = clientOf(api.url, { maxRetries: 5 });
+    const result = await client.POST("/fixes", { body: { item_id: 149, name: "box" } });
+    expect(result.response.status).toBe(503);
+    expect(api.requests).toHaveLength(1);
+    expect(delays).toEqual([]);
+  });
+
+  it("does not retry a 404 or another 4xx", async () => {
+    const api = await server((_request, response) => json(response, 404, { error: "not_found" }));
+    const { client } = clientOf(api.url);
+    await client.GET("/items/{id}", { params: { path: { id: 1 } } });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it("honours maxRetries per client and per request", async () => {
+    const api = await server((_request, response) => json(response, 502, {}));
+    const { client } = clientOf(api.url, { maxRetries: 4 });
+    await client.GET("/items");
+    expect(api.requests).toHaveLength(5);
+    await client.GET("/items", { maxRetries: 0 });
+    expect(api.requests).toHaveLength(6);
+    await client.GET("/items", { maxRetries: 1 });
+    expect(api.requests).toHaveLength(8);
+  });
+
+  it("adds up to 25 % jitter to the backoff", async () => {
+    const api = await server((_request, response, index) => (index < 2 ? json(response, 500, {}) : json(response, 200, [])));
+    const { client, delays } = clientOf(api.url, { random: () => 0.5 });
+    await client.GET("/items");
+    expect(delays).toEqual([500 * 0.875, 1000 * 0.875]);
+  });
+});
+
+describe("Retry-After", () => {
+  it("waits the seconds of a 429's Retry-After", async () => {
+    const api = await server((_request, response, index) =>
+      index === 0 ? json(response, 429, { error: "slow_down" }, { "retry-after": "3" }) : json(response, 200, []),
+    );
+    const { client, delays } = clientOf(api.url);
+    const { data } = await client.GET("/items");
+    expect(data).toEqual([]);
+    expect(delays).toEqual([3000]);
+  });
+
+  it("prefers retry-after-ms", async () => {
+    const api = await server((_request, response, index) =>
+      index === 0 ? json(response, 503, {}, { "retry-after-ms": "250", "retry-after": "9" }) : json(response, 200, []),
+    );
+    const { client, delays } = clientOf(api.url);
+    await client.GET("/fixes");
+    expect(delays).toEqual([250]);
+  });
+
+  it("reads an HTTP date, and ignores values that are garbage or over a minute", () => {
+    const now = Date.parse("Sun, 29 Nov 2026 09:00:00 GMT");
+    expect(retryAfterMs(new Headers({ "retry-after": "Sun, 29 Nov 2026 09:00:07 GMT" }), now)).toBe(7000);
+    expect(retryAfterMs(new Headers({ "retry-after": "0" }), now)).toBe(0);
+    expect(retryAfterMs(new Headers({ "retry-after": "1.5" }), now)).toBe(1500);
+    expect(retryAfterMs(new Headers({ "retry-after": "soon" }), now)).toBeUndefined();
+    expect(retryAfterMs(new Headers({ "retry-after": "-3" }), now)).toBeUndefined();
+    expect(retryAfterMs(new Headers({ "retry-after": "3600" }), now)).toBeUndefined();
+    expect(retryAfterMs(new Headers({ "retry-after": "Sun, 29 Nov 2026 08:59:00 GMT" }), now)).toBeUndefined();
+    expect(retryAfterMs(new Headers(), now)).toBeUndefined();
+  });
+
+  it("falls back to the backoff when Retry-After is too long", async () => {
+    const api = await server((_request, response, index) =>
+      index === 0 ? json(response, 429, {}, { "retry-after": "3600" }) : json(response, 200, []),
+    );
+    const { client, delays } = clientOf(api.url);
+    await client.GET("/items");
+    expect(delays).toEqual([500]);
+  });
+});
+
+describe("connection errors, timeouts and aborts", () => {
+  async function closedPortUrl(): Promise<string> {
+    const api = await startServer(() => undefined);
+    await api.close();
+    return api.url;
+  }
+
+  it("retries a refused connection, then throws APIConnectionError", async () => {
+    const { client, delays } = clientOf(await closedPortUrl());
+    const failure = await client.GET("/items").catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(APIConnectionError);
+    expect(failure).toMatchObject({ code: "MKP_CONNECTION", status: undefined, message: "connection error" });
+    expect(delays).toEqual([500, 1000]);
+  });
+
+  it("recovers when the connection drops twice and then works", async () => {
+    const api = await server((_request, response, index) => {
+      if (index < 2) response.socket?.destroy();
+      else json(response, 200, item);
+    });
+    const { client, delays } = clientOf(api.url);
+    const item149 = await unwrap(client.GET("/items/{id}", { params: { path: { id: 149 } } }));
+    expect(item149.id).toBe(149);
+    expect(api.requests).toHaveLength(3);
+    expect(delays).toEqual([500, 1000]);
+  });
+
+  it("does not retry a POST whose connection dropped", async () => {
+    const api = await server((_request, response) => {
+      response.socket?.destroy();
+    });
+    const { client, delays } = clientOf(api.url);
+    await expect(client.POST("/fixes", { body: { item_id: 1 } })).rejects.toBeInstanceOf(APIConnectionError);
+    expect(api.requests).toHaveLength(1);
+    expect(delays).toEqual([]);
+  });
+
+  it("fails with APIConnectionTimeoutError when no headers arrive within timeoutMs", async () => {
+    const api = await server(() => undefined); // never answers
+    const { client } = clientOf(api.url, { timeoutMs: 40, maxRetries: 0 });
+    const failure = await client.GET("/items").catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(failure).toBeInstanceOf(APIConnectionError);
+    expect(failure).toMatchObject({ code: "MKP_CONNECTION_TIMEOUT", message: "request timed out after 40 ms" });
+  });
+
+  it("retries a GET that timed out (per-request timeoutMs)", async () => {
+    const api = await server((_request, response, index) => (index === 0 ? undefined : json(response, 200, [])));
+    const { client, delays } = clientOf(api.url);
+    const { data } = await client.GET("/items", { timeoutMs: 40 });
+    expect(data).toEqual([]);
+    expect(api.requests).toHaveLength(2);
+    expect(delays).toEqual([500]);
+  });
+
+  it("fails with APIUserAbortError when the caller aborts, without retrying", async () => {
+    const controller = new AbortController();
+    const api = await server(() => controller.abort());
+    const { client, delays } = clientOf(api.url);
+    const failure = await client.GET("/items", { signal: controller.signal }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(APIUserAbortError);
+    expect(failure).toMatchObject({ code: "MKP_USER_ABORT", message: "request was aborted" });
+    expect(api.requests).toHaveLength(1);
+    expect(delays).toEqual([]);
+  });
+
+  it("stops waiting between retries when the caller aborts", async () => {
+    const controller = new AbortController();
+    const api = await server((_request, response) => json(response, 503, {}, { "retry-after": "30" }));
+    const asked: number[] = [];
+    const client = createClient({
+      apiKey: API_KEY,
+      baseUrl: `${api.url}/v1`,
+      // the real sleep, aborted as soon as it starts
+      sleep: (ms, signal) => {
+        asked.push(ms);
+        const sleeping = defaultSleep(ms, signal);
+        controller.abort();
+        return sleeping;
+      },
+    });
+    await expect(client.GET("/items", { signal: controller.signal })).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(asked).toEqual([30_000]);
+    expect(api.requests).toHaveLength(1);
+  });
+});
+
+describe("options", () => {
+  it("documents a one-minute default timeout", () => {
+    expect(DEFAULT_TIMEOUT_MS).toBe(60_000);
+  });
+
+  it.each([
+    [{ maxRetries: -1 }, "maxRetries must be a number ≥ 0 (an integer)"],
+    [{ maxRetries: 1.5 }, "maxRetries must be a number ≥ 0 (an integer)"],
+    [{ timeoutMs: 0 }, "timeoutMs must be a number ≥ 1"],
+    [{ timeoutMs: Number.NaN }, "timeoutMs must be a number ≥ 1"],
+  ])("rejects %o with a ClientOptionsError", (options, message) => {
+    expect(() => createClient({ apiKey: API_KEY, ...options })).toThrow(new ClientOptionsError(message));
+  });
+
+  it("rejects a bad per-request maxRetries before sending anything", async () => {
+    const api = await server((_request, response) => json(response, 200, []));
+    const { client } = clientOf(api.url);
+    await expect(client.GET("/items", { maxRetries: "3" })).rejects.toThrow(ClientOptionsError);
+    expect(api.requests).toHaveLength(0);
+  });
+});
