@@ -36,6 +36,8 @@ export interface LoopbackLoginOptions {
   fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Aborts the login. */
   signal?: AbortSignal | undefined;
+  /** The clock, in milliseconds, for the token's `receivedAt` and `expiresAt`. Default: `Date.now`. */
+  now?: (() => number) | undefined;
 }
 
 const CALLBACK_PATH = "/callback";
@@ -120,6 +122,7 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAut
             baseUrl: options.baseUrl,
             fetch: options.fetch,
             signal,
+            now: options.now,
           });
           await answer(res, 200, "You are logged in to Makeprintable. You can close this tab.");
           resolve(token);

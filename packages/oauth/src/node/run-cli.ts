@@ -91,7 +91,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return usage(`--response-type must be one of ${RESPONSE_TYPES.join(", ")}`);
   }
   try {
+    const now = io.now ?? Date.now;
     const token = await loopbackLogin({
+      now,
       clientId,
       clientSecret,
       scopes: v.scope,
@@ -104,7 +106,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       onAuthorizeUrl: (url) => io.stderr.write(`Open this URL in your browser to log in to Makeprintable:\n\n  ${url}\n\n`),
       ...io.login,
     });
-    const now = io.now ?? Date.now;
     const expiry = token.expiresAt
       ? `The access token expires at ${token.expiresAt.toISOString()} (in ${Math.round((token.expiresAt.getTime() - now()) / 60_000)} min)${isExpired(token, { now, skewSeconds: 0 }) ? " — already expired" : ""}.`
       : "The server did not say when the access token expires.";
