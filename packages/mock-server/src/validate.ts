@@ -1,0 +1,288 @@
+import { createRequire } from "node:module";
+import { OPERATIONS, type OperationId } from "@mkp/client";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+
+type JsonObject = Record<string, unknown>;
+
+/** The bundled OpenAPI description shipped by `@mkp/client` (`openapi.json`). */
+export type OpenApiDocument = JsonObject & { paths: JsonObject; components?: JsonObject };
+
+const require = createRequire(import.meta.url);
+
+/** The OpenAPI 3.1 description the sandbox validates against: `@mkp/client/openapi.json`. */
+export const OPENAPI_DOCUMENT = require("@mkp/client/openapi.json") as OpenApiDocument;
+
+// The id under which the whole description is registered, so `$ref`s and JSON pointers resolve.
+const DOCUMENT_ID = "mkp-openapi.json";
+
+/** What a validation found; `problems` name where and what, never the offending values. */
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+/** The part of a response the validator needs. */
+export interface ResponseToValidate {
+  status: number;
+  /** Header names in lower case. */
+  headers: Readonly<Record<string, string>>;
+  /** The media type without parameters, or undefined when there is no body. */
+  mediaType: string | undefined;
+  /** The body's data model (a parsed JSON value; for XML the value it was serialised from). */
+  body?: unknown;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function escapeSegment(segment: string): string {
+  return encodeURIComponent(segment.replaceAll("~", "~0").replaceAll("/", "~1"));
+}
+
+function ref(segments: readonly string[]): string {
+  return `${DOCUMENT_ID}#/${segments.map(escapeSegment).join("/")}`;
+}
+
+function describe(errors: readonly ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((error) => {
+    const where = error.instancePath === "" ? "(root)" : error.instancePath;
+    const extra = error.keyword === "additionalProperties" ? ` (${String(error.params["additionalProperty"])})` : "";
+    return `${where} ${error.message ?? error.keyword}${extra}`;
+  });
+}
+
+/** A node of the description and the JSON-pointer segments that lead to it. */
+interface Located {
+  node: JsonObject;
+  segments: string[];
+}
+
+/**
+ * Validates requests and responses against the bundled OpenAPI 3.1 description with Ajv's JSON
+ * Schema 2020-12 dialect (the dialect OpenAPI 3.1 uses) and ajv-formats. Schemas are never copied:
+ * every check references the description by JSON pointer, so the spec stays the only source.
+ * @see https://spec.openapis.org/oas/v3.1.0#schema-object
+ */
+export class SpecValidator {
+  readonly document: OpenApiDocument;
+  // Responses are checked exactly; requests arrive as strings (query, form) and are coerced.
+  readonly #exact: Ajv2020;
+  readonly #coercing: Ajv2020;
+  readonly #cache = new Map<string, ValidateFunction>();
+
+  constructor(document: OpenApiDocument = OPENAPI_DOCUMENT) {
+    this.document = document;
+    this.#exact = this.#createAjv(false);
+    this.#coercing = this.#createAjv(true);
+  }
+
+  #createAjv(coerceTypes: boolean): Ajv2020 {
+    // strict: false because an OpenAPI document carries non-JSON-Schema keys (`example`, `x-*`).
+    const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes });
+    addFormats.default(ajv);
+    // OpenAPI's `binary` format marks file contents, which arrive as bytes, not as JSON.
+    ajv.addFormat("binary", true);
+    ajv.addSchema(this.document, DOCUMENT_ID);
+    return ajv;
+  }
+
+  #compile(kind: "exact" | "coercing", key: string, schema: () => JsonObject): ValidateFunction {
+    const cacheKey = `${kind}:${key}`;
+    let validate = this.#cache.get(cacheKey);
+    if (!validate) {
+      validate = (kind === "exact" ? this.#exact : this.#coercing).compile(schema());
+      this.#cache.set(cacheKey, validate);
+    }
+    return validate;
+  }
+
+  #resolve(located: Located): Located {
+    let current = located;
+    for (let hops = 0; typeof current.node["$ref"] === "string" && hops < 10; hops += 1) {
+      const target = current.node["$ref"];
+      if (!target.startsWith("#/")) throw new Error(`only local $refs are supported: ${target}`);
+      const segments = target
+        .slice(2)
+        .split("/")
+        .map((segment) => decodeURIComponent(segment).replaceAll("~1", "/").replaceAll("~0", "~"));
+      let node: unknown = this.document;
+      for (const segment of segments) node = isObject(node) ? node[segment] : undefined;
+      if (!isObject(node)) throw new Error(`unresolvable $ref ${target}`);
+      current = { node, segments };
+    }
+    return current;
+  }
+
+  #operation(operationId: OperationId): Located & { pathItem: Located } {
+    const { method, path } = OPERATIONS[operationId];
+    const pathItem = this.document.paths[path];
+    const node = isObject(pathItem) ? pathItem[method.toLowerCase()] : undefined;
+    if (!isObject(pathItem) || !isObject(node)) throw new Error(`operation ${operationId} is not in the description`);
+    return {
+      node,
+      segments: ["paths", path, method.toLowerCase()],
+      pathItem: { node: pathItem, segments: ["paths", path] },
+    };
+  }
+
+  #parameters(operationId: OperationId, location: "query" | "path"): Array<{ name: string; required: boolean; schema: string }> {
+    const operation = this.#operation(operationId);
+    const found = new Map<string, { name: string; required: boolean; schema: string }>();
+    for (const owner of [operation.pathItem, operation]) {
+      const list = owner.node["parameters"];
+      if (!Array.isArray(list)) continue;
+      list.forEach((_, index) => {
+        const parameter = this.#resolve({ node: list[index] as JsonObject, segments: [...owner.segments, "parameters", String(index)] });
+        if (parameter.node["in"] !== location) return;
+        const name = String(parameter.node["name"]);
+        // Operation-level parameters override path-level ones of the same name (OpenAPI 3.1 §4.8.9).
+        found.set(name, { name, required: parameter.node["required"] === true, schema: ref([...parameter.segments, "schema"]) });
+      });
+    }
+    return [...found.values()];
+  }
+
+  /** The names of the parameters an operation documents in `location`. */
+  parameterNames(operationId: OperationId, location: "query" | "path"): string[] {
+    return this.#parameters(operationId, location).map((parameter) => parameter.name);
+  }
+
+  /**
+   * Checks (and coerces, e.g. `"149"` → `149`) the query or path parameters of a request.
+   * Parameters the operation does not document are left out of the result.
+   */
+  validateParameters(operationId: OperationId, location: "query" | "path", values: Readonly<Record<string, string>>): ValidationResult<JsonObject> {
+    const parameters = this.#parameters(operationId, location);
+    const validate = this.#compile("coercing", `${operationId}:${location}`, () => ({
+      type: "object",
+      properties: Object.fromEntries(parameters.map((parameter) => [parameter.name, { $ref: parameter.schema }])),
+      required: parameters.filter((parameter) => parameter.required).map((parameter) => parameter.name),
+    }));
+    const value: JsonObject = {};
+    for (const parameter of parameters) {
+      const given = values[parameter.name];
+      if (given !== undefined) value[parameter.name] = given;
+    }
+    return validate(value) ? { ok: true, value } : { ok: false, problems: describe(validate.errors) };
+  }
+
+  /** The media types an operation's request body documents. */
+  requestMediaTypes(operationId: OperationId): string[] {
+    const body = this.#operation(operationId).node["requestBody"];
+    const content = isObject(body) ? body["content"] : undefined;
+    return isObject(content) ? Object.keys(content) : [];
+  }
+
+  /** Checks (and coerces string form values) a request body against the operation's schema. */
+  validateRequestBody(operationId: OperationId, mediaType: string, body: JsonObject): ValidationResult<JsonObject> {
+    if (!this.requestMediaTypes(operationId).includes(mediaType)) {
+      return { ok: false, problems: [`the body must be ${this.requestMediaTypes(operationId).join(" or ")}`] };
+    }
+    const operation = this.#operation(operationId);
+    const schema = ref([...operation.segments, "requestBody", "content", mediaType, "schema"]);
+    const validate = this.#compile("coercing", schema, () => ({ $ref: schema }));
+    const value = { ...body };
+    return validate(value) ? { ok: true, value } : { ok: false, problems: describe(validate.errors) };
+  }
+
+  #response(operationId: OperationId, status: number): Located | undefined {
+    const operation = this.#operation(operationId);
+    const responses = operation.node["responses"];
+    if (!isObject(responses)) return undefined;
+    // OpenAPI 3.1 §4.8.16: an exact code wins over a range (2XX), which wins over `default`.
+    for (const key of [String(status), `${Math.floor(status / 100)}XX`, "default"]) {
+      const response = responses[key];
+      if (isObject(response)) return this.#resolve({ node: response, segments: [...operation.segments, "responses", key] });
+    }
+    return undefined;
+  }
+
+  /**
+   * The media types the description documents for a response status, and for each the name of
+   * the component schema it uses (the root element name of the XML representation).
+   */
+  responseMediaTypes(operationId: OperationId, status: number): Map<string, string | undefined> {
+    const result = new Map<string, string | undefined>();
+    const response = this.#response(operationId, status);
+    const content = response?.node["content"];
+    if (!isObject(content)) return result;
+    for (const [mediaType, media] of Object.entries(content)) {
+      const schema = isObject(media) ? media["schema"] : undefined;
+      const target = isObject(schema) && typeof schema["$ref"] === "string" ? schema["$ref"].split("/").pop() : undefined;
+      result.set(mediaType, target);
+    }
+    return result;
+  }
+
+  /**
+   * Element names of a response's XML representation: the component schema of its
+   * `application/xml` content, and for arrays the component schema of the items.
+   */
+  xmlNames(operationId: OperationId, status: number): { root: string; item: string } | undefined {
+    const root = this.responseMediaTypes(operationId, status).get("application/xml");
+    if (root === undefined) return undefined;
+    const components = this.document.components?.["schemas"];
+    const schema = isObject(components) ? components[root] : undefined;
+    const items = isObject(schema) ? schema["items"] : undefined;
+    const item = isObject(items) && typeof items["$ref"] === "string" ? items["$ref"].split("/").pop() : undefined;
+    return { root, item: item ?? "item" };
+  }
+
+  /** Every way a response breaks the description: undocumented status, media type, body or header. */
+  validateResponse(operationId: OperationId, response: ResponseToValidate): string[] {
+    const documented = this.#response(operationId, response.status);
+    if (!documented) return [`status ${response.status} is not documented`];
+    const problems: string[] = [];
+    const headers = documented.node["headers"];
+    if (isObject(headers)) {
+      for (const name of Object.keys(headers)) {
+        const value = response.headers[name.toLowerCase()];
+        if (value === undefined) {
+          problems.push(`header ${name} is missing`);
+          continue;
+        }
+        const header = this.#resolve({ node: headers[name] as JsonObject, segments: [...documented.segments, "headers", name] });
+        const schema = ref([...header.segments, "schema"]);
+        const validate = this.#compile("exact", schema, () => ({ $ref: schema }));
+        if (!validate(value)) problems.push(...describe(validate.errors).map((problem) => `header ${name}: ${problem}`));
+      }
+    }
+    const content = documented.node["content"];
+    if (response.mediaType === undefined) {
+      if (isObject(content) && Object.keys(content).length > 0) problems.push("the body is missing");
+      return problems;
+    }
+    if (!isObject(content) || !isObject(content[response.mediaType])) {
+      problems.push(`media type ${response.mediaType} is not documented for status ${response.status}`);
+      return problems;
+    }
+    const schema = ref([...documented.segments, "content", response.mediaType, "schema"]);
+    const validate = this.#compile("exact", schema, () => ({ $ref: schema }));
+    if (!validate(response.body)) problems.push(...describe(validate.errors).map((problem) => `body ${problem}`));
+    return problems;
+  }
+
+  /** Checks the body of a callback request (e.g. `fixDone` of `createFix`) against the description. */
+  validateCallbackBody(operationId: OperationId, callback: string, mediaType: string, body: unknown): string[] {
+    const operation = this.#operation(operationId);
+    const callbacks = operation.node["callbacks"];
+    const expressions = isObject(callbacks) ? callbacks[callback] : undefined;
+    if (!isObject(expressions)) return [`callback ${callback} is not documented`];
+    const [expression] = Object.keys(expressions);
+    if (expression === undefined) return [`callback ${callback} has no request`];
+    const segments = [...operation.segments, "callbacks", callback, expression, "post", "requestBody", "content", mediaType];
+    let node: unknown = this.document;
+    for (const segment of segments) node = isObject(node) ? node[segment] : undefined;
+    if (!isObject(node)) return [`callback ${callback} does not document ${mediaType}`];
+    const schema = ref([...segments, "schema"]);
+    const validate = this.#compile("exact", schema, () => ({ $ref: schema }));
+    return validate(body) ? [] : describe(validate.errors).map((problem) => `body ${problem}`);
+  }
+}
+
+let shared: SpecValidator | undefined;
+
+/** One validator over the bundled description, shared by every sandbox in the process (compiling is the slow part). */
+export function sharedValidator(): SpecValidator {
+  shared ??= new SpecValidator();
+  return shared;
+}
