@@ -11,7 +11,7 @@ const WARMUP = 300;
 const REDIRECT_URI = "http://127.0.0.1:7777/callback";
 
 const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-const child = spawn(process.execPath, ["--import", "tsx", cli, "--port", "0", "--auto-approve"], { stdio: ["ignore", "pipe", "inherit"] });
+const child = spawn(process.execPath, ["--import", "tsx", cli, "--port", "0", "--auto-approve"], { stdio: ["ignore", "pipe", "inherit"], cwd: fileURLToPath(new URL("..", import.meta.url)) });
 const url = await new Promise<string>((resolve, reject) => {
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => {
