@@ -5,6 +5,7 @@ import { releaseLayout } from "./paths.ts";
 import { SpecDiffError } from "./rate-spec-change.ts";
 import { release } from "./release.ts";
 import { writeReleasedSpec } from "./released-spec.ts";
+import { evaluateBudgets, formatBudgets, measureSizes } from "./size.ts";
 import { checkSpecChange } from "./spec-diff.ts";
 
 const USAGE = `usage: mkp-release <command> [--root <dir>]
@@ -13,6 +14,7 @@ const USAGE = `usage: mkp-release <command> [--root <dir>]
                   (rated by redocly diff against spec/released/openapi.json), and @mkp/docs too
   snapshot-spec   make the current spec the released baseline (pnpm version-packages runs it)
   check-packages  publint --strict and attw --pack --profile esm-only on every publishable package
+  size            size-limit budgets (.size-limit.json) and what @mkp/oauth adds to @mkp/client
   publish         build, run every check, changeset publish; --dry-run: the packaging checks and
                   each tarball's contents, nothing published
 `;
@@ -42,6 +44,12 @@ export async function main(args: string[]): Promise<number> {
         const checks = await checkPackages(layout.packagesDir);
         console.log(formatPackageChecks(checks, layout.packagesDir));
         return checks.every((check) => check.ok) ? 0 : 1;
+      }
+      case "size": {
+        const lines = evaluateBudgets(await measureSizes(layout.root));
+        const ok = lines.every((line) => line.ok);
+        (ok ? console.log : console.error)(formatBudgets(lines));
+        return ok ? 0 : 1;
       }
       case "publish":
         return await release(layout, { dryRun: args.includes("--dry-run") });
