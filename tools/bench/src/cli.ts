@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// `pnpm bench`: measures every item of issue 8 side by side, prints a table and writes bench/RESULTS.md.
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { defaultLargeSpec, LARGE_SPEC_NAME, runBench, type BenchConfig } from "./bench.js";
+import { REPO_ROOT } from "./child.js";
+
+const USAGE = `usage: pnpm bench [--quick] [--only client,codegen,typecheck] [--out FILE | --no-write] [--cpu-prof DIR] [--large-spec FILE]
+
+  --quick          a few seconds per measurement: to try the bench, not to quote
+  --only LIST      run only these measurements (client, codegen, typecheck)
+  --out FILE       where to write the report (default: bench/RESULTS.md)
+  --no-write       print the table, write nothing
+  --cpu-prof DIR   write V8 CPU profiles of the client-overhead process into DIR
+  --large-spec F   the large spec for the scaling measurements (default: Stripe's, from ../shared/fixtures)
+`;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    out: { type: "string" },
+    "no-write": { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
+    "large-spec": { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const only = values.only ? new Set(values.only.split(",").map((name) => name.trim())) : undefined;
+const wanted = (name: string) => !only || only.has(name);
+const quick = values.quick;
+const cpuProfileDir = values["cpu-prof"] ? resolve(values["cpu-prof"]) : undefined;
+
+// The full run: ~5–8 minutes on a busy 2-core machine.
+const config: BenchConfig = {
+  client: wanted("client") && {
+    network: quick ? { batch: 50, roundsPerBlock: 2, blocks: 3, warmupRequests: 100 } : { batch: 100, roundsPerBlock: 4, blocks: 11, warmupRequests: 500 },
+    inProcess: quick ? { batch: 500, roundsPerBlock: 2, blocks: 3, warmupRequests: 500 } : { batch: 1000, roundsPerBlock: 3, blocks: 11, warmupRequests: 3000 },
+    cpuProfileDir,
+  },
+  codegen: wanted("codegen") && { rounds: quick ? 1 : 3, generateOurSpec: true, noopBuild: true },
+  typecheck: wanted("typecheck") && { rounds: quick ? 1 : 3, smallRounds: quick ? 1 : 5, maxOperations: quick ? 50 : undefined },
+  largeSpec: values["large-spec"] ? resolve(values["large-spec"]) : defaultLargeSpec(),
+  largeSpecName: values["large-spec"] ? "the given large spec" : LARGE_SPEC_NAME,
+  out: values["no-write"] ? undefined : resolve(values.out ?? resolve(REPO_ROOT, "bench/RESULTS.md")),
+  command: `pnpm bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}`,
+  log: (line) => console.error(line),
+};
+
+const result = await runBench(config);
+console.log(result.text);
+if (config.out) console.log(`\nwrote ${config.out}`);
+if (result.failed.length) {
+  console.error(`\n${result.failed.length} measurement(s) failed:\n${result.failed.map((f) => `  - ${f}`).join("\n")}`);
+  process.exitCode = 1;
+}

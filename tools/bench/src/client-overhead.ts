@@ -1,0 +1,164 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { lastJson, runOk, worker } from "./child.js";
+import type { ClientBlockResult, ClientWorkerInput } from "./client-worker.js";
+import type { Section, Table } from "./report.js";
+import { formatNumber, formatRatio, formatSpread, median, spread } from "./stats.js";
+
+/** How many requests, in what turns; see {@link ClientWorkerInput}. */
+export interface ClientRunSize {
+  /** Sequential requests one variant makes per turn. */
+  batch: number;
+  /** Turns of every variant per block; each block gives one sample of every figure. */
+  roundsPerBlock: number;
+  blocks: number;
+  warmupRequests: number;
+}
+
+export interface ClientOverheadOptions {
+  network: ClientRunSize;
+  inProcess: ClientRunSize;
+  /** Only these variants (default: all). */
+  variants?: string[] | undefined;
+  /** Write V8 CPU profiles of the client process into this folder (`node --cpu-prof`). */
+  cpuProfileDir?: string | undefined;
+}
+
+/** The bare openapi-fetch variant: the yardstick of the ≥ 0.97× target. */
+export const BARE = "openapi-fetch (bare)";
+export const RAW = "fetch (raw)";
+export const OURS = ["@mkp/client (API key)", "@mkp/client (token provider)"] as const;
+export const TARGET = 0.97;
+
+const API_KEY = "bench-api-key-0123456789";
+const TOKEN = "bench-access-token-0123456789";
+
+/** Starts the node:http server of the benchmark in a child process; resolves with its base URL. */
+async function startServer(): Promise<{ baseUrl: string; stop: () => Promise<void> }> {
+  const { file, execArgv } = worker("client-server");
+  const child = spawn(process.execPath, [...execArgv, file, API_KEY, TOKEN], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await Promise.race([once(lines, "line"), once(child, "exit").then(() => ["exited"])])) as string[];
+  const port = /^listening (\d+)$/.exec(line ?? "")?.[1];
+  if (!port) throw new Error(`the benchmark server did not start: ${line}`);
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    async stop() {
+      lines.close();
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
+  };
+}
+
+const rate = (r: ClientBlockResult) => r.requests / (r.cpuMs / 1000);
+
+/** Per-block ratios of one variant's requests per CPU-second against another's. */
+export function blockRatios(results: readonly ClientBlockResult[], variant: string, against: string): number[] {
+  const blocks = [...new Set(results.map((r) => r.block))];
+  return blocks.flatMap((block) => {
+    const a = results.find((r) => r.block === block && r.variant === variant);
+    const b = results.find((r) => r.block === block && r.variant === against);
+    return a && b ? [rate(a) / rate(b)] : [];
+  });
+}
+
+async function runWorker(
+  mode: ClientWorkerInput["mode"],
+  baseUrl: string,
+  size: ClientRunSize,
+  options: ClientOverheadOptions,
+): Promise<ClientBlockResult[]> {
+  const { file, execArgv } = worker("client-worker");
+  const input: ClientWorkerInput = { mode, baseUrl, apiKey: API_KEY, token: TOKEN, ...size, ...(options.variants ? { variants: options.variants } : {}) };
+  const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}/${mode}`] : [];
+  return lastJson<ClientBlockResult[]>(await runOk(process.execPath, [...profile, ...execArgv, file, JSON.stringify(input)]));
+}
+
+function networkTable(results: readonly ClientBlockResult[]): Table {
+  const variants = [...new Set(results.map((r) => r.variant))];
+  return {
+    caption: "Over loopback HTTP:",
+    columns: ["variant", "requests / CPU-s", "vs bare openapi-fetch", "vs raw fetch", "p50 ms", "p99 ms", "requests / s (wall)"],
+    rows: variants.map((variant) => {
+      const mine = results.filter((r) => r.variant === variant);
+      return [
+        variant,
+        formatSpread(spread(mine.map(rate))),
+        variant === BARE ? "1" : formatSpread(spread(blockRatios(results, variant, BARE)), "×"),
+        variant === RAW ? "1" : formatSpread(spread(blockRatios(results, variant, RAW)), "×"),
+        formatNumber(median(mine.map((r) => r.p50Ms))),
+        formatNumber(median(mine.map((r) => r.p99Ms))),
+        formatNumber(median(mine.map((r) => r.requests / (r.wallMs / 1000)))),
+      ];
+    }),
+  };
+}
+
+function inProcessTable(results: readonly ClientBlockResult[]): Table {
+  const variants = [...new Set(results.map((r) => r.variant))];
+  const micros = (r: ClientBlockResult) => (r.cpuMs * 1000) / r.requests;
+  const bare = new Map(results.filter((r) => r.variant === BARE).map((r) => [r.block, micros(r)]));
+  return {
+    caption: "The layers alone (an injected `fetch` answers at once, no I/O):",
+    columns: ["variant", "CPU µs per call", "µs over bare openapi-fetch", "calls / CPU-s vs bare"],
+    rows: variants.map((variant) => {
+      const mine = results.filter((r) => r.variant === variant);
+      const extra = mine.flatMap((r) => (bare.has(r.block) ? [micros(r) - bare.get(r.block)!] : []));
+      return [
+        variant,
+        formatSpread(spread(mine.map(micros))),
+        variant === BARE ? "0" : formatSpread(spread(extra), "", 2),
+        variant === BARE ? "1" : formatSpread(spread(blockRatios(results, variant, BARE)), "×"),
+      ];
+    }),
+  };
+}
+
+export async function measureClientOverhead(options: ClientOverheadOptions): Promise<Section & { network: ClientBlockResult[]; inProcess: ClientBlockResult[] }> {
+  const server = await startServer();
+  let network: ClientBlockResult[];
+  let inProcess: ClientBlockResult[];
+  try {
+    network = await runWorker("network", server.baseUrl, options.network, options);
+    inProcess = await runWorker("in-process", server.baseUrl, options.inProcess, options);
+  } finally {
+    await server.stop();
+  }
+  const headlines: Section["headlines"] = OURS.map((variant) => {
+    const ratio = median(blockRatios(network, variant, BARE));
+    return {
+      what: `${variant} vs bare openapi-fetch (requests per client CPU-second)`,
+      result: formatRatio(ratio),
+      target: `≥ ${TARGET.toFixed(2)}×`,
+      verdict: ratio >= TARGET ? "met" : "missed",
+    };
+  });
+  headlines.push(
+    { what: `@mkp/client (API key) vs raw fetch`, result: formatRatio(median(blockRatios(network, OURS[0], RAW))), target: "", verdict: "" },
+    { what: `bare openapi-fetch vs raw fetch`, result: formatRatio(median(blockRatios(network, BARE, RAW))), target: "", verdict: "" },
+  );
+  const n = options.network;
+  const p = options.inProcess;
+  return {
+    title: "Client overhead",
+    method:
+      `Each variant sends \`GET /items/149\` (the API key in the \`key\` header, or a bearer token from an async ` +
+      `provider) to a node:http server in another process on 127.0.0.1 (keep-alive; it checks the credential and ` +
+      `answers a small JSON item; every response is checked). The client runs in a process of its own and its CPU ` +
+      `time is \`process.cpuUsage()\` (user + system). Variants take turns of ${n.batch} sequential requests ` +
+      `(rotating who goes first; no forced GC, which would distort the figures) — ` +
+      `${n.roundsPerBlock} turns each make a block, ${n.blocks} blocks after a warm-up ` +
+      `(${n.batch * n.roundsPerBlock * n.blocks} requests per variant). Figures are medians over blocks (min–max); ` +
+      `ratios are taken block by block against the peer, then the median. The second table runs the same calls ` +
+      `with an injected \`fetch\` that answers at once (${p.batch * p.roundsPerBlock * p.blocks} calls per variant), ` +
+      `which shows what the layers themselves cost.`,
+    tables: [networkTable(network), inProcessTable(inProcess)],
+    headlines,
+    notes: [],
+    network,
+    inProcess,
+  };
+}

@@ -1,0 +1,26 @@
+import { execFileSync } from "node:child_process";
+import { cpus, loadavg, totalmem, type, release } from "node:os";
+import { REPO_ROOT } from "./child.js";
+
+/** CPU model and count, memory, OS: what a reader needs to compare figures across machines. */
+export function describeMachine(): string {
+  const cores = cpus();
+  const model = cores[0]?.model.trim() ?? "unknown CPU";
+  return `${model}, ${cores.length} cores, ${Math.round(totalmem() / 1024 ** 3)} GB RAM, ${type()} ${release()}`;
+}
+
+/** The 1-minute load average, a hint of how busy the machine was (other work shares it). */
+export function load(): string {
+  return loadavg()[0]!.toFixed(2);
+}
+
+/** The commit the bench ran on, with `+changes` when the work tree differs from it. */
+export function describeCommit(): string {
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+    return dirty ? `${commit}+changes` : commit;
+  } catch {
+    return "unknown";
+  }
+}

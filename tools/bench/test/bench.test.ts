@@ -1,0 +1,144 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBench, type BenchResult } from "../src/bench.js";
+import { REPO_ROOT } from "../src/child.js";
+import { BARE, OURS, RAW } from "../src/client-overhead.js";
+import { renderMarkdown, type Section } from "../src/report.js";
+import { formatNumber, formatSpread, median, percentile, spread } from "../src/stats.js";
+import { consumerSource, operationsOf } from "../src/typecheck.js";
+
+describe("statistics", () => {
+  it.each([
+    [[3, 1, 2], 2],
+    [[4, 1, 3, 2], 2.5],
+    [[7], 7],
+  ])("median of %j is %d", (values, want) => {
+    expect(median(values)).toBe(want);
+  });
+
+  it("takes nearest-rank percentiles", () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile([5], 99)).toBe(5);
+  });
+
+  it("formats a spread as median (min–max)", () => {
+    expect(formatSpread(spread([0.95, 0.97, 1.01]), "×")).toBe("0.970× (0.950–1.01)");
+    expect(formatSpread(spread([2]), "s")).toBe("2.00 s");
+    expect(formatNumber(12345.6)).toBe("12 346");
+  });
+});
+
+describe("consumer generation", () => {
+  it("finds every operation of our spec in openapi-typescript's output", async () => {
+    const { OPERATIONS } = await import("@mkp/client");
+    const schema = await readFile(resolve(REPO_ROOT, "packages/client/src/generated/schema.ts"), "utf8");
+    const found = operationsOf(schema).map(({ path, method }) => `${method.toUpperCase()} ${path}`);
+    expect(found.sort()).toEqual(Object.values(OPERATIONS).map((op) => `${op.method} ${op.path}`).sort());
+  });
+
+  it("writes one typed call per operation", () => {
+    const source = consumerSource('import type { paths } from "x";', "make()", [{ path: "/items/{id}", method: "get" }]);
+    expect(source).toContain('declare const init0: MaybeOptionalInit<paths["/items/{id}"], "get">;');
+    expect(source).toContain('await client.GET("/items/{id}", init0);');
+  });
+});
+
+describe("pnpm bench, with tiny counts", () => {
+  let dir: string;
+  let result: BenchResult;
+  let written: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "mkp-bench-test-"));
+    const out = join(dir, "RESULTS.md");
+    result = await runBench({
+      client: {
+        network: { batch: 5, roundsPerBlock: 1, blocks: 2, warmupRequests: 5 },
+        inProcess: { batch: 20, roundsPerBlock: 1, blocks: 2, warmupRequests: 20 },
+      },
+      // Our own small spec stands in for the large one; nothing in the repository is regenerated or rebuilt.
+      codegen: { rounds: 1, generateOurSpec: false, noopBuild: false, apiHarness: false },
+      typecheck: { rounds: 1, smallRounds: 1, largeScale: false },
+      largeSpec: resolve(REPO_ROOT, "spec/openapi.yaml"),
+      largeSpecName: "our spec as the large one",
+      out,
+      command: "vitest",
+      log: () => {},
+    });
+    written = await readFile(out, "utf8");
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("measures everything it can without a failure", () => {
+    expect(result.failed).toEqual([]);
+  });
+
+  it("writes the markdown it returns, with the run's facts and every section", () => {
+    expect(written).toBe(result.markdown);
+    expect(written).toMatch(/^# Benchmark results\n/);
+    expect(written).toMatch(/\| Node \| v\d+\.\d+\.\d+ \|/);
+    expect(written).toMatch(/\| date \| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \|/);
+    const headings = [...written.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(headings).toEqual([
+      "Summary",
+      "1. Client overhead",
+      "2. Code generation",
+      "3. Consumer type-check",
+      "4. Sandbox token exchanges",
+      "5. Docs",
+      "6. Bundle sizes",
+    ]);
+    expect(written).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  it("keeps every markdown table rectangular", () => {
+    const tables = written.split("\n\n").filter((block) => block.startsWith("| "));
+    expect(tables.length).toBeGreaterThan(5);
+    for (const table of tables) {
+      const widths = table.split("\n").map((line) => line.replaceAll("\\|", "").split("|").length);
+      expect(new Set(widths).size, table).toBe(1);
+    }
+  });
+
+  it("compares every client variant with bare openapi-fetch over the network", () => {
+    const client = result.sections[0] as Section & { network: { variant: string; requests: number; cpuMs: number }[] };
+    const variants = new Set(client.network.map((r) => r.variant));
+    expect([...variants].sort()).toEqual([...OURS, BARE, RAW, "axios"].sort());
+    for (const r of client.network) {
+      expect(r.requests).toBe(5);
+      expect(r.cpuMs).toBeGreaterThan(0);
+    }
+    const summary = written.slice(written.indexOf("## Summary"), written.indexOf("## 1."));
+    expect(summary).toMatch(/\| @mkp\/client \(API key\) vs bare openapi-fetch \(requests per client CPU-second\) \| \d+\.\d\d× \| ≥ 0\.97× \| (✓ met|✗ missed) \|/);
+  });
+
+  it("compares our generator with openapi-typescript and type-checks both consumers", () => {
+    expect(written).toMatch(/\| our pipeline \(bundle \+ types \+ bundled JSON, via tsx\) \| [\d.]+ \|/);
+    expect(written).toMatch(/\| openapi-typescript CLI alone \| [\d.]+ \|/);
+    expect(written).toMatch(/\| through `@mkp\/client` \| [\d.]+ \|/);
+    expect(written).toMatch(/\| through bare openapi-fetch \| [\d.]+ \|/);
+  });
+
+  it("says what was not measured, and why, instead of inventing figures", () => {
+    for (const section of result.sections.filter((s) => s.notMeasured !== undefined)) {
+      expect(section.notMeasured).not.toBe("");
+      expect(written).toContain(`Not measured: ${section.notMeasured}`);
+    }
+  });
+});
+
+describe("the report", () => {
+  it("renders a section that was not measured with its reason", () => {
+    const markdown = renderMarkdown(
+      { date: "d", machine: "m", node: "v20", commit: "c", command: "pnpm bench", durationSeconds: 1, load: "1" },
+      [{ title: "Docs", method: "", tables: [], headlines: [], notes: [], notMeasured: "@mkp/docs has not landed" }],
+    );
+    expect(markdown).toContain("## 1. Docs\n\nNot measured: @mkp/docs has not landed");
+  });
+});
