@@ -75,7 +75,8 @@ export async function exchangeCode(options: ExchangeCodeOptions): Promise<OAuthT
     codeVerifier,
   });
   if (baseUrl !== undefined) checkEndpoint(baseUrl, "baseUrl");
-  const client = createClient({ ...(baseUrl !== undefined && { baseUrl }), ...(fetch && { fetch }) });
+  // A code is single use: a retry could only fail, or spend it twice, so retries are off.
+  const client = createClient({ maxRetries: 0, ...(baseUrl !== undefined && { baseUrl }), ...(fetch && { fetch }) });
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let result;
