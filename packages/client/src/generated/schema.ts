@@ -348,6 +348,29 @@ export interface components {
                 "application/json": components["schemas"]["ApiError"];
             };
         };
+        /**
+         * @description The bearer token does not carry the scope this operation needs (RFC 6750 §3.1,
+         *     `insufficient_scope`). Makeprintable announces scopes but does not enforce them yet; the
+         *     SDK's sandbox enforces them for tokens issued with scopes. The body is not published.
+         */
+        Forbidden: {
+            headers: {
+                /**
+                 * @description The bearer challenge naming the scope needed.
+                 * @example Bearer error="insufficient_scope", scope="add_file"
+                 */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "insufficient_scope"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiError"];
+            };
+        };
         /** @description No such resource in your account. The body is not published. */
         NotFound: {
             headers: {
@@ -622,6 +645,7 @@ export interface operations {
         responses: {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The new item. The exact success status is not published. */
             "2XX": {
                 headers: {
@@ -766,6 +790,7 @@ export interface operations {
         responses: {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The repair was accepted. The body is not published. */
             "2XX": {
                 headers: {
