@@ -20,7 +20,7 @@ export class BodyTooLargeError extends Error {
 }
 
 /** Reads a request body up to `limit` bytes; rejects with {@link BodyTooLargeError} beyond it. */
-export function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array> {
+export function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers["content-length"]);
     if (Number.isFinite(declared) && declared > limit) {

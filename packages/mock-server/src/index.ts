@@ -12,6 +12,9 @@ export {
   type MockClient,
   type DemoCredentials,
   type RequestLogEntry,
+  type FixTiming,
+  type FixCallbackDelivery,
+  type FileUrlRecord,
 } from "./server.js";
 export { MockServerOptionsError, SpecViolationError } from "./errors.js";
 export { SpecValidator, OPENAPI_DOCUMENT, type OpenApiDocument, type ResponseToValidate, type ValidationResult } from "./validate.js";

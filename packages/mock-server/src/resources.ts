@@ -1,47 +1,405 @@
 import type { OperationId } from "@mkp/client";
-import type { Handler, RequestContext } from "./context.js";
-import type { Reply } from "./http.js";
+import type { Handler, RequestContext, Sandbox } from "./context.js";
+import { BodyTooLargeError, mediaTypeOf, parseForm, type Reply } from "./http.js";
+import { randomToken } from "./state.js";
 
 type ResourceOperation = Exclude<OperationId, "authorize" | "createToken">;
+
+const FORM = "application/x-www-form-urlencoded";
+const MULTIPART = "multipart/form-data";
+
+/** How a sandbox fix moves on the injected clock: `queued`, then `processing` (progress 0→99), then `done` (100). */
+export interface FixTiming {
+  /** How long a fix stays `queued`, in ms. Default 1000. */
+  queuedMs: number;
+  /** How long it is `processing`, in ms. Default 5000. */
+  processingMs: number;
+}
+
+/** One `callback_url` POST the sandbox made (or tried) when a fix was done. */
+export interface FixCallbackDelivery {
+  fixId: number;
+  url: string;
+  /** The form fields sent: the fix as `GET /fixes/{id}` returns it. */
+  body: Readonly<Record<string, string>>;
+  /** The receiver's status, or undefined when the request failed. */
+  status: number | undefined;
+  /** Why the request failed, when it did. */
+  error: string | undefined;
+}
+
+/** A `fileurl` given to `POST /items`: loopback URLs are really downloaded, any other is only recorded. */
+export interface FileUrlRecord {
+  itemId: number;
+  url: string;
+  downloaded: boolean;
+}
+
+interface StoredItem {
+  id: number;
+  userId: number;
+  fileName: string;
+  fileExt: string;
+  createdAt: number;
+  bytes: Uint8Array | undefined;
+}
+
+interface StoredFix {
+  id: number;
+  userId: number;
+  itemId: number;
+  createdAt: number;
+  callbackUrl: string | undefined;
+  downloadToken: string;
+  callback: "none" | "pending" | "sent";
+}
+
+const LOOPBACK_HOSTNAMES = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** Whether a URL points at this machine (loopback), the only place the sandbox sends requests to. */
+export function isLoopbackUrl(url: URL): boolean {
+  return (url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTNAMES.test(url.hostname) && url.username === "" && url.password === "";
+}
+
+function badRequest(description: string): Reply {
+  return { status: 400, json: { error: "invalid_request", error_description: description } };
+}
 
 function notFound(): Reply {
   return { status: 404, json: { error: "not_found", error_description: "No such resource in your account." } };
 }
 
-function owner(context: RequestContext): number {
-  // Protected operations always carry a checked credential (the server checks it before the handler).
+function ownerOf(context: RequestContext): number {
+  // The server checks the credential of every protected operation before its handler runs.
   if (!context.credential) throw new Error("a protected operation ran without a credential");
   return context.credential.userId;
 }
 
-/** Handlers of the items and fixes operations. */
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+/** Splits `box_longline.obj` (or `C:\models\box.STL`) into name and lower-case extension. */
+function splitFileName(raw: string): { fileName: string; fileExt: string } | undefined {
+  const base = raw.split(/[\\/]/).pop() ?? "";
+  const dot = base.lastIndexOf(".");
+  if (dot <= 0 || dot === base.length - 1) return undefined;
+  return { fileName: base.slice(0, dot), fileExt: base.slice(dot + 1).toLowerCase() };
+}
+
+async function readLimited(response: Response, limit: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      throw new BodyTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+/** The sandbox's items and fixes, per account, and the callbacks of finished fixes. */
+export class ResourceState {
+  readonly items = new Map<number, StoredItem>();
+  readonly fixes = new Map<number, StoredFix>();
+  readonly deliveries: FixCallbackDelivery[] = [];
+  readonly fileUrls: FileUrlRecord[] = [];
+  readonly #downloads = new Map<string, number>();
+  readonly #inFlight = new Set<Promise<FixCallbackDelivery | undefined>>();
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  #nextItemId = 1;
+  #nextFixId = 1;
+  #closed = false;
+
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly timing: FixTiming,
+  ) {}
+
+  addItem(userId: number, name: { fileName: string; fileExt: string }, bytes: Uint8Array | undefined): StoredItem {
+    const item: StoredItem = { id: this.#nextItemId++, userId, ...name, createdAt: this.sandbox.now(), bytes };
+    this.items.set(item.id, item);
+    return item;
+  }
+
+  /** An item as the spec's `Item` schema has it, in the order of the published example. */
+  itemView(item: StoredItem): Record<string, unknown> {
+    const time = seconds(item.createdAt);
+    return { user_id: item.userId, file_name: item.fileName, file_ext: item.fileExt, status: 1, created_at: time, updated_at: time, id: item.id };
+  }
+
+  addFix(userId: number, itemId: number, callbackUrl: string | undefined): StoredFix {
+    const fix: StoredFix = {
+      id: this.#nextFixId++,
+      userId,
+      itemId,
+      createdAt: this.sandbox.now(),
+      callbackUrl,
+      downloadToken: randomToken(),
+      callback: callbackUrl === undefined ? "none" : "pending",
+    };
+    this.fixes.set(fix.id, fix);
+    this.#downloads.set(fix.downloadToken, fix.id);
+    if (callbackUrl !== undefined) this.#schedule(fix);
+    return fix;
+  }
+
+  #doneAt(fix: StoredFix): number {
+    return fix.createdAt + this.timing.queuedMs + this.timing.processingMs;
+  }
+
+  /** A fix as `GET /fixes/{id}` returns it: status and progress computed from the clock. */
+  fixView(fix: StoredFix): Record<string, unknown> {
+    const elapsed = this.sandbox.now() - fix.createdAt;
+    const { queuedMs, processingMs } = this.timing;
+    const base = { id: fix.id, item_id: fix.itemId };
+    if (elapsed < queuedMs) return { ...base, status: "queued", progress: 0 };
+    if (elapsed < queuedMs + processingMs) {
+      return { ...base, status: "processing", progress: Math.min(99, Math.floor((100 * (elapsed - queuedMs)) / processingMs)) };
+    }
+    const item = this.items.get(fix.itemId);
+    const file = item ? `${encodeURIComponent(item.fileName)}.${encodeURIComponent(item.fileExt)}` : "file";
+    return { ...base, status: "done", progress: 100, download_url: `${this.sandbox.publicUrl()}/downloads/${fix.downloadToken}/${file}` };
+  }
+
+  /** The repaired file behind a done fix's `download_url` (the sandbox's repair returns the upload). */
+  download(token: string): StoredItem | undefined {
+    const fixId = this.#downloads.get(token);
+    const fix = fixId === undefined ? undefined : this.fixes.get(fixId);
+    if (!fix || this.sandbox.now() < this.#doneAt(fix)) return undefined;
+    return this.items.get(fix.itemId);
+  }
+
+  #schedule(fix: StoredFix): void {
+    if (this.#closed) return;
+    // A real-time timer for a real clock; an injected clock is served by requests and flushCallbacks().
+    const delay = Math.min(Math.max(0, this.#doneAt(fix) - this.sandbox.now()), 2 ** 31 - 1);
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      void this.deliverDue();
+    }, delay);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  /**
+   * POSTs the callback of every fix that is done on the clock and not yet called back, and waits
+   * for those and any delivery already under way. Resolves with the deliveries it waited for.
+   */
+  async deliverDue(): Promise<FixCallbackDelivery[]> {
+    const now = this.sandbox.now();
+    for (const fix of this.fixes.values()) {
+      if (fix.callback !== "pending" || now < this.#doneAt(fix) || fix.callbackUrl === undefined) continue;
+      fix.callback = "sent";
+      const delivery = this.#deliver(fix, fix.callbackUrl);
+      this.#inFlight.add(delivery);
+      void delivery.finally(() => this.#inFlight.delete(delivery));
+    }
+    const results = await Promise.all([...this.#inFlight]);
+    return results.filter((result): result is FixCallbackDelivery => result !== undefined);
+  }
+
+  async #deliver(fix: StoredFix, url: string): Promise<FixCallbackDelivery | undefined> {
+    const model = this.fixView(fix);
+    if (!this.sandbox.reportViolations("createFix", "the fixDone callback", this.sandbox.validator.validateCallbackBody("createFix", "fixDone", FORM, model))) {
+      return undefined;
+    }
+    const body = Object.fromEntries(Object.entries(model).map(([name, value]) => [name, String(value)]));
+    const delivery: FixCallbackDelivery = { fixId: fix.id, url, body, status: undefined, error: undefined };
+    this.deliveries.push(delivery);
+    try {
+      const target = new URL(url);
+      // Checked when the fix was created; checked again so nothing but loopback is ever called.
+      if (!isLoopbackUrl(target)) throw new Error("not a loopback URL");
+      const response = await fetch(target, {
+        method: "POST",
+        headers: { "content-type": FORM },
+        body: new URLSearchParams(body),
+        redirect: "manual",
+        signal: AbortSignal.timeout(10_000),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      delivery.status = response.status;
+    } catch (error) {
+      delivery.error = error instanceof Error ? error.message : String(error);
+    }
+    return delivery;
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+}
+
+async function createItem(sandbox: Sandbox, context: RequestContext): Promise<Reply> {
+  const userId = ownerOf(context);
+  const contentType = context.request.headers["content-type"];
+  if (mediaTypeOf(contentType) !== MULTIPART) {
+    await context.readBody().catch(() => undefined);
+    return badRequest("The body must be multipart/form-data with a file or a fileurl field.");
+  }
+  const bytes = await context.readBody(sandbox.maxUploadBytes);
+  let form: FormData;
+  try {
+    form = await new Request("http://sandbox.invalid/", { method: "POST", headers: { "content-type": contentType ?? MULTIPART }, body: bytes }).formData();
+  } catch {
+    return badRequest("The multipart body is malformed.");
+  }
+  const model: Record<string, unknown> = {};
+  for (const name of new Set(form.keys())) {
+    const values = form.getAll(name);
+    if (values.length > 1) return badRequest(`The field ${name} is repeated.`);
+    const value = values[0];
+    // The file's bytes are checked below; the schema sees that a file part is there.
+    model[name] = typeof value === "string" ? value : `(${value?.size ?? 0} bytes)`;
+  }
+  const checked = sandbox.validator.validateRequestBody("createItem", MULTIPART, model);
+  if (!checked.ok) return badRequest(`Give exactly one of file and fileurl: ${checked.problems.join("; ")}.`);
+
+  const file = form.get("file");
+  if (file !== null) {
+    if (typeof file === "string") return badRequest("file must be a file part (with a filename), not a text field.");
+    const name = splitFileName(file.name);
+    if (!name) return badRequest("The file's name needs a name and an extension, such as box.obj.");
+    if (file.size === 0) return badRequest("The file is empty.");
+    const data = new Uint8Array(await file.arrayBuffer());
+    // A zip is accepted when it is one: a local-file header comes first (PKWARE APPNOTE §4.3.7).
+    if (name.fileExt === "zip" && !(data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04)) {
+      return badRequest("The .zip file is not a zip archive.");
+    }
+    return { status: 201, json: sandbox.resources.itemView(sandbox.resources.addItem(userId, name, data)) };
+  }
+
+  let url: URL;
+  let path: string;
+  try {
+    url = new URL(String(form.get("fileurl")));
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    return badRequest("fileurl is not a URL.");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return badRequest("fileurl must be an http or https URL.");
+  const name = splitFileName(path);
+  if (!name) return badRequest("fileurl's path must end in a file name with an extension, such as box.obj.");
+  if (!isLoopbackUrl(url)) {
+    // The sandbox never reaches beyond this machine: the URL is recorded, not fetched.
+    const item = sandbox.resources.addItem(userId, name, undefined);
+    sandbox.resources.fileUrls.push({ itemId: item.id, url: url.href, downloaded: false });
+    return { status: 201, json: sandbox.resources.itemView(item) };
+  }
+  let data: Uint8Array;
+  try {
+    const response = await fetch(url, { redirect: "error", signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) {
+      await response.arrayBuffer().catch(() => undefined);
+      return badRequest(`Downloading fileurl failed with HTTP ${response.status}.`);
+    }
+    data = await readLimited(response, sandbox.maxUploadBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return badRequest(`The file at fileurl is larger than ${error.limit} bytes.`);
+    return badRequest("Downloading fileurl failed.");
+  }
+  if (data.length === 0) return badRequest("The file at fileurl is empty.");
+  const item = sandbox.resources.addItem(userId, name, data);
+  sandbox.resources.fileUrls.push({ itemId: item.id, url: url.href, downloaded: true });
+  return { status: 201, json: sandbox.resources.itemView(item) };
+}
+
+async function createFix(sandbox: Sandbox, context: RequestContext): Promise<Reply> {
+  const userId = ownerOf(context);
+  if (mediaTypeOf(context.request.headers["content-type"]) !== FORM) {
+    await context.readBody().catch(() => undefined);
+    return badRequest(`The body must be ${FORM}.`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(await context.readBody());
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw error;
+    return badRequest("The body is not valid UTF-8.");
+  }
+  const parsed = parseForm(text);
+  if (!parsed.ok) return badRequest(`The parameter ${parsed.repeated} is repeated.`);
+  const checked = sandbox.validator.validateRequestBody("createFix", FORM, parsed.fields);
+  if (!checked.ok) return badRequest(`The request does not match POST /fixes: ${checked.problems.join("; ")}.`);
+  const itemId = checked.value["item_id"] as number;
+  const item = sandbox.resources.items.get(itemId);
+  if (!item || item.userId !== userId) return badRequest(`There is no item ${itemId} in your account.`);
+  const callback = checked.value["callback_url"];
+  if (typeof callback === "string" && !URL.canParse(callback)) return badRequest("callback_url is not a URL.");
+  if (typeof callback === "string" && !isLoopbackUrl(new URL(callback))) {
+    return badRequest("The sandbox only calls back loopback addresses (127.0.0.1, localhost, [::1]).");
+  }
+  const fix = sandbox.resources.addFix(userId, itemId, typeof callback === "string" ? callback : undefined);
+  return { status: 201, json: sandbox.resources.fixView(fix) };
+}
+
+/** Handlers of the items and fixes operations; every one sees only the caller's account. */
 export const resourceHandlers: Record<ResourceOperation, Handler> = {
-  listItems: (_sandbox, context) => {
-    owner(context);
-    return { status: 200, json: [] };
+  createItem,
+  listItems: (sandbox, context) => {
+    const userId = ownerOf(context);
+    const query: Record<string, string> = {};
+    for (const [name, value] of context.url.searchParams) {
+      if (name in query) return badRequest(`The parameter ${name} is repeated.`);
+      query[name] = value;
+    }
+    const checked = sandbox.validator.validateParameters("listItems", "query", query);
+    if (!checked.ok) return badRequest(`Bad paging parameters: ${checked.problems.join("; ")}.`);
+    const page = (checked.value["page"] as number | undefined) ?? 1;
+    const pageSize = (checked.value["pageSize"] as number | undefined) ?? 20;
+    const mine = [...sandbox.resources.items.values()].filter((item) => item.userId === userId);
+    const slice = mine.slice((page - 1) * pageSize, page * pageSize);
+    return { status: 200, json: slice.map((item) => sandbox.resources.itemView(item)) };
   },
-  createItem: async (_sandbox, context) => {
-    await context.readBody().catch(() => undefined);
-    return { status: 400, json: { error: "invalid_request", error_description: "Uploads arrive in the next version of the sandbox." } };
+  getItem: (sandbox, context) => {
+    const item = sandbox.resources.items.get(context.pathParams["id"] as number);
+    if (!item || item.userId !== ownerOf(context)) return notFound();
+    return { status: 200, json: sandbox.resources.itemView(item) };
   },
-  getItem: (_sandbox, context) => {
-    owner(context);
-    return notFound();
+  deleteItem: (sandbox, context) => {
+    const id = context.pathParams["id"] as number;
+    const item = sandbox.resources.items.get(id);
+    if (!item || item.userId !== ownerOf(context)) return notFound();
+    sandbox.resources.items.delete(id);
+    return { status: 204 };
   },
-  deleteItem: (_sandbox, context) => {
-    owner(context);
-    return notFound();
+  createFix,
+  listFixes: (sandbox, context) => {
+    const userId = ownerOf(context);
+    const mine = [...sandbox.resources.fixes.values()].filter((fix) => fix.userId === userId);
+    return { status: 200, json: mine.map((fix) => sandbox.resources.fixView(fix)) };
   },
-  listFixes: (_sandbox, context) => {
-    owner(context);
-    return { status: 200, json: [] };
+  getFix: (sandbox, context) => {
+    const fix = sandbox.resources.fixes.get(context.pathParams["id"] as number);
+    if (!fix || fix.userId !== ownerOf(context)) return notFound();
+    return { status: 200, json: sandbox.resources.fixView(fix) };
   },
-  createFix: async (_sandbox, context) => {
-    await context.readBody().catch(() => undefined);
-    return { status: 400, json: { error: "invalid_request", error_description: "Fixes arrive in the next version of the sandbox." } };
-  },
-  getFix: (_sandbox, context) => {
-    owner(context);
-    return notFound();
-  },
+};
+
+/** `GET /downloads/{token}/{file}`: the repaired file of a done fix (a capability URL, like real download links). */
+export const downloadHandler: Handler = (sandbox, context) => {
+  const item = sandbox.resources.download(String(context.pathParams["token"]));
+  if (!item?.bytes) return { status: 404, json: { error: "not_found", error_description: "No such download (yet)." } };
+  return {
+    status: 200,
+    headers: { "content-disposition": `attachment; filename="${item.fileName.replace(/["\\\r\n]/g, "_")}.${item.fileExt}"` },
+    bytes: { data: item.bytes, mediaType: "application/octet-stream" },
+  };
 };

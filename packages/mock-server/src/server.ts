@@ -5,12 +5,13 @@ import { authorizeHandler, decisionHandler } from "./authorize.js";
 import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { MockServerOptionsError, SpecViolationError } from "./errors.js";
 import { BodyTooLargeError, mediaTypeOf, prefersXml, readBody, toXml, type Reply } from "./http.js";
-import { resourceHandlers } from "./resources.js";
+import { ResourceState, downloadHandler, resourceHandlers, type FileUrlRecord, type FixCallbackDelivery, type FixTiming } from "./resources.js";
 import { OAuthState, type Credential, type MockClient } from "./state.js";
 import { tokenHandler } from "./token.js";
 import { SpecValidator, sharedValidator, type OpenApiDocument } from "./validate.js";
 
 export type { MockClient } from "./state.js";
+export type { FileUrlRecord, FixCallbackDelivery, FixTiming } from "./resources.js";
 
 /** The built-in demo app and API key, registered when no `clients` / `apiKeys` are given. */
 export interface DemoCredentials extends MockClient {
@@ -57,6 +58,10 @@ export interface MockServerOptions {
   strict?: boolean;
   /** Largest form body accepted, in bytes; default 64 KiB. Larger bodies get 413. */
   maxBodyBytes?: number;
+  /** Largest upload accepted by `POST /items` (a file, or what a loopback `fileurl` serves), in bytes; default 10 MiB. */
+  maxUploadBytes?: number;
+  /** How fixes move on the clock; default `{ queuedMs: 1000, processingMs: 5000 }`. */
+  fixTiming?: Partial<FixTiming>;
   /** The OpenAPI description to validate against; default the bundled one of `@mkp/client`. */
   document?: OpenApiDocument;
   /** Called after every response (for the CLI's request log). */
@@ -79,11 +84,25 @@ export interface MockServer {
   readonly demo: Readonly<DemoCredentials>;
   /** Every response that broke the OpenAPI description so far (tests assert it stays empty). */
   readonly specViolations: readonly SpecViolationError[];
-  /** Stops listening and closes open connections. */
+  /**
+   * POSTs the callback of every fix that is done on the clock (`now()`) and not yet called back,
+   * and waits for it and any delivery already under way. Callbacks also fire on their own — on
+   * a timer, and on any request once the clock has passed the fix's done time — but with an
+   * injected clock a test moves the clock and then awaits this to make them fire
+   * deterministically. Resolves with the deliveries it waited for.
+   */
+  flushCallbacks(): Promise<FixCallbackDelivery[]>;
+  /** Every fix callback made so far, with the receiver's status or the error. */
+  readonly callbacks: readonly FixCallbackDelivery[];
+  /** Every `fileurl` given to `POST /items`: loopback ones downloaded, others only recorded. */
+  readonly fileUrls: readonly FileUrlRecord[];
+  /** Stops listening, cancels pending callback timers and closes open connections. */
   close(): Promise<void>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+const DEFAULT_FIX_TIMING: FixTiming = { queuedMs: 1000, processingMs: 5000 };
 
 // The API is mounted at the path of the spec's server URL (`/v1`), the website at the root.
 const API_BASE_PATH = new URL(SERVER_URL).pathname.replace(/\/$/, "");
@@ -130,6 +149,7 @@ function buildRoutes(): Route[] {
     compile(OPERATIONS[operationId].method, mountPath(operationId), operationId, handlers[operationId]),
   );
   routes.push(compile("POST", DECISION_PATH, undefined, decisionHandler(DECISION_PATH)));
+  routes.push(compile("GET", "/downloads/{token}/{file}", undefined, downloadHandler));
   return routes;
 }
 
@@ -167,8 +187,13 @@ function validateOptions(options: MockServerOptions): void {
   const { port, clients, apiKeys } = options;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new MockServerOptionsError("port must be an integer from 0 to 65535");
   if (options.now !== undefined && typeof options.now !== "function") throw new MockServerOptionsError("now must be a function returning milliseconds");
-  if (options.maxBodyBytes !== undefined && !(Number.isInteger(options.maxBodyBytes) && options.maxBodyBytes > 0)) {
-    throw new MockServerOptionsError("maxBodyBytes must be a positive integer");
+  for (const name of ["maxBodyBytes", "maxUploadBytes"] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new MockServerOptionsError(`${name} must be a positive integer`);
+  }
+  for (const name of ["queuedMs", "processingMs"] as const) {
+    const value = options.fixTiming?.[name];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new MockServerOptionsError(`fixTiming.${name} must be a number of milliseconds, 0 or more`);
   }
   if (apiKeys !== undefined && (!Array.isArray(apiKeys) || apiKeys.some((key) => typeof key !== "string" || key === ""))) {
     throw new MockServerOptionsError("apiKeys must be an array of non-empty strings");
@@ -216,15 +241,28 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const now = options.now ?? Date.now;
   const logError = options.logError ?? ((message: string) => console.error(message));
   const strict = options.strict ?? false;
+  const specViolations: SpecViolationError[] = [];
+  let publicUrl = "";
   const sandbox: Sandbox = {
     now: () => now(),
     oauth: new OAuthState(options.clients ?? [DEMO], options.apiKeys ?? [DEMO.apiKey], 8),
     validator: options.document ? new SpecValidator(options.document) : sharedValidator(),
     autoApprove: options.autoApprove ?? false,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    // Replaced right below: the resources need the sandbox they belong to.
+    resources: undefined as unknown as ResourceState,
+    publicUrl: () => publicUrl,
+    reportViolations(operationId, what, problems) {
+      if (problems.length === 0) return true;
+      const violation = new SpecViolationError(operationId, what, problems);
+      specViolations.push(violation);
+      logError(`[mkp-mock] ${violation.message}`);
+      return !strict;
+    },
   };
+  Object.assign(sandbox, { resources: new ResourceState(sandbox, { ...DEFAULT_FIX_TIMING, ...options.fixTiming }) });
   const routes = buildRoutes();
-  const specViolations: SpecViolationError[] = [];
   let lastSweep = sandbox.now();
 
   function write(response: ServerResponse, reply: Reply, request: IncomingMessage, operationId: OperationId | undefined): number {
@@ -260,15 +298,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     if (operationId !== undefined && status !== 413) {
       const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
       const problems = sandbox.validator.validateResponse(operationId, { status, headers: lower, mediaType, body: model });
-      if (problems.length > 0) {
-        const violation = new SpecViolationError(operationId, `the ${status} response`, problems);
-        specViolations.push(violation);
-        logError(`[mkp-mock] ${violation.message}`);
-        if (strict) {
-          status = 500;
-          headers = { "content-type": "application/json; charset=utf-8" };
-          body = JSON.stringify({ error: "spec_violation", error_description: violation.message });
-        }
+      if (!sandbox.reportViolations(operationId, `the ${status} response`, problems)) {
+        status = 500;
+        headers = { "content-type": "application/json; charset=utf-8" };
+        body = JSON.stringify({ error: "spec_violation", error_description: specViolations.at(-1)?.message ?? "" });
       }
     }
     response.writeHead(status, headers);
@@ -291,6 +324,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       sandbox.oauth.sweep(time);
       lastSweep = time;
     }
+    // Fix callbacks whose time has come on the clock go out now (the delivery is not awaited).
+    void sandbox.resources.deliverDue();
     const method = request.method ?? "GET";
     let route: Route | undefined;
     let values: RegExpExecArray | null = null;
@@ -338,6 +373,18 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       const result = authenticate(sandbox, request);
       if ("reply" in result) return result.reply;
       credential = result.credential;
+      // Scopes bind only tokens that carry some; the API key reaches everything (RFC 6750 §3.1).
+      const needed = OPERATIONS[operationId].scopes;
+      if (credential.kind === "bearer" && credential.scopes.length > 0) {
+        const granted = credential.scopes;
+        const missing = needed.filter((scope) => !granted.includes(scope));
+        if (missing.length > 0) {
+          const scope = needed.join(" ");
+          return apiError(403, "insufficient_scope", `This operation needs the ${scope} scope.`, {
+            "www-authenticate": `Bearer error="insufficient_scope", scope="${scope}"`,
+          });
+        }
+      }
     }
     const raw: Record<string, string> = {};
     for (const [index, name] of route.names.entries()) {
@@ -386,6 +433,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  publicUrl = url;
   let closed: Promise<void> | undefined;
   return {
     url,
@@ -394,7 +442,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     tokenUrl: `${url}${new URL(TOKEN_URL).pathname}`,
     demo: DEMO,
     specViolations,
+    callbacks: sandbox.resources.deliveries,
+    fileUrls: sandbox.resources.fileUrls,
+    flushCallbacks: () => sandbox.resources.deliverDue(),
     close() {
+      sandbox.resources.close();
       closed ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();

@@ -81,4 +81,54 @@ describe("random input never breaks the sandbox", () => {
       { numRuns: RUNS },
     );
   });
+
+  test("POST /v1/items answers random multipart bodies with 201 or a 4xx, never a 5xx", async () => {
+    const part = fc.record({
+      name: fc.oneof(fc.constantFrom("file", "fileurl", "name"), fc.string({ maxLength: 8 })),
+      value: fc.oneof(
+        fc.string({ maxLength: 40 }),
+        fc.constantFrom("https://example.com/models/box.obj", "http://127.0.0.1:1/box.obj", "box.obj", "ftp://x/y.stl"),
+        fc.record({ filename: fc.oneof(fc.constantFrom("box.obj", "a.zip", ".obj", "noext", "x."), fc.string({ maxLength: 12 })), content: fc.uint8Array({ maxLength: 64 }) }),
+      ),
+    });
+    const multipart = fc.array(part, { maxLength: 4 }).map((parts) => {
+      const form = new FormData();
+      for (const { name, value } of parts) {
+        if (typeof value === "string") form.append(name, value);
+        else form.append(name, new Blob([new Uint8Array(value.content)]), value.filename);
+      }
+      return form;
+    });
+    const body = fc.oneof(multipart, fc.string({ maxLength: 200, unit: "binary" }).map((text) => `--b\r\n${text}`));
+    await fc.assert(
+      fc.asyncProperty(body, async (payload) => {
+        const headers: Record<string, string> = { key: server.demo.apiKey };
+        if (typeof payload === "string") headers["content-type"] = "multipart/form-data; boundary=b";
+        const response = await fetch(`${server.apiUrl}/items`, { method: "POST", headers, body: payload });
+        const json = (await response.json()) as Record<string, unknown>;
+        expect([201, 400]).toContain(response.status);
+        if (response.status === 400) expect(json["error"]).toBe("invalid_request");
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test("POST /v1/fixes answers random forms with 201 or 400, never a 5xx", async () => {
+    const field = fc.tuple(
+      fc.oneof(fc.constantFrom("item_id", "name", "callback_url", "wall_thickness", "print_quality", "pre_optimize", "post_optimize", "secure"), fc.string({ maxLength: 8 })),
+      fc.oneof(fc.constantFrom("1", "0", "-1", "99", "100", "1.5", "1e3", "high", "http://127.0.0.1:1/cb", "https://example.com/cb", "%"), fc.string({ maxLength: 30 })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(field, { maxLength: 8 }), async (pairs) => {
+        const response = await fetch(`${server.apiUrl}/fixes`, {
+          method: "POST",
+          headers: { key: server.demo.apiKey, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(pairs),
+        });
+        await response.json();
+        expect([201, 400]).toContain(response.status);
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
