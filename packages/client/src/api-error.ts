@@ -47,8 +47,6 @@ export interface APIErrorInit {
   status?: number | undefined;
   body?: unknown;
   headers?: Headers | undefined;
-  /** Strings to scrub from everything the error shows (the request's credentials). */
-  secrets?: readonly string[] | undefined;
   /** Default: the status and what the body says. */
   message?: string | undefined;
   cause?: unknown;
@@ -57,8 +55,8 @@ export interface APIErrorInit {
 /**
  * An error response of the API, or a request that got no response. Carries the HTTP `status`, the
  * response `headers`, the parsed error `body` (the spec's `ApiError`: any JSON) and the
- * `x-request-id` header as `requestId`. The request's API key and bearer token are scrubbed from
- * all of them, so logging the error never leaks a credential.
+ * `x-request-id` header as `requestId`. Errors the client makes have the request's API key and
+ * bearer token scrubbed from all of them, so logging one never leaks a credential.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15 HTTP status codes
  */
 export class APIError extends MakeprintableError {
@@ -72,17 +70,12 @@ export class APIError extends MakeprintableError {
   readonly requestId: string | undefined;
 
   constructor(init: APIErrorInit = {}) {
-    const { status, body, headers, secrets = [] } = init;
-    super("MKP_API_ERROR", redact(init.message ?? `${status} ${describe(body)}`, secrets), init.cause === undefined ? undefined : { cause: init.cause });
+    const { status, body, headers } = init;
+    super("MKP_API_ERROR", init.message ?? `${status} ${describe(body)}`, init.cause === undefined ? undefined : { cause: init.cause });
     this.status = status;
-    let scrubbed: Headers | undefined;
-    if (headers) {
-      scrubbed = new Headers();
-      for (const [name, value] of headers) if (name !== "set-cookie") scrubbed.append(name, redact(value, secrets));
-    }
-    this.headers = scrubbed;
-    this.body = redactValue(body, secrets);
-    this.requestId = scrubbed?.get("x-request-id") ?? undefined;
+    this.headers = headers;
+    this.body = body;
+    this.requestId = headers?.get("x-request-id") ?? undefined;
   }
 }
 
@@ -142,10 +135,16 @@ const BY_STATUS: Record<number, typeof APIError> = {
   429: RateLimitError,
 };
 
-/** The typed error for an error response: the class by status, `InternalServerError` for 5xx. */
-export function apiErrorFor(status: number, body: unknown, headers: Headers, secrets?: readonly string[]): APIError {
+/**
+ * The typed error for an error response: the class by status, `InternalServerError` for 5xx, with
+ * every secret scrubbed from the body, the headers and the message, and `set-cookie` dropped.
+ */
+export function apiErrorFor(status: number, body: unknown, headers: Headers, secrets: readonly string[] = []): APIError {
   const ErrorClass = BY_STATUS[status] ?? (status >= 500 ? InternalServerError : APIError);
-  return new ErrorClass({ status, body, headers, secrets: secrets ?? [] });
+  const scrubbed = new Headers();
+  for (const [name, value] of headers) if (name !== "set-cookie") scrubbed.append(name, redact(value, secrets));
+  const safeBody = redactValue(body, secrets);
+  return new ErrorClass({ status, body: safeBody, headers: scrubbed, message: redact(`${status} ${describe(safeBody)}`, secrets) });
 }
 
 /** A thrown cause, unless its text holds a secret (then it is dropped rather than leaked). */

@@ -25,6 +25,9 @@ export {
   type APIErrorInit,
 } from "./api-error.js";
 export { unwrap, type ClientResult, type ResultData } from "./unwrap.js";
+export { uploadItem, InvalidUploadError, type ItemUploadInput, type UploadSource, type UploadItemOptions } from "./upload-item.js";
+export { waitForFix, isFixDone, FixTimeoutError, type Fix, type WaitForFixOptions } from "./wait-for-fix.js";
+export { parseFixCallback, FixCallbackError, type FixCallbackBody } from "./parse-fix-callback.js";
 export {
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
