@@ -1,0 +1,170 @@
+// The whole loop of issue 6 over 127.0.0.1: upload a real OBJ file to the sandbox, start a fix with
+// a callback_url on a local server, wait for it, receive the callback, list, delete — with the
+// published @mkp/client against the published @mkp/mock-server (both through their built dist).
+import { createReadStream, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import {
+  createClient,
+  DEFAULT_RESPONSE_TYPE,
+  GRANT_TYPE,
+  NotFoundError,
+  OPERATIONS,
+  parseFixCallback,
+  PermissionDeniedError,
+  unwrap,
+  uploadItem,
+  waitForFix,
+  type Fix,
+} from "@mkp/client";
+import { startMockServer, type MockServer } from "@mkp/mock-server";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+const CUBE_PATH = fileURLToPath(new URL("./fixtures/cube.obj", import.meta.url));
+const CUBE = readFileSync(CUBE_PATH);
+
+/** A local server that receives fix callbacks: the raw body and content type of each. */
+async function startCallbackReceiver() {
+  const received: Array<{ method: string; path: string; contentType: string; body: string }> = [];
+  const server = createServer((request, response) => {
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => (body += chunk));
+    request.on("end", () => {
+      received.push({ method: request.method ?? "", path: request.url ?? "", contentType: String(request.headers["content-type"]), body });
+      response.end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/makeprintable/fix-done`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+let clock: { t: number };
+let sandbox: MockServer;
+let receiver: Awaited<ReturnType<typeof startCallbackReceiver>>;
+
+beforeEach(async () => {
+  clock = { t: Date.UTC(2026, 10, 29, 9, 0, 0) };
+  sandbox = await startMockServer({ now: () => clock.t, strict: true, logError: () => undefined });
+  receiver = await startCallbackReceiver();
+});
+afterEach(async () => {
+  await Promise.all([sandbox.close(), receiver.close()]);
+});
+
+/** waitForFix's pauses move the sandbox's clock instead of waiting. */
+const onSandboxClock = {
+  sleep: async (ms: number) => {
+    clock.t += ms;
+  },
+  now: () => clock.t,
+};
+
+describe("the whole loop against @mkp/mock-server", () => {
+  it("uploads an OBJ, repairs it, gets the callback, lists and deletes", async () => {
+    const client = createClient({ apiKey: sandbox.demo.apiKey, baseUrl: sandbox.apiUrl });
+
+    // 1. upload a real OBJ file from a Node stream
+    const item = await unwrap(uploadItem(client, { file: createReadStream(CUBE_PATH), fileName: "cube.obj" }));
+    expect(item).toMatchObject({ file_name: "cube", file_ext: "obj", status: 1 });
+    expect(item.created_at).toBe(Math.floor(clock.t / 1000));
+
+    // 2. start a fix with a callback_url on our local server
+    const started = await unwrap(
+      client.POST("/fixes", { body: { item_id: item.id, name: "cube repaired", callback_url: receiver.url, print_quality: "high" } }),
+    );
+    expect(started).toMatchObject({ item_id: item.id, status: "queued", progress: 0 });
+    const fixId = started.id;
+    if (fixId === undefined) throw new Error("the sandbox returned a fix without an id");
+
+    // 3. wait for it (the sandbox's clock moves with every pause)
+    const seen: Fix[] = [];
+    const done = await waitForFix(client, fixId, {
+      ...onSandboxClock,
+      isDone: (fix) => {
+        seen.push(fix);
+        return fix.status === "done";
+      },
+    });
+    expect(done).toMatchObject({ id: fixId, item_id: item.id, status: "done", progress: 100 });
+    expect(seen.map((fix) => fix.status)).toContain("processing");
+    // the repaired model is downloadable (the sandbox serves the uploaded bytes)
+    const download = await fetch(String(done.download_url));
+    expect(Buffer.from(await download.arrayBuffer()).equals(CUBE)).toBe(true);
+
+    // 4. the callback arrives at the local server, form-encoded, and parses to the same fix
+    await sandbox.flushCallbacks();
+    expect(receiver.received).toHaveLength(1);
+    const [callback] = receiver.received;
+    expect(callback).toMatchObject({ method: "POST", path: "/makeprintable/fix-done" });
+    expect(callback!.contentType).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(parseFixCallback(callback!.body)).toEqual(done);
+    expect(sandbox.callbacks).toEqual([expect.objectContaining({ fixId, url: receiver.url, status: 200 })]);
+
+    // 5. list
+    const items = await unwrap(client.GET("/items", { params: { query: { page: 1, pageSize: 20 } } }));
+    expect(items).toEqual([item]);
+    const fixes = await unwrap(client.GET("/fixes"));
+    expect(fixes).toEqual([done]);
+
+    // 6. delete, and the item is gone
+    await unwrap(client.DELETE("/items/{id}", { params: { path: { id: item.id } } }));
+    await expect(unwrap(client.GET("/items/{id}", { params: { path: { id: item.id } } }))).rejects.toBeInstanceOf(NotFoundError);
+    expect(await unwrap(client.GET("/items"))).toEqual([]);
+
+    expect(sandbox.specViolations).toEqual([]);
+  });
+
+  it("uploads by fileurl from a loopback server", async () => {
+    const files = createServer((_request, response) => response.end(CUBE));
+    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+    try {
+      const fileUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/models/box_longline.obj`;
+      const client = createClient({ apiKey: sandbox.demo.apiKey, baseUrl: sandbox.apiUrl });
+      const item = await unwrap(uploadItem(client, { fileUrl }));
+      expect(item).toMatchObject({ file_name: "box_longline", file_ext: "obj" });
+      expect(sandbox.fileUrls).toEqual([expect.objectContaining({ itemId: item.id, url: fileUrl, downloaded: true })]);
+    } finally {
+      await new Promise<void>((resolve) => files.close(() => resolve()));
+    }
+  });
+
+  it("maps the sandbox's error responses to typed errors", async () => {
+    const client = createClient({ apiKey: sandbox.demo.apiKey, baseUrl: sandbox.apiUrl });
+    await expect(unwrap(client.GET("/fixes/{id}", { params: { path: { id: 4242 } } }))).rejects.toBeInstanceOf(NotFoundError);
+    const wrongKey = createClient({ apiKey: "not-the-key", baseUrl: sandbox.apiUrl });
+    const failure = await unwrap(wrongKey.GET("/items")).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: "MKP_AUTHENTICATION", status: 401 });
+    expect(JSON.stringify(failure)).not.toContain("not-the-key");
+  });
+
+  it("a token with only the scope of POST /fixes may not upload: PermissionDeniedError", async () => {
+    const sandboxApproving = await startMockServer({ autoApprove: true, now: () => clock.t, strict: true, logError: () => undefined });
+    try {
+      const { clientId, clientSecret } = sandboxApproving.demo;
+      const redirectUri = "http://127.0.0.1/callback";
+      const authorize = new URL(sandboxApproving.authorizeUrl);
+      authorize.search = new URLSearchParams({ response_type: DEFAULT_RESPONSE_TYPE, client_id: clientId, redirect_uri: redirectUri, scope: OPERATIONS.createFix.scopes.join(" "), state: "s1" }).toString();
+      const redirect = await fetch(authorize, { redirect: "manual" });
+      const code = new URL(String(redirect.headers.get("location"))).searchParams.get("code");
+      expect(code).toBeTruthy();
+      const anonymous = createClient({ baseUrl: sandboxApproving.apiUrl });
+      const token = await unwrap(
+        anonymous.POST("/token", { body: { client_id: clientId, client_secret: clientSecret, redirect_uri: redirectUri, grant_type: GRANT_TYPE, code: String(code) } }),
+      );
+      const asUser = createClient({ accessToken: token.access_token, baseUrl: sandboxApproving.apiUrl });
+      const denied = await unwrap(uploadItem(asUser, { file: CUBE, fileName: "cube.obj" })).catch((error: unknown) => error);
+      expect(denied).toBeInstanceOf(PermissionDeniedError);
+      expect((denied as PermissionDeniedError).headers?.get("www-authenticate")).toContain('error="insufficient_scope"');
+      expect(JSON.stringify(denied)).not.toContain(token.access_token);
+    } finally {
+      await sandboxApproving.close();
+    }
+  });
+});
