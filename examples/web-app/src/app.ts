@@ -1,0 +1,159 @@
+import { createClient, SCOPES, type components, type Scope } from "@mkp/client";
+import { AccessDeniedError, buildAuthorizationUrl, exchangeCode, parseCallback, StateMismatchError, TokenError, type Token } from "@mkp/oauth";
+import { Hono, type Context } from "hono";
+import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { homeSignedIn, homeSignedOut, problem, type ItemRow } from "./pages.js";
+
+/** Everything the app needs to talk to Makeprintable (or the sandbox). */
+export interface WebAppConfig {
+  clientId: string;
+  clientSecret: string;
+  /** This app's own origin, e.g. `http://127.0.0.1:3000`; the callback is `${appUrl}/callback`. */
+  appUrl: string;
+  /** The authorize endpoint (default: Makeprintable's, from the spec). */
+  authorizeUrl?: string | undefined;
+  /** The API base URL (default: Makeprintable's, from the spec). */
+  apiBaseUrl?: string | undefined;
+  /** Signs the cookies; at least 32 characters. */
+  cookieSecret: string;
+  scopes?: readonly Scope[] | undefined;
+}
+
+const FLOW_COOKIE = "mkp_flow";
+const SESSION_COOKIE = "mkp_session";
+type Item = components["schemas"]["Item"];
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The example app: "Connect Makeprintable" → authorize → consent → callback → signed in. */
+export function createWebApp(config: WebAppConfig): Hono {
+  if (config.cookieSecret.length < 32) throw new Error("cookieSecret must be at least 32 characters");
+  const secure = config.appUrl.startsWith("https:");
+  const redirectUri = `${config.appUrl}/callback`;
+  // Tokens stay on the server: the browser only holds an opaque, signed session id.
+  const sessions = new Map<string, Token>();
+  const app = new Hono();
+
+  const sessionToken = async (c: Context): Promise<Token | undefined> => {
+    const id = await getSignedCookie(c, config.cookieSecret, SESSION_COOKIE);
+    return typeof id === "string" ? sessions.get(id) : undefined;
+  };
+  const apiFor = (token: Token) =>
+    createClient({ accessToken: token.accessToken, ...(config.apiBaseUrl ? { baseUrl: config.apiBaseUrl } : {}) });
+
+  // Every state-changing request must come from this app's own pages.
+  app.use("*", async (c, next) => {
+    if (c.req.method === "POST" && c.req.header("origin") !== config.appUrl) {
+      return c.html(problem("Request refused", "This form was not sent from this site.", false), 403);
+    }
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+    await next();
+  });
+
+  app.get("/", async (c) => {
+    const token = await sessionToken(c);
+    if (!token) return c.html(homeSignedOut());
+    const { data, error, response } = await apiFor(token).GET("/items");
+    if (error || !Array.isArray(data)) {
+      return c.html(problem("Could not load your models", `Makeprintable answered ${response.status}. Try signing in again.`), 502);
+    }
+    const items: ItemRow[] = (data as Item[]).map((item) => ({
+      id: item.id,
+      name: `${item.file_name}.${item.file_ext}`,
+      createdAt: new Date(item.created_at * 1000),
+    }));
+    return c.html(homeSignedIn(items, c.req.query("uploaded") ? "Your model was uploaded." : undefined));
+  });
+
+  app.get("/login", async (c) => {
+    const { url, state, codeVerifier } = await buildAuthorizationUrl({
+      clientId: config.clientId,
+      redirectUri,
+      scopes: [...(config.scopes ?? SCOPES)],
+      pkce: true,
+      ...(config.authorizeUrl ? { authorizeUrl: config.authorizeUrl } : {}),
+    });
+    // state and the PKCE verifier ride in a signed, httpOnly cookie scoped to the callback.
+    await setSignedCookie(c, FLOW_COOKIE, JSON.stringify({ state, codeVerifier }), config.cookieSecret, {
+      httpOnly: true,
+      sameSite: "Lax",
+      secure,
+      path: "/callback",
+      maxAge: 600,
+    });
+    return c.redirect(url, 302);
+  });
+
+  app.get("/callback", async (c) => {
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("Cache-Control", "no-store");
+    const flow = await getSignedCookie(c, config.cookieSecret, FLOW_COOKIE);
+    // One attempt per login: a replayed callback URL finds no flow cookie.
+    deleteCookie(c, FLOW_COOKIE, { path: "/callback", secure, httpOnly: true, sameSite: "Lax" });
+    if (typeof flow !== "string") {
+      return c.html(problem("Sign-in rejected", "This sign-in link is not valid any more (it was used already, or it did not start here)."), 400);
+    }
+    const { state, codeVerifier } = JSON.parse(flow) as { state: string; codeVerifier?: string };
+    let token: Token;
+    try {
+      const { code } = parseCallback(c.req.url, { expectedState: state });
+      token = await exchangeCode({
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        redirectUri,
+        code,
+        ...(codeVerifier ? { codeVerifier } : {}),
+        ...(config.apiBaseUrl ? { baseUrl: config.apiBaseUrl } : {}),
+      });
+    } catch (error) {
+      if (error instanceof AccessDeniedError) {
+        return c.html(problem("Not connected", "You chose not to connect your Makeprintable account. Nothing was shared."), 200);
+      }
+      if (error instanceof StateMismatchError) {
+        return c.html(problem("Sign-in rejected", "The sign-in response did not match the request we sent, so we ignored it."), 400);
+      }
+      if (error instanceof TokenError && error.error === "invalid_grant") {
+        return c.html(problem("Sign-in expired", "The sign-in took too long or was already completed. Please sign in again."), 400);
+      }
+      const code = error instanceof Error && "code" in error ? String((error as { code: unknown }).code) : "unknown";
+      return c.html(problem("Sign-in failed", `Makeprintable sign-in failed (${code}). Please try again.`), 502);
+    }
+    const sessionId = randomId();
+    sessions.set(sessionId, token);
+    await setSignedCookie(c, SESSION_COOKIE, sessionId, config.cookieSecret, { httpOnly: true, sameSite: "Lax", secure, path: "/" });
+    // Redirect so the code leaves the address bar and the history entry.
+    return c.redirect("/", 303);
+  });
+
+  app.post("/upload", async (c) => {
+    const token = await sessionToken(c);
+    if (!token) return c.redirect("/", 303);
+    const form = await c.req.formData();
+    const file = form.get("file");
+    if (!(file instanceof File) || file.size === 0) return c.html(problem("Nothing uploaded", "Choose a 3D file to upload.", false), 400);
+    const { error, response } = await uploadFile(apiFor(token), file);
+    if (error) return c.html(problem("Upload failed", `Makeprintable answered ${response.status}.`, false), 502);
+    return c.redirect("/?uploaded=1", 303);
+  });
+
+  app.post("/logout", async (c) => {
+    const id = await getSignedCookie(c, config.cookieSecret, SESSION_COOKIE);
+    if (typeof id === "string") sessions.delete(id);
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure, httpOnly: true, sameSite: "Lax" });
+    return c.redirect("/", 303);
+  });
+
+  return app;
+}
+
+type Client = ReturnType<typeof createClient>;
+
+async function uploadFile(client: Client, file: File) {
+  const body = new FormData();
+  body.set("file", file, file.name);
+  return client.POST("/items", { body: body as never });
+}

@@ -1,0 +1,62 @@
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem;color:#1d2433}
+h1{font-size:1.6rem}a.button,button{display:inline-block;background:#ff6a00;color:#fff;border:0;border-radius:6px;padding:.6rem 1.1rem;font:inherit;cursor:pointer;text-decoration:none}
+button.secondary{background:#5a6478}.notice{border-left:4px solid #ff6a00;background:#fff5ec;padding:.75rem 1rem}
+.error{border-left:4px solid #c62828;background:#fdecea;padding:.75rem 1rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #dde;padding:.35rem;text-align:left}`;
+
+/** A whole page: `body` must already be escaped HTML. */
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)} · Print Shop</title><style>${STYLE}</style></head>
+<body><header><strong>Print Shop</strong> — an example app for Makeprintable</header><main>
+${body}
+</main></body></html>`;
+}
+
+/** One item row as the list shows it. */
+export interface ItemRow {
+  id: number;
+  name: string;
+  createdAt: Date;
+}
+
+export function homeSignedOut(): string {
+  return page(
+    "Welcome",
+    `<h1>Repair your 3D models</h1>
+<p>Connect your Makeprintable account to see and upload your models.</p>
+<p><a class="button" id="connect" href="/login">Connect Makeprintable</a></p>`,
+  );
+}
+
+export function homeSignedIn(items: ItemRow[], message?: string): string {
+  const rows = items
+    .map((item) => `<tr><td>${item.id}</td><td>${escapeHtml(item.name)}</td><td>${item.createdAt.toISOString()}</td></tr>`)
+    .join("");
+  return page(
+    "Your models",
+    `<h1>Signed in with Makeprintable</h1>
+${message ? `<p class="notice" role="status">${escapeHtml(message)}</p>` : ""}
+<h2>Your models</h2>
+${items.length ? `<table id="items"><thead><tr><th>id</th><th>file</th><th>added</th></tr></thead><tbody>${rows}</tbody></table>` : `<p id="items-empty">No models yet.</p>`}
+<h2>Upload a model</h2>
+<form method="post" action="/upload" enctype="multipart/form-data">
+<input type="file" name="file" accept=".obj,.stl,.3mf,.zip" required> <button type="submit">Upload</button>
+</form>
+<form method="post" action="/logout"><p><button class="secondary" type="submit" id="logout">Sign out</button></p></form>`,
+  );
+}
+
+export function problem(title: string, message: string, retry = true): string {
+  return page(
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<p class="error" role="alert">${escapeHtml(message)}</p>
+${retry ? `<p><a class="button" href="/login">Sign in again</a> <a href="/">Back home</a></p>` : `<p><a href="/">Back home</a></p>`}`,
+  );
+}
