@@ -1,5 +1,5 @@
 import { createClient, SCOPES, type components, type Scope } from "@mkp/client";
-import { AccessDeniedError, buildAuthorizationUrl, exchangeCode, parseCallback, StateMismatchError, TokenError, type Token } from "@mkp/oauth";
+import { AccessDeniedError, buildAuthorizationUrl, exchangeCode, parseCallback, StateMismatchError, TokenError, type OAuthToken } from "@mkp/oauth";
 import { Hono, type Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { homeSignedIn, homeSignedOut, problem, type ItemRow } from "./pages.js";
@@ -17,6 +17,8 @@ export interface WebAppConfig {
   /** Signs the cookies; at least 32 characters. */
   cookieSecret: string;
   scopes?: readonly Scope[] | undefined;
+  /** The `fetch` used to reach Makeprintable (injectable for tests). */
+  fetch?: ((request: Request) => Promise<Response>) | undefined;
 }
 
 const FLOW_COOKIE = "mkp_flow";
@@ -34,15 +36,15 @@ export function createWebApp(config: WebAppConfig): Hono {
   const secure = config.appUrl.startsWith("https:");
   const redirectUri = `${config.appUrl}/callback`;
   // Tokens stay on the server: the browser only holds an opaque, signed session id.
-  const sessions = new Map<string, Token>();
+  const sessions = new Map<string, OAuthToken>();
   const app = new Hono();
 
-  const sessionToken = async (c: Context): Promise<Token | undefined> => {
+  const sessionToken = async (c: Context): Promise<OAuthToken | undefined> => {
     const id = await getSignedCookie(c, config.cookieSecret, SESSION_COOKIE);
     return typeof id === "string" ? sessions.get(id) : undefined;
   };
-  const apiFor = (token: Token) =>
-    createClient({ accessToken: token.accessToken, ...(config.apiBaseUrl ? { baseUrl: config.apiBaseUrl } : {}) });
+  const apiFor = (token: OAuthToken) =>
+    createClient({ accessToken: token.accessToken, baseUrl: config.apiBaseUrl, fetch: config.fetch });
 
   // Every state-changing request must come from this app's own pages.
   app.use("*", async (c, next) => {
@@ -98,7 +100,7 @@ export function createWebApp(config: WebAppConfig): Hono {
       return c.html(problem("Sign-in rejected", "This sign-in link is not valid any more (it was used already, or it did not start here)."), 400);
     }
     const { state, codeVerifier } = JSON.parse(flow) as { state: string; codeVerifier?: string };
-    let token: Token;
+    let token: OAuthToken;
     try {
       const { code } = parseCallback(c.req.url, { expectedState: state });
       token = await exchangeCode({
@@ -108,6 +110,7 @@ export function createWebApp(config: WebAppConfig): Hono {
         code,
         ...(codeVerifier ? { codeVerifier } : {}),
         ...(config.apiBaseUrl ? { baseUrl: config.apiBaseUrl } : {}),
+        ...(config.fetch ? { fetch: config.fetch } : {}),
       });
     } catch (error) {
       if (error instanceof AccessDeniedError) {

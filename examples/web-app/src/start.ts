@@ -17,6 +17,8 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** Options for the embedded sandbox (e.g. an injected clock in tests). */
   sandbox?: Parameters<typeof startMockServer>[0];
+  /** The `fetch` the app uses to reach Makeprintable (tests observe the sandbox's answers). */
+  fetch?: (request: Request) => Promise<Response>;
 }
 
 function listen(app: ReturnType<typeof createWebApp>["fetch"], port: number, hostname: string): Promise<ServerType> {
@@ -49,6 +51,7 @@ export async function startWebApp(options: StartOptions = {}): Promise<RunningAp
         authorizeUrl: sandbox.authorizeUrl,
         apiBaseUrl: sandbox.apiUrl,
         cookieSecret,
+        fetch: options.fetch,
       })
     : createWebApp({
         clientId: env.MAKEPRINTABLE_CLIENT_ID!,
@@ -57,6 +60,7 @@ export async function startWebApp(options: StartOptions = {}): Promise<RunningAp
         authorizeUrl: env.MAKEPRINTABLE_AUTHORIZE_URL,
         apiBaseUrl: env.MAKEPRINTABLE_BASE_URL,
         cookieSecret,
+        fetch: options.fetch,
       });
   handler = app.fetch;
   return {
