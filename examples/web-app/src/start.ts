@@ -67,7 +67,11 @@ export async function startWebApp(options: StartOptions = {}): Promise<RunningAp
     url,
     sandbox,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Browsers keep connections alive: drop them, or close() would wait for them.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      });
       await sandbox?.close();
     },
   };
