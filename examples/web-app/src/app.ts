@@ -1,4 +1,4 @@
-import { createClient, SCOPES, type components, type Scope } from "@mkp/client";
+import { createClient, SCOPES, uploadItem, type components, type Scope } from "@mkp/client";
 import { AccessDeniedError, buildAuthorizationUrl, exchangeCode, parseCallback, StateMismatchError, TokenError, type OAuthToken } from "@mkp/oauth";
 import { Hono, type Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
@@ -138,7 +138,7 @@ export function createWebApp(config: WebAppConfig): Hono {
     const form = await c.req.formData();
     const file = form.get("file");
     if (!(file instanceof File) || file.size === 0) return c.html(problem("Nothing uploaded", "Choose a 3D file to upload.", false), 400);
-    const { error, response } = await uploadFile(apiFor(token), file);
+    const { error, response } = await uploadItem(apiFor(token), { file });
     if (error) return c.html(problem("Upload failed", `Makeprintable answered ${response.status}.`, false), 502);
     return c.redirect("/?uploaded=1", 303);
   });
@@ -151,12 +151,4 @@ export function createWebApp(config: WebAppConfig): Hono {
   });
 
   return app;
-}
-
-type Client = ReturnType<typeof createClient>;
-
-async function uploadFile(client: Client, file: File) {
-  const body = new FormData();
-  body.set("file", file, file.name);
-  return client.POST("/items", { body: body as never });
 }

@@ -120,6 +120,24 @@ describe("signing in with Makeprintable", () => {
     }
   });
 
+  it("uploads a model once signed in, and forgets the token on sign-out", async () => {
+    await startSignIn();
+    await page.getByRole("button", { name: "Allow" }).click();
+    await page.waitForURL(`${app.url}/`);
+    await page.setInputFiles("input[type=file]", {
+      name: "cube.obj",
+      mimeType: "text/plain",
+      buffer: Buffer.from("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n"),
+    });
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.waitForURL(/\?uploaded=1$/);
+    expect(await page.textContent("#items")).toContain("cube.obj");
+    await screenshot("4-uploaded");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${app.url}/`);
+    expect(await page.isVisible("#connect")).toBe(true);
+  });
+
   it("Deny → a clear message, not signed in", async () => {
     await startSignIn();
     await page.getByRole("button", { name: "Deny" }).click();
