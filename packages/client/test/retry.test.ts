@@ -202,6 +202,19 @@ describe("connection errors, timeouts and aborts", () => {
     expect(delays).toEqual([500]);
   });
 
+  it("keeps a per-request timeoutMs and signal when the body is re-encoded as a form", async () => {
+    const api = await server(() => undefined); // never answers
+    const { client } = clientOf(api.url);
+    const timedOut = await client.POST("/fixes", { body: { item_id: 149 }, timeoutMs: 30 }).catch((error: unknown) => error);
+    expect(timedOut).toMatchObject({ code: "MKP_CONNECTION_TIMEOUT", message: "request timed out after 30 ms" });
+    const controller = new AbortController();
+    const aborted = client.POST("/fixes", { body: { item_id: 149 }, signal: controller.signal }).catch((error: unknown) => error);
+    while (api.requests.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    expect(await aborted).toBeInstanceOf(APIUserAbortError);
+    expect(api.requests.map((request) => request.headers["content-type"])).toEqual(Array(2).fill("application/x-www-form-urlencoded"));
+  });
+
   it("fails with APIUserAbortError when the caller aborts, without retrying", async () => {
     const controller = new AbortController();
     const api = await server(() => controller.abort());
