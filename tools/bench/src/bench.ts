@@ -7,6 +7,9 @@ import { measureClientOverhead, type ClientOverheadOptions } from "./client-over
 import { measureCodegen, type CodegenOptions } from "./codegen.js";
 import { describeCommit, describeMachine, load } from "./machine.js";
 import { notMeasured, renderMarkdown, renderText, type RunInfo, type Section } from "./report.js";
+import { docsAvailable, measureDocs, type DocsOptions } from "./docs.js";
+import { measureSandbox, sandboxAvailable, type SandboxOptions } from "./sandbox.js";
+import { measureSizes, sizeLimitAvailable } from "./size.js";
 import { measureTypecheck, type TypecheckOptions } from "./typecheck.js";
 
 /** The large real spec the scaling measurements use, looked up next to the repository. */
@@ -26,6 +29,9 @@ export interface BenchConfig {
   codegen: Omit<CodegenOptions, "workDir" | "largeSpec" | "largeSpecName"> | false;
   /** `largeScale: false` type-checks our spec only. */
   typecheck: (Omit<TypecheckOptions, "workDir" | "largeSchema" | "largeSpecName"> & { largeScale?: boolean }) | false;
+  sandbox: SandboxOptions | false;
+  docs: DocsOptions | false;
+  size: boolean;
   /** The large spec (copied to a temporary folder before use); undefined: not measured. */
   largeSpec: string | undefined;
   largeSpecName: string;
@@ -102,9 +108,18 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       await measure(TITLES.typecheck, () => measureTypecheck({ ...options, largeSchema: schema, largeSpecName: config.largeSpecName, workDir }));
     } else sections.push(notMeasured(TITLES.typecheck, "skipped"));
 
-    sections.push(notMeasured(TITLES.sandbox, "@mkp/mock-server has not landed on main yet"));
-    sections.push(notMeasured(TITLES.docs, "@mkp/docs has not landed on main yet"));
-    sections.push(notMeasured(TITLES.size, "the size-limit configuration (issue 7) has not landed on main yet"));
+    const { sandbox, docs } = config;
+    if (!sandbox) sections.push(notMeasured(TITLES.sandbox, "skipped"));
+    else if (!sandboxAvailable()) sections.push(notMeasured(TITLES.sandbox, "@mkp/mock-server and its benchmark script have not landed"));
+    else await measure(TITLES.sandbox, () => measureSandbox(sandbox));
+
+    if (!docs) sections.push(notMeasured(TITLES.docs, "skipped"));
+    else if (!docsAvailable()) sections.push(notMeasured(TITLES.docs, "@mkp/docs has not landed (its build script is still the scaffold's placeholder)"));
+    else await measure(TITLES.docs, () => measureDocs(docs));
+
+    if (!config.size) sections.push(notMeasured(TITLES.size, "skipped"));
+    else if (!sizeLimitAvailable()) sections.push(notMeasured(TITLES.size, "the size-limit configuration of issue 7 (`.size-limit.json`) has not landed"));
+    else await measure(TITLES.size, () => measureSizes());
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

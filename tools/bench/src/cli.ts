@@ -5,10 +5,10 @@ import { parseArgs } from "node:util";
 import { defaultLargeSpec, LARGE_SPEC_NAME, runBench, type BenchConfig } from "./bench.js";
 import { REPO_ROOT } from "./child.js";
 
-const USAGE = `usage: pnpm bench [--quick] [--only client,codegen,typecheck] [--out FILE | --no-write] [--cpu-prof DIR] [--large-spec FILE]
+const USAGE = `usage: pnpm bench [--quick] [--only client,codegen,typecheck,sandbox,docs,size] [--out FILE | --no-write] [--cpu-prof DIR] [--large-spec FILE]
 
   --quick          a few seconds per measurement: to try the bench, not to quote
-  --only LIST      run only these measurements (client, codegen, typecheck)
+  --only LIST      run only these measurements (client, codegen, typecheck, sandbox, docs, size)
   --out FILE       where to write the report (default: bench/RESULTS.md)
   --no-write       print the table, write nothing
   --cpu-prof DIR   write V8 CPU profiles of the client-overhead process into DIR
@@ -38,12 +38,15 @@ const cpuProfileDir = values["cpu-prof"] ? resolve(values["cpu-prof"]) : undefin
 // The full run: ~5–8 minutes on a busy 2-core machine.
 const config: BenchConfig = {
   client: wanted("client") && {
-    network: quick ? { batch: 50, roundsPerBlock: 2, blocks: 3, warmupRequests: 100 } : { batch: 100, roundsPerBlock: 4, blocks: 11, warmupRequests: 500 },
-    inProcess: quick ? { batch: 500, roundsPerBlock: 2, blocks: 3, warmupRequests: 500 } : { batch: 1000, roundsPerBlock: 3, blocks: 11, warmupRequests: 3000 },
+    network: quick ? { batch: 20, roundsPerBlock: 5, blocks: 3, warmupRequests: 100 } : { batch: 20, roundsPerBlock: 20, blocks: 11, warmupRequests: 500 },
+    inProcess: quick ? { batch: 500, roundsPerBlock: 2, blocks: 3, warmupRequests: 500 } : { batch: 500, roundsPerBlock: 4, blocks: 11, warmupRequests: 3000 },
     cpuProfileDir,
   },
   codegen: wanted("codegen") && { rounds: quick ? 1 : 3, generateOurSpec: true, noopBuild: true },
   typecheck: wanted("typecheck") && { rounds: quick ? 1 : 3, smallRounds: quick ? 1 : 5, maxOperations: quick ? 50 : undefined },
+  sandbox: wanted("sandbox") && { rounds: quick ? 1 : 3, exchanges: quick ? 200 : 2000 },
+  docs: wanted("docs") && { buildRounds: quick ? 1 : 2, loadRounds: quick ? 1 : 3 },
+  size: wanted("size"),
   largeSpec: values["large-spec"] ? resolve(values["large-spec"]) : defaultLargeSpec(),
   largeSpecName: values["large-spec"] ? "the given large spec" : LARGE_SPEC_NAME,
   out: values["no-write"] ? undefined : resolve(values.out ?? resolve(REPO_ROOT, "bench/RESULTS.md")),

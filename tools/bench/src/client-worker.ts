@@ -1,7 +1,7 @@
 // The client side of the client-overhead benchmark, in its own process so that
 // `process.cpuUsage()` counts only the client's work. Every variant makes the same request
 // (`GET /items/149` with the API key or a bearer token) sequentially; variants take short turns
-// (in a rotated order) so that a noisy neighbour hurts them all alike. In "in-process" mode the
+// (in a shuffled order) so that a noisy neighbour hurts them all alike. In "in-process" mode the
 // network is replaced by an injected fetch that answers at once, which isolates the layers' cost.
 import { API_KEY_HEADER, createClient, type paths } from "@mkp/client";
 import axios from "axios";
@@ -47,8 +47,13 @@ function checkItem(data: unknown): void {
 
 const ITEM = JSON.stringify({ id: 149, user_id: 7, file_name: "benchy", file_ext: "stl", status: 1, created_at: 1_700_000_000, updated_at: 1_700_000_100 });
 
-/** The in-process stand-in for the server: checks the credential like the server does and answers at once. */
-async function cannedFetch(request: Request): Promise<Response> {
+/**
+ * The in-process stand-in for fetch and the server: builds the Request that fetch would build from
+ * what it is given (so a client that passes an init pays for it), checks the credential like the
+ * server does, and answers at once.
+ */
+async function cannedFetch(input: Request, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
   const authorized = request.headers.get(API_KEY_HEADER) === apiKey || request.headers.get("authorization") === `Bearer ${token}`;
   const body = authorized && request.url.endsWith("/items/149") ? ITEM : "{}";
   return new Response(body, { status: authorized ? 200 : 401, headers: { "content-type": "application/json", "content-length": String(body.length) } });
@@ -136,15 +141,27 @@ const all = [...variants()].filter(([name]) => !input.variants || input.variants
 // Warm every path (JIT, connection pool) before anything is recorded.
 for (const [, call] of all) await turn(call, input.warmupRequests, fresh());
 const results: ClientBlockResult[] = [];
-let rotation = 0;
+// A fixed-seed shuffle of the turn order each round: which variant follows which changes, so
+// whatever one leaves behind (a late socket read, garbage) does not always land on the same neighbour.
+let seed = 0x9e3779b9;
+const random = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
 for (let block = 0; block < input.blocks; block++) {
   const tallies = new Map(all.map(([name]) => [name, fresh()]));
-  for (let round = 0; round < input.roundsPerBlock; round++, rotation++) {
-    // Rotate who goes first, so no variant always follows the same neighbour.
-    for (let i = 0; i < all.length; i++) {
-      const [name, call] = all[(i + rotation) % all.length]!;
-      await turn(call, input.batch, tallies.get(name)!);
-    }
+  for (let round = 0; round < input.roundsPerBlock; round++) {
+    for (const [name, call] of shuffled(all)) await turn(call, input.batch, tallies.get(name)!);
   }
   for (const [variant, tally] of tallies) {
     const sorted = Float64Array.from(tally.latencies).sort();

@@ -1,0 +1,159 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { REPO_ROOT, runOk } from "./child.js";
+import type { Section, Table } from "./report.js";
+import { formatNumber, formatSpread, median, spread } from "./stats.js";
+
+export const DOCS_ROOT = resolve(REPO_ROOT, "packages/docs");
+export const DOCS_PAGE = resolve(DOCS_ROOT, "dist/index.html");
+
+/** Whether `@mkp/docs` has a real build (the scaffold's build script only echoes). */
+export function docsAvailable(): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(resolve(DOCS_ROOT, "package.json"), "utf8")) as { scripts?: { build?: string } };
+    const build = manifest.scripts?.build;
+    return typeof build === "string" && !/^echo\b/.test(build.trim());
+  } catch {
+    return false;
+  }
+}
+
+export interface DocsOptions {
+  /** Docs builds (each from scratch, past turbo's cache). */
+  buildRounds: number;
+  /** Page loads in a fresh headless Chromium. */
+  loadRounds: number;
+}
+
+/** Debian's Chromium, launched as DEVELOPERS.md says. */
+async function launch(userDataDir: string) {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${userDataDir}`],
+  });
+}
+
+interface Load {
+  domContentLoadedMs: number;
+  loadMs: number;
+  renderedMs: number;
+  interactiveMs: number;
+  longTasks: number;
+  external: number;
+}
+
+// Redoc marks each operation's section; the first one on screen means the reference has rendered.
+const RENDERED = '[data-section-id^="operation/"], [id^="operation/"]';
+const QUIET_MS = 1000;
+
+/**
+ * Loads the page and measures, from navigation start: DOMContentLoaded, load, the first operation
+ * rendered, and "interactive" — the end of the last long task (> 50 ms) once the page has rendered
+ * and the main thread has then stayed free of long tasks for a second (Lighthouse's TTI waits 5 s).
+ */
+async function loadOnce(): Promise<Load> {
+  const userDataDir = await mkdtemp(join(tmpdir(), "mkp-bench-chromium-"));
+  const browser = await launch(userDataDir);
+  try {
+    const page = await browser.newPage();
+    let external = 0;
+    // Nothing may leave the machine: count and refuse any request that is not the file itself.
+    await page.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith("file:") || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+      external++;
+      return route.abort();
+    });
+    await page.addInitScript(() => {
+      const w = window as unknown as { __longTasks: { start: number; end: number }[] };
+      w.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) w.__longTasks.push({ start: entry.startTime, end: entry.startTime + entry.duration });
+      }).observe({ type: "longtask", buffered: true });
+    });
+    await page.goto(pathToFileURL(DOCS_PAGE).href, { waitUntil: "load", timeout: 60_000 });
+    await page.waitForSelector(RENDERED, { timeout: 60_000 });
+    const renderedMs = await page.evaluate(() => performance.now());
+    // Wait until a second passes with no new long task (at most 20 s).
+    for (let waited = 0; waited < 20_000; waited += 250) {
+      const quietFor = await page.evaluate(() => {
+        const tasks = (window as unknown as { __longTasks: { end: number }[] }).__longTasks;
+        return performance.now() - Math.max(0, ...tasks.map((t) => t.end));
+      });
+      if (quietFor >= QUIET_MS) break;
+      await page.waitForTimeout(250);
+    }
+    const timing = await page.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      const tasks = (window as unknown as { __longTasks: { end: number }[] }).__longTasks;
+      return { dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, lastLongTask: Math.max(0, ...tasks.map((t) => t.end)), longTasks: tasks.length };
+    });
+    return {
+      domContentLoadedMs: timing.dcl,
+      loadMs: timing.load,
+      renderedMs,
+      interactiveMs: Math.max(renderedMs, timing.lastLongTask),
+      longTasks: timing.longTasks,
+      external,
+    };
+  } finally {
+    await browser.close();
+    await rm(userDataDir, { recursive: true, force: true });
+  }
+}
+
+/** Docs build time, the page's weight, and how long until it is interactive in headless Chromium. */
+export async function measureDocs(options: DocsOptions): Promise<Section> {
+  const builds: { wallMs: number; cpuSeconds: number }[] = [];
+  for (let round = 0; round < options.buildRounds; round++) {
+    const child = await runOk("pnpm", ["--filter", "@mkp/docs", "build"], { measureMemory: true });
+    builds.push({ wallMs: child.wallMs, cpuSeconds: child.cpuSeconds ?? Number.NaN });
+  }
+  const html = await readFile(DOCS_PAGE);
+  const bytes = (await stat(DOCS_PAGE)).size;
+  const gzipped = gzipSync(html, { level: 9 }).length;
+  const loads: Load[] = [];
+  for (let round = 0; round < options.loadRounds; round++) loads.push(await loadOnce());
+  const ms = (pick: (l: Load) => number) => formatSpread(spread(loads.map(pick)), "ms");
+  const buildRows = builds.length
+    ? [
+        ["docs build (`pnpm --filter @mkp/docs build`), wall", formatSpread(spread(builds.map((b) => b.wallMs / 1000)), "s")],
+        ["docs build, CPU", formatSpread(spread(builds.map((b) => b.cpuSeconds)), "s")],
+      ]
+    : [];
+  const table: Table = {
+    columns: ["", "value"],
+    rows: [
+      ...buildRows,
+      ["page weight, `dist/index.html`", `${formatNumber(bytes / 1e6)} MB (${formatNumber(gzipped / 1e6)} MB gzipped)`],
+      ["DOMContentLoaded", ms((l) => l.domContentLoadedMs)],
+      ["load event", ms((l) => l.loadMs)],
+      ["first operation rendered", ms((l) => l.renderedMs)],
+      ["interactive (last long task over, then 1 s quiet)", ms((l) => l.interactiveMs)],
+      ["long tasks (> 50 ms) during load", formatNumber(median(loads.map((l) => l.longTasks)))],
+      ["requests that tried to leave the machine (refused)", String(Math.max(...loads.map((l) => l.external)))],
+    ],
+  };
+  return {
+    title: "Docs",
+    method:
+      `${options.buildRounds} builds of \`@mkp/docs\` (past turbo's cache, \`/usr/bin/time -v\` for CPU); the page's size on ` +
+      `disk and gzipped (level 9); ${options.loadRounds} loads of \`packages/docs/dist/index.html\` from \`file://\` in a fresh ` +
+      `headless Chromium (Debian's \`/usr/bin/chromium\`, the flags of DEVELOPERS.md, a new profile each time), every ` +
+      `non-file request refused and counted. Times are from navigation start: DOMContentLoaded, load, the first operation ` +
+      `section rendered, and "interactive": the end of the last long task once the reference has rendered and the main ` +
+      `thread has stayed free of long tasks for 1 s (Lighthouse's TTI waits 5 s; with no network the rest of its rule holds).`,
+    tables: [table],
+    headlines: [
+      ...(builds.length ? [{ what: "docs build (wall)", result: formatSpread(spread(builds.map((b) => b.wallMs / 1000)), "s"), target: "", verdict: "" as const }] : []),
+      { what: "docs page weight", result: `${formatNumber(bytes / 1e6)} MB (${formatNumber(gzipped / 1e6)} MB gzipped)`, target: "", verdict: "" },
+      { what: "docs page interactive in headless Chromium", result: `${formatNumber(median(loads.map((l) => l.interactiveMs)))} ms`, target: "", verdict: "" },
+    ],
+    notes: [],
+  };
+}
