@@ -43,7 +43,7 @@ const config: BenchConfig = {
     cpuProfileDir,
   },
   codegen: wanted("codegen") && { rounds: quick ? 1 : 3, generateOurSpec: true, noopBuild: true },
-  typecheck: wanted("typecheck") && { rounds: quick ? 1 : 3, smallRounds: quick ? 1 : 5, maxOperations: quick ? 50 : undefined },
+  typecheck: wanted("typecheck") && { rounds: quick ? 1 : 3, smallRounds: quick ? 1 : 4, maxOperations: quick ? 50 : undefined },
   sandbox: wanted("sandbox") && { rounds: quick ? 1 : 3, exchanges: quick ? 200 : 2000 },
   docs: wanted("docs") && { buildRounds: quick ? 1 : 2, loadRounds: quick ? 1 : 3 },
   size: wanted("size"),
