@@ -74,3 +74,25 @@ describe("protected operations", () => {
     expect(error.headers.get("content-type")).toBe("application/json; charset=utf-8");
   });
 });
+
+describe("secrets stay out of logs and inspection", () => {
+  test("a full flow logs no code, token, secret or key, and the server object does not hold the secrets", async () => {
+    const { inspect } = await import("node:util");
+    const lines: string[] = [];
+    const server = await startTestServer({
+      clients: [{ clientId: "private-app", clientSecret: "very-private-secret", redirectUris: ["http://127.0.0.1/callback"], name: "Private" }],
+      apiKeys: ["very-private-key"],
+      onRequest: (entry) => lines.push(JSON.stringify(entry)),
+      logError: (message) => lines.push(message),
+    });
+    const { code } = await getCode(server, { client_id: "private-app" });
+    const fields = { ...exchangeFields(server, code), client_id: "private-app", client_secret: "very-private-secret" };
+    const token = String((await postToken(server, fields)).json?.["access_token"]);
+    await postToken(server, fields);
+    await fetch(`${server.apiUrl}/items`, { headers: { authorization: `Bearer ${token}` } });
+    await fetch(`${server.apiUrl}/items`, { headers: { key: "very-private-key" } });
+    expect(lines.length).toBeGreaterThan(4);
+    const everything = [...lines, inspect(server, { depth: 10, showHidden: true }), JSON.stringify(server)].join("\n");
+    for (const secret of [code, token, "very-private-secret", "very-private-key"]) expect(everything).not.toContain(secret);
+  });
+});
