@@ -126,7 +126,7 @@ export class ResourceState {
   #closed = false;
 
   constructor(
-    private readonly sandbox: Sandbox,
+    private readonly sandbox: Pick<Sandbox, "now" | "publicUrl" | "validator" | "reportViolations">,
     private readonly timing: FixTiming,
   ) {}
 

@@ -243,17 +243,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const strict = options.strict ?? false;
   const specViolations: SpecViolationError[] = [];
   let publicUrl = "";
-  const sandbox: Sandbox = {
+  const validator = options.document ? new SpecValidator(options.document) : sharedValidator();
+  const shared = {
     now: () => now(),
-    oauth: new OAuthState(options.clients ?? [DEMO], options.apiKeys ?? [DEMO.apiKey], 8),
-    validator: options.document ? new SpecValidator(options.document) : sharedValidator(),
-    autoApprove: options.autoApprove ?? false,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
-    // Replaced right below: the resources need the sandbox they belong to.
-    resources: undefined as unknown as ResourceState,
+    validator,
     publicUrl: () => publicUrl,
-    reportViolations(operationId, what, problems) {
+    reportViolations(operationId: OperationId, what: string, problems: readonly string[]): boolean {
       if (problems.length === 0) return true;
       const violation = new SpecViolationError(operationId, what, problems);
       specViolations.push(violation);
@@ -261,7 +256,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       return !strict;
     },
   };
-  Object.assign(sandbox, { resources: new ResourceState(sandbox, { ...DEFAULT_FIX_TIMING, ...options.fixTiming }) });
+  const sandbox: Sandbox = {
+    ...shared,
+    oauth: new OAuthState(options.clients ?? [DEMO], options.apiKeys ?? [DEMO.apiKey], 8),
+    autoApprove: options.autoApprove ?? false,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    resources: new ResourceState(shared, { ...DEFAULT_FIX_TIMING, ...options.fixTiming }),
+  };
   const routes = buildRoutes();
   let lastSweep = sandbox.now();
 
