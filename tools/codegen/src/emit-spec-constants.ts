@@ -172,6 +172,21 @@ export function readSpecConstants(document: SpecDocument, file: string): SpecCon
 
 const literal = (value: unknown): string => JSON.stringify(value, null, 2);
 
+/** An operation's key in the compact lookups: `"POST /token"`, as method and path template. */
+export const routeOf = (operation: OperationFacts): string => `${operation.method} ${operation.path}`;
+
+/** The routes the spec marks `security: []`, in spec order. */
+export function publicRoutes(operations: Record<string, OperationFacts>): string[] {
+  return Object.values(operations).filter((operation) => !operation.authenticated).map(routeOf);
+}
+
+/** The request body's media type by route, for the operations that take a body. */
+export function requestBodyTypes(operations: Record<string, OperationFacts>): Record<string, string> {
+  const types: Record<string, string> = {};
+  for (const operation of Object.values(operations)) if (operation.requestBodyType !== null) types[routeOf(operation)] = operation.requestBodyType;
+  return types;
+}
+
 /** Renders the constants as a TypeScript module (without the generated-file header). */
 export function emitSpecConstants(constants: SpecConstants): string {
   const c = constants;
@@ -222,5 +237,14 @@ export const OPERATIONS = ${literal(c.operations)} as const;
 
 /** The \`operationId\` of an operation in the spec. */
 export type OperationId = keyof typeof OPERATIONS;
+
+/**
+ * The routes (\`"METHOD /path"\`) the spec marks \`security: []\`: they never carry a credential.
+ * A compact view of {@link OPERATIONS}, so the client's request path does not bundle the whole table.
+ */
+export const PUBLIC_ROUTES: readonly string[] = ${literal(publicRoutes(c.operations))};
+
+/** The request body's media type by route (\`"METHOD /path"\`), for the operations that take a body. */
+export const REQUEST_BODY_TYPES: Readonly<Record<string, string>> = ${literal(requestBodyTypes(c.operations))};
 `;
 }

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { generate, layoutFor, readSpecConstants, REPO_ROOT, SpecError, staleFiles, writeGenerated, type Layout } from "../src/index.ts";
+import { generate, layoutFor, publicRoutes, readSpecConstants, REPO_ROOT, requestBodyTypes, SpecError, staleFiles, writeGenerated, type Layout } from "../src/index.ts";
 
 const run = promisify(execFile);
 const BIN = resolve(REPO_ROOT, "tools/codegen/bin/mkp-codegen.mjs");
@@ -58,6 +58,15 @@ describe("generate", () => {
     expect(spec).toContain(`export const SCOPES = [\n  "view_file",\n  "add_file",\n  "fix"\n] as const;`);
   });
 
+  it("flows a spec edit into the compact route lookups", async () => {
+    // POST /fixes made public: the lookup follows.
+    await editSpec((text) => text.replace("      security:\n        - apiKey: []\n        - oauth2: [fix]\n", "      security: []\n"));
+    const { files } = await generate(layout);
+    const spec = files.find((f) => f.path === layout.specTs)!.content;
+    expect(spec).toContain(`export const PUBLIC_ROUTES: readonly string[] = [\n  "GET /authorize",\n  "POST /token",\n  "POST /fixes"\n];`);
+    expect(spec).toContain(`"POST /items": "multipart/form-data",`);
+  });
+
   it("points a YAML syntax error at file:line", async () => {
     await editSpec((text) => text.replace("  version: 1.0.0", "  version: [1.0.0"));
     const error = await failure(generate(layout));
@@ -101,6 +110,24 @@ describe("readSpecConstants", () => {
   it("reads the real spec", () => {
     const constants = readSpecConstants(base(), "spec/openapi.yaml");
     expect(constants).toMatchObject({ apiKeyHeader: "key", tokenPath: "/token", grantType: "authorization_code", codeLifetimeSeconds: 180 });
+  });
+
+  it("derives the compact lookups from the operations: public routes and body types by route", () => {
+    const { operations } = readSpecConstants(base(), "spec/openapi.yaml");
+    expect(publicRoutes(operations)).toEqual(["GET /authorize", "POST /token"]);
+    expect(requestBodyTypes(operations)).toEqual({
+      "POST /token": "application/x-www-form-urlencoded",
+      "POST /items": "multipart/form-data",
+      "POST /fixes": "application/x-www-form-urlencoded",
+    });
+  });
+
+  it("leaves a bodiless operation out of the body types and a secured one out of the public routes", () => {
+    const { operations } = readSpecConstants(base(), "spec/openapi.yaml");
+    operations["createToken"] = { ...operations["createToken"]!, authenticated: true, requestBodyType: "application/json" };
+    operations["createFix"] = { ...operations["createFix"]!, requestBodyType: null };
+    expect(publicRoutes(operations)).toEqual(["GET /authorize"]);
+    expect(requestBodyTypes(operations)).toEqual({ "POST /token": "application/json", "POST /items": "multipart/form-data" });
   });
 
   const cases: [string, { given: (spec: Record<string, any>) => void; want: RegExp }][] = [

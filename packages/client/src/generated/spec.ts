@@ -139,3 +139,19 @@ export const OPERATIONS = {
 
 /** The `operationId` of an operation in the spec. */
 export type OperationId = keyof typeof OPERATIONS;
+
+/**
+ * The routes (`"METHOD /path"`) the spec marks `security: []`: they never carry a credential.
+ * A compact view of {@link OPERATIONS}, so the client's request path does not bundle the whole table.
+ */
+export const PUBLIC_ROUTES: readonly string[] = [
+  "GET /authorize",
+  "POST /token"
+];
+
+/** The request body's media type by route (`"METHOD /path"`), for the operations that take a body. */
+export const REQUEST_BODY_TYPES: Readonly<Record<string, string>> = {
+  "POST /token": "application/x-www-form-urlencoded",
+  "POST /items": "multipart/form-data",
+  "POST /fixes": "application/x-www-form-urlencoded"
+};
