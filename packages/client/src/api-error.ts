@@ -1,21 +1,15 @@
 import { MakeprintableError } from "./errors.js";
 import { API_KEY_HEADER } from "./generated/spec.js";
 
-const REDACTED = "[redacted]";
-
-/** The credentials a request carried (the `key` header, the bearer token), to scrub from errors. */
+/** The credentials a request carried (the `key` header, the bearer token with and without its scheme), to scrub from errors. */
 export function secretsOf(headers: Headers): string[] {
-  const secrets: string[] = [];
-  const key = headers.get(API_KEY_HEADER);
-  if (key) secrets.push(key);
   const authorization = headers.get("authorization");
-  if (authorization) secrets.push(authorization, authorization.replace(/^\S+\s+/, ""));
-  return secrets;
+  return [headers.get(API_KEY_HEADER), authorization, authorization?.replace(/^\S+\s+/, "")].filter((secret): secret is string => !!secret);
 }
 
 /** `text` with every occurrence of every secret replaced. */
 function redact(text: string, secrets: readonly string[]): string {
-  for (const secret of secrets) if (secret) text = text.split(secret).join(REDACTED);
+  for (const secret of secrets) if (secret) text = text.replaceAll(secret, "[redacted]");
   return text;
 }
 
@@ -24,9 +18,7 @@ function redactValue(value: unknown, secrets: readonly string[]): unknown {
   if (typeof value === "string") return redact(value, secrets);
   if (Array.isArray(value)) return value.map((entry) => redactValue(entry, secrets));
   if (value && typeof value === "object") {
-    const copy: Record<string, unknown> = {};
-    for (const [name, entry] of Object.entries(value)) copy[redact(name, secrets)] = redactValue(entry, secrets);
-    return copy;
+    return Object.fromEntries(Object.entries(value).map(([name, entry]) => [redact(name, secrets), redactValue(entry, secrets)]));
   }
   return value;
 }
@@ -150,6 +142,6 @@ export function apiErrorFor(status: number, body: unknown, headers: Headers, sec
 /** A thrown cause, unless its text holds a secret (then it is dropped rather than leaked). */
 export function safeCause(cause: unknown, secrets: readonly string[]): unknown {
   const error = cause as { message?: unknown; stack?: unknown; cause?: { message?: unknown } } | undefined;
-  const text = `${String(error?.message)} ${String(error?.stack)} ${String(error?.cause?.message)}`;
+  const text = [error?.message, error?.stack, error?.cause?.message].map(String).join(" ");
   return secrets.some((secret) => secret && text.includes(secret)) ? undefined : cause;
 }

@@ -1,22 +1,17 @@
 import type { Middleware } from "openapi-fetch";
 import { encodeBody } from "./body.js";
 import { AccessTokenError, ClientOptionsError } from "./errors.js";
-import { API_KEY_HEADER } from "./generated/spec.js";
-import { operationFor } from "./operations.js";
+import { API_KEY_HEADER, PUBLIC_ROUTES, REQUEST_BODY_TYPES } from "./generated/spec.js";
 
 /** An access token, or a function that returns the current one (called before every request). */
 export type AccessTokenProvider = string | (() => string | Promise<string>);
-
-/** The credential a client sends: the account's API key, or a user's OAuth 2.0 access token. */
-export type Credentials = { apiKey: string } | { accessToken: AccessTokenProvider } | Record<string, never>;
 
 // A header value may not hold line breaks or other control characters (RFC 9110 §5.5).
 const HEADER_VALUE = /^[\x21-\x7e]+(?:[ \t]+[\x21-\x7e]+)*$/;
 
 function assertHeaderSafe(value: string, what: string, ErrorClass: new (message: string) => Error): void {
-  if (value.length === 0) throw new ErrorClass(`${what} is empty`);
   if (!HEADER_VALUE.test(value)) {
-    throw new ErrorClass(`${what} contains characters that cannot be sent in an HTTP header (spaces at the ends or control characters)`);
+    throw new ErrorClass(value ? `${what} contains characters that cannot be sent in an HTTP header (spaces at the ends or control characters)` : `${what} is empty`);
   }
 }
 
@@ -26,7 +21,8 @@ export function assertApiKey(apiKey: unknown): asserts apiKey is string {
   assertHeaderSafe(apiKey, "apiKey", ClientOptionsError);
 }
 
-async function resolveAccessToken(provider: AccessTokenProvider): Promise<string> {
+// The `Authorization` header value for the provider's current token.
+async function bearer(provider: AccessTokenProvider): Promise<string> {
   let token: unknown;
   try {
     token = typeof provider === "function" ? await provider() : provider;
@@ -35,37 +31,35 @@ async function resolveAccessToken(provider: AccessTokenProvider): Promise<string
   }
   if (typeof token !== "string") throw new AccessTokenError("the accessToken provider returned a non-string");
   assertHeaderSafe(token, "the access token", AccessTokenError);
-  return token;
-}
-
-async function withToken(request: Request, accessToken: AccessTokenProvider, bodyType: string | null | undefined) {
-  request.headers.set("authorization", `Bearer ${await resolveAccessToken(accessToken)}`);
-  return bodyType ? encodeBody(request, bodyType) : undefined;
+  return `Bearer ${token}`;
 }
 
 /**
- * The client's one middleware, driven by the spec's facts about each operation: adds the credential
+ * The client's one middleware, driven by the spec's facts about each route: adds the credential
  * to every operation the spec protects and strips any from those whose spec says `security: []`
  * (the token endpoint), then encodes the body as the operation's content type.
  * One middleware rather than two, and synchronous for bodiless requests with an API key: it runs on
  * every request.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 bearer tokens in the Authorization header
  */
-export function specMiddleware(credentials: { apiKey?: string; accessToken?: AccessTokenProvider }): Middleware {
-  const { apiKey, accessToken } = credentials;
+export function specMiddleware(apiKey: string | undefined, accessToken: AccessTokenProvider | undefined): Middleware {
   return {
     onRequest({ request, schemaPath }) {
-      const operation = operationFor(request.method, schemaPath);
-      const bodyType = operation?.requestBodyType;
-      if (operation && !operation.authenticated) {
-        request.headers.delete(API_KEY_HEADER);
-        request.headers.delete("authorization");
+      // openapi-fetch gives the method in upper case; routes are keyed "METHOD /path/{template}".
+      const route = `${request.method} ${schemaPath}`;
+      const { headers } = request;
+      if (PUBLIC_ROUTES.includes(route)) {
+        headers.delete(API_KEY_HEADER);
+        headers.delete("authorization");
       } else if (apiKey !== undefined) {
-        request.headers.set(API_KEY_HEADER, apiKey);
+        headers.set(API_KEY_HEADER, apiKey);
       } else if (accessToken !== undefined) {
-        return withToken(request, accessToken, bodyType);
+        return bearer(accessToken).then((authorization) => {
+          headers.set("authorization", authorization);
+          return encodeBody(request, REQUEST_BODY_TYPES[route]);
+        });
       }
-      return bodyType ? encodeBody(request, bodyType) : undefined;
+      return encodeBody(request, REQUEST_BODY_TYPES[route]);
     },
   };
 }

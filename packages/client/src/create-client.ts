@@ -4,7 +4,7 @@ import { serializeBody } from "./body.js";
 import { ClientOptionsError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
 import { SERVER_URL } from "./generated/spec.js";
-import { checkCount, ClientRequest, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, retryingFetch, sleep, type Sleep } from "./retry.js";
+import { checkOption, ClientRequest, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, retryingFetch, sleep, type Sleep } from "./retry.js";
 
 /** Options of {@link createClient}. Every one is optional. */
 export interface ClientOptions {
@@ -50,12 +50,9 @@ export interface ClientOptions {
 /** A typed client for every operation of the spec: openapi-fetch's client over our `paths`. */
 export type MakeprintableClient = Client<paths>;
 
-function environment(name: string): string | undefined {
-  // `process` does not exist in browsers and some edge runtimes.
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const value = env?.[name];
-  return value === "" ? undefined : value;
-}
+// `process` does not exist in browsers and some edge runtimes; an empty variable counts as unset.
+const environment = (name: string): string | undefined =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
 
 function checkBaseUrl(baseUrl: string): string {
   let url: URL;
@@ -64,9 +61,7 @@ function checkBaseUrl(baseUrl: string): string {
   } catch {
     throw new ClientOptionsError(`baseUrl is not an absolute URL: ${JSON.stringify(baseUrl)}`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ClientOptionsError(`baseUrl must be http(s), got ${url.protocol}`);
-  }
+  if (!/^https?:$/.test(url.protocol)) throw new ClientOptionsError(`baseUrl must be http(s), got ${url.protocol}`);
   if (url.username || url.password) throw new ClientOptionsError("baseUrl must not carry credentials");
   return baseUrl.replace(/\/+$/, "");
 }
@@ -85,24 +80,22 @@ function checkBaseUrl(baseUrl: string): string {
  * @throws {ClientOptionsError} when both `apiKey` and `accessToken` are given, or a value is unusable.
  */
 export function createClient(options: ClientOptions = {}): MakeprintableClient {
-  const { apiKey, accessToken, fetch, headers } = options;
+  const { apiKey, accessToken, headers } = options;
   if (apiKey !== undefined && accessToken !== undefined) {
     throw new ClientOptionsError("give either apiKey or accessToken, not both: a request carries one credential");
   }
-  if (apiKey !== undefined) assertApiKey(apiKey);
   if (accessToken !== undefined && typeof accessToken !== "string" && typeof accessToken !== "function") {
     throw new ClientOptionsError("accessToken must be a string or a function that returns one");
   }
-  if (typeof accessToken === "string" && accessToken.length === 0) throw new ClientOptionsError("accessToken is empty");
-  const envKey = apiKey === undefined && accessToken === undefined ? environment("MAKEPRINTABLE_API_KEY") : undefined;
-  if (envKey !== undefined) assertApiKey(envKey);
-  const baseUrl = checkBaseUrl(options.baseUrl ?? environment("MAKEPRINTABLE_BASE_URL") ?? SERVER_URL);
-
+  if (accessToken === "") throw new ClientOptionsError("accessToken is empty");
+  // With no credential given, the environment's API key (if any).
+  const key = apiKey === undefined && accessToken === undefined ? environment("MAKEPRINTABLE_API_KEY") : apiKey;
+  if (key !== undefined) assertApiKey(key);
   const client = createFetchClient<paths>({
-    baseUrl,
-    fetch: retryingFetch(fetch ?? globalThis.fetch, {
-      maxRetries: options.maxRetries === undefined ? DEFAULT_MAX_RETRIES : checkCount(options.maxRetries, "maxRetries", 0),
-      timeoutMs: options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : checkCount(options.timeoutMs, "timeoutMs", 1),
+    baseUrl: checkBaseUrl(options.baseUrl ?? environment("MAKEPRINTABLE_BASE_URL") ?? SERVER_URL),
+    fetch: retryingFetch(options.fetch ?? globalThis.fetch, {
+      maxRetries: checkOption(options.maxRetries, DEFAULT_MAX_RETRIES, "maxRetries"),
+      timeoutMs: checkOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs"),
       sleep: options.sleep ?? sleep,
       random: options.random ?? Math.random,
     }),
@@ -110,7 +103,6 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
     bodySerializer: serializeBody,
     ...(headers ? { headers } : {}),
   });
-  const key = apiKey ?? envKey;
-  client.use(specMiddleware(key !== undefined ? { apiKey: key } : accessToken !== undefined ? { accessToken } : {}));
+  client.use(specMiddleware(key, accessToken));
   return client;
 }

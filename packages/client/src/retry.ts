@@ -1,10 +1,4 @@
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIUserAbortError,
-  safeCause,
-  secretsOf,
-} from "./api-error.js";
+import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, safeCause, secretsOf } from "./api-error.js";
 import { ClientOptionsError } from "./errors.js";
 
 /** Waits `ms` milliseconds; rejects (with anything) when `signal` aborts first. */
@@ -31,15 +25,12 @@ export const DEFAULT_MAX_RETRIES = 2;
 /** The default per-attempt timeout: one minute to receive response headers. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-const INITIAL_DELAY_MS = 500;
-const MAX_DELAY_MS = 8_000;
 // A Retry-After longer than this is not waited for: the computed backoff is used instead (as Stainless).
 const MAX_RETRY_AFTER_MS = 60_000;
 
 /** The default {@link Sleep}: a timer that the signal cancels. */
 export const sleep: Sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
     const abort = () => {
       clearTimeout(timer);
       reject(signal.reason);
@@ -48,16 +39,22 @@ export const sleep: Sleep = (ms, signal) =>
       signal.removeEventListener("abort", abort);
       resolve();
     }, ms);
-    signal.addEventListener("abort", abort, { once: true });
+    if (signal.aborted) abort();
+    else signal.addEventListener("abort", abort, { once: true });
   });
 
 /** Checks a retry count or timeout, so a typo fails loudly instead of disabling retries. */
 export function checkCount(value: unknown, name: string, min: number): number {
-  if (typeof value !== "number" || !(value >= min) || (name === "maxRetries" && !Number.isInteger(value))) {
-    throw new ClientOptionsError(`${name} must be a number ≥ ${min}${name === "maxRetries" ? " (an integer)" : ""}`);
+  const integer = name === "maxRetries";
+  if (typeof value !== "number" || !(value >= min) || (integer && !Number.isInteger(value))) {
+    throw new ClientOptionsError(`${name} must be a number ≥ ${min}${integer ? " (an integer)" : ""}`);
   }
   return value;
 }
+
+/** `maxRetries` (≥ 0, an integer) or `timeoutMs` (≥ 1) as given, else the fallback; checked either way. */
+export const checkOption = (value: unknown, fallback: number, name: "maxRetries" | "timeoutMs"): number =>
+  checkCount(value === undefined ? fallback : value, name, name === "timeoutMs" ? 1 : 0);
 
 /**
  * The delay the server asks for: `retry-after-ms` (milliseconds), else `Retry-After` in seconds or
@@ -65,10 +62,10 @@ export function checkCount(value: unknown, name: string, min: number): number {
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 Retry-After
  */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  let ms = Number.parseFloat(headers.get("retry-after-ms") ?? "");
+  // An absent header is `null`, which parses as NaN below.
+  let ms = Number.parseFloat(headers.get("retry-after-ms") as string);
   if (Number.isNaN(ms)) {
-    const value = headers.get("retry-after");
-    if (value === null) return undefined;
+    const value = headers.get("retry-after") as string;
     ms = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
   }
   return ms >= 0 && ms <= MAX_RETRY_AFTER_MS ? ms : undefined;
@@ -76,11 +73,7 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
 
 /** Exponential backoff with up to 25 % jitter: 0.5 s, 1 s, 2 s … capped at 8 s. */
 export function backoffMs(retry: number, random: () => number): number {
-  return Math.min(INITIAL_DELAY_MS * 2 ** retry, MAX_DELAY_MS) * (1 - random() * 0.25);
-}
-
-function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
+  return Math.min(500 * 2 ** retry, 8000) * (1 - random() * 0.25);
 }
 
 // Error responses remember the request's credentials, so `unwrap` can scrub them from the error.
@@ -93,32 +86,21 @@ export function secretsForResponse(response: Response): string[] {
 
 // The caller's own AbortSignal, when there is one. Every Request has a signal, so the wrapper
 // cannot tell a caller's from the default one; linking signals costs tens of µs in Node, so it is
-// only done when the caller gave one.
-const USER_SIGNAL = Symbol("mkp.userSignal");
-type ClientRequestFields = Request & RequestOptions & { [USER_SIGNAL]?: AbortSignal };
+// only done when the caller gave one. A plain own property, like the per-request options, so that
+// `encodeBody` carries it to the request it makes.
+type ClientRequestFields = Request & RequestOptions & { userSignal?: AbortSignal };
 
 /** The `Request` constructor the client gives openapi-fetch: it notes whether the caller gave a signal. */
 export const ClientRequest = function ClientRequest(input: RequestInfo | URL, init?: RequestInit): Request {
   const request: ClientRequestFields = new Request(input, init);
-  if (init?.signal) request[USER_SIGNAL] = init.signal;
+  if (init?.signal) request.userSignal = init.signal;
   return request;
 } as unknown as typeof Request;
 // openapi-fetch checks middleware results with `instanceof` this constructor.
 ClientRequest.prototype = Request.prototype;
 
-/** Copies the per-request options (and the caller's signal) to a request that replaces `from`. */
-export function carryRequestOptions(from: Request, to: Request): Request {
-  const source = from as ClientRequestFields;
-  const target = to as ClientRequestFields;
-  if (source.maxRetries !== undefined) target.maxRetries = source.maxRetries;
-  if (source.timeoutMs !== undefined) target.timeoutMs = source.timeoutMs;
-  if (source[USER_SIGNAL]) target[USER_SIGNAL] = source[USER_SIGNAL];
-  return target;
-}
-
-function abortForTimeout(controller: AbortController): void {
-  controller.abort();
-}
+const abortController = (controller: AbortController) => controller.abort();
+const aborted = (cause?: unknown) => new APIUserAbortError({ message: "request was aborted", cause });
 
 /**
  * Wraps `fetch` with a per-attempt timeout and Stainless-style retries: only GET and DELETE (which
@@ -132,49 +114,46 @@ export function retryingFetch(
   settings: RetrySettings,
 ): (request: Request) => Promise<Response> {
   return async (request: ClientRequestFields) => {
-    const { maxRetries: requestedRetries, timeoutMs: requestedTimeout } = request;
-    const maxRetries = requestedRetries === undefined ? settings.maxRetries : checkCount(requestedRetries, "maxRetries", 0);
-    const timeoutMs = requestedTimeout === undefined ? settings.timeoutMs : checkCount(requestedTimeout, "timeoutMs", 1);
+    const maxRetries = checkOption(request.maxRetries, settings.maxRetries, "maxRetries");
+    const timeoutMs = checkOption(request.timeoutMs, settings.timeoutMs, "timeoutMs");
     const idempotent = request.method === "GET" || request.method === "DELETE";
-    const userSignal = request[USER_SIGNAL] ?? request.signal;
+    const { userSignal } = request;
+    const signal = userSignal ?? request.signal;
     for (let retry = 0; ; retry++) {
-      let response: Response;
+      let response: Response | undefined;
       // One controller per attempt: the timeout covers the wait for response headers.
       const controller = new AbortController();
-      const timer = setTimeout(abortForTimeout, timeoutMs, controller);
+      const timer = setTimeout(abortController, timeoutMs, controller);
+      const retryable = idempotent && retry < maxRetries;
       try {
-        const signal = request[USER_SIGNAL] ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
-        response = await fetch(request, { signal });
+        response = await fetch(request, { signal: userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal });
       } catch (cause) {
-        if (userSignal.aborted) throw new APIUserAbortError({ message: "request was aborted", cause: userSignal.reason });
-        const secrets = secretsOf(request.headers);
-        const error = controller.signal.aborted
-          ? new APIConnectionTimeoutError({ message: `request timed out after ${timeoutMs} ms` })
-          : new APIConnectionError({ message: "connection error", cause: safeCause(cause, secrets) });
-        if (!idempotent || retry >= maxRetries) throw error;
-        await wait(settings, backoffMs(retry, settings.random), userSignal);
-        continue;
+        if (signal.aborted) throw aborted(signal.reason);
+        if (!retryable) {
+          throw controller.signal.aborted
+            ? new APIConnectionTimeoutError({ message: `request timed out after ${timeoutMs} ms` })
+            : new APIConnectionError({ message: "connection error", cause: safeCause(cause, secretsOf(request.headers)) });
+        }
       } finally {
         clearTimeout(timer);
       }
-      if (response.ok) return response;
-      if (!idempotent || retry >= maxRetries || !isRetryableStatus(response.status)) {
-        secretsByResponse.set(response, secretsOf(request.headers));
-        return response;
+      if (response) {
+        if (response.ok) return response;
+        const { status } = response;
+        if (!retryable || !(status === 408 || status === 429 || status >= 500)) {
+          secretsByResponse.set(response, secretsOf(request.headers));
+          return response;
+        }
+        // Free the connection before waiting.
+        await response.body?.cancel().catch(() => undefined);
       }
-      // Free the connection before waiting.
-      await response.body?.cancel().catch(() => undefined);
-      await wait(settings, retryAfterMs(response.headers) ?? backoffMs(retry, settings.random), userSignal);
+      // Sleep between attempts; the caller's abort ends the wait with an APIUserAbortError.
+      try {
+        await settings.sleep((response && retryAfterMs(response.headers)) ?? backoffMs(retry, settings.random), signal);
+      } catch (cause) {
+        throw aborted(cause);
+      }
+      if (signal.aborted) throw aborted();
     }
   };
-}
-
-// Sleeps between attempts; the caller's abort ends the wait with an APIUserAbortError.
-async function wait(settings: RetrySettings, ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await settings.sleep(ms, signal);
-  } catch (cause) {
-    throw new APIUserAbortError({ message: "request was aborted", cause });
-  }
-  if (signal.aborted) throw new APIUserAbortError({ message: "request was aborted" });
 }
