@@ -53,13 +53,13 @@ export interface APIErrorInit {
  */
 export class APIError extends MakeprintableError {
   /** The HTTP status, or `undefined` when no response arrived. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /** The response headers (credentials scrubbed, `set-cookie` dropped). */
-  readonly headers: Headers | undefined;
+  declare readonly headers: Headers | undefined;
   /** The parsed error body (JSON when it parses, else text), credentials scrubbed. */
-  readonly body: unknown;
+  declare readonly body: unknown;
   /** The `x-request-id` response header, to quote when asking for support. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
 
   constructor(init: APIErrorInit = {}) {
     const { status, body, headers } = init;

@@ -6,7 +6,7 @@
  */
 export class MakeprintableError extends Error {
   /** A stable, machine-readable identifier such as `MKP_INVALID_OPTIONS`. */
-  readonly code: string;
+  declare readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
