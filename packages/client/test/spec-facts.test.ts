@@ -121,4 +121,19 @@ describe("the generated constants match the spec", () => {
     expect(constants.OPERATIONS.createItem).toMatchObject({ authenticated: true, scopes: ["add_file"] });
     expect(constants.OPERATIONS.createFix).toMatchObject({ authenticated: true, scopes: ["fix"] });
   });
+
+  it("has compact route lookups that agree with OPERATIONS (the client's request path reads them)", () => {
+    const operations = Object.values(constants.OPERATIONS);
+    const route = (operation: (typeof operations)[number]) => `${operation.method} ${operation.path}`;
+    expect(constants.PUBLIC_ROUTES).toEqual(["GET /authorize", "POST /token"]);
+    expect(constants.PUBLIC_ROUTES).toEqual(operations.filter((operation) => !operation.authenticated).map(route));
+    expect(constants.REQUEST_BODY_TYPES).toEqual({
+      "POST /token": "application/x-www-form-urlencoded",
+      "POST /items": "multipart/form-data",
+      "POST /fixes": "application/x-www-form-urlencoded",
+    });
+    expect(constants.REQUEST_BODY_TYPES).toEqual(
+      Object.fromEntries(operations.flatMap((operation) => (operation.requestBodyType ? [[route(operation), operation.requestBodyType]] : []))),
+    );
+  });
 });
