@@ -69,7 +69,8 @@ describe("spec:diff", () => {
 
   it("fails a spec edit that has no changeset, naming the change and both packages", async () => {
     await editSpec((spec) => {
-      schema(spec, "Item").properties.id = { type: "integer", description: "The item's identifier." };
+      const item = schema(spec, "Item");
+      item.properties.id = { ...item.properties.id, description: "The item's identifier." };
     });
     const result = await checkSpecChange(layout);
     expect(result.ok).toBe(false);
