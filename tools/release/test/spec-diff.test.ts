@@ -70,7 +70,7 @@ describe("spec:diff", () => {
   it("fails a spec edit that has no changeset, naming the change and both packages", async () => {
     await editSpec((spec) => {
       const item = schema(spec, "Item");
-      item.properties.id = { ...item.properties.id, description: "The item's identifier." };
+      item.properties.id = { ...(item.properties.id as object), description: "The item's identifier." };
     });
     const result = await checkSpecChange(layout);
     expect(result.ok).toBe(false);
