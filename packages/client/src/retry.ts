@@ -44,10 +44,13 @@ export const sleep: Sleep = (ms, signal) =>
   });
 
 /** Checks a retry count or timeout, so a typo fails loudly instead of disabling retries. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function checkCount(value: unknown, name: string, min: number): number {
   const integer = name === "maxRetries";
-  if (typeof value !== "number" || !(value >= min) || (integer && !Number.isInteger(value))) {
-    throw new ClientOptionsError(`${name} must be a number ≥ ${min}${integer ? " (an integer)" : ""}`);
+  // Timers clamp anything above 2^31 − 1 ms (Infinity included) to 1 ms: refuse it instead.
+  if (typeof value !== "number" || !(value >= min && value <= MAX_TIMER_MS) || (integer && !Number.isInteger(value))) {
+    throw new ClientOptionsError(`${name} must be a number from ${min} to ${MAX_TIMER_MS}${integer ? " (an integer)" : ""}`);
   }
   return value;
 }

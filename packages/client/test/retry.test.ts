@@ -253,10 +253,12 @@ describe("options", () => {
   });
 
   it.each([
-    [{ maxRetries: -1 }, "maxRetries must be a number ≥ 0 (an integer)"],
-    [{ maxRetries: 1.5 }, "maxRetries must be a number ≥ 0 (an integer)"],
-    [{ timeoutMs: 0 }, "timeoutMs must be a number ≥ 1"],
-    [{ timeoutMs: Number.NaN }, "timeoutMs must be a number ≥ 1"],
+    [{ maxRetries: -1 }, "maxRetries must be a number from 0 to 2147483647 (an integer)"],
+    [{ maxRetries: 1.5 }, "maxRetries must be a number from 0 to 2147483647 (an integer)"],
+    [{ timeoutMs: 0 }, "timeoutMs must be a number from 1 to 2147483647"],
+    [{ timeoutMs: Number.NaN }, "timeoutMs must be a number from 1 to 2147483647"],
+    [{ timeoutMs: Number.POSITIVE_INFINITY }, "timeoutMs must be a number from 1 to 2147483647"],
+    [{ timeoutMs: 2 ** 31 }, "timeoutMs must be a number from 1 to 2147483647"],
   ])("rejects %o with a ClientOptionsError", (options, message) => {
     expect(() => createClient({ apiKey: API_KEY, ...options })).toThrow(new ClientOptionsError(message));
   });
