@@ -1,0 +1,6 @@
+curl "{{SERVER_URL}}/fixes" \
+  -H "{{API_KEY_HEADER}}: $MAKEPRINTABLE_API_KEY" \
+  --data-urlencode "item_id={{ITEM_ID}}" \
+  --data-urlencode "name=repaired" \
+  --data-urlencode "print_quality=standard"
+# Add --data-urlencode "callback_url=https://example.com/fix-done" to be called when it is done.

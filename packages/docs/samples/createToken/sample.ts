@@ -1,0 +1,23 @@
+import { createClient } from "@mkp/client";
+import { exchangeCode, parseCallback } from "@mkp/oauth";
+
+/**
+ * Steps 3 and 4, on your server, in the handler of your redirect_uri: check `state`, exchange
+ * the code (good for 3 minutes, once) and call the API as the user.
+ */
+export async function finishLogin(
+  callbackUrl: string,
+  session: { state: string; codeVerifier?: string | undefined },
+  redirectUri: string,
+) {
+  const { code } = parseCallback(callbackUrl, { expectedState: session.state });
+  const token = await exchangeCode({
+    clientId: process.env.MAKEPRINTABLE_CLIENT_ID!,
+    clientSecret: process.env.MAKEPRINTABLE_CLIENT_SECRET!, // server-side only
+    redirectUri,
+    code,
+    codeVerifier: session.codeVerifier,
+  });
+  // Every call of this client sends `Authorization: Bearer <token>`.
+  return createClient({ accessToken: token.accessToken });
+}

@@ -1,0 +1,2 @@
+curl "{{SERVER_URL}}/fixes/{{FIX_ID}}" \
+  -H "{{API_KEY_HEADER}}: $MAKEPRINTABLE_API_KEY"

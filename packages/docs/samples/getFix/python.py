@@ -1,0 +1,12 @@
+import os
+
+import requests
+
+response = requests.get(
+    "{{SERVER_URL}}/fixes/{{FIX_ID}}",
+    headers={"{{API_KEY_HEADER}}": os.environ["MAKEPRINTABLE_API_KEY"]},
+    timeout=10,
+)
+response.raise_for_status()
+fix = response.json()
+print(fix["status"], fix["progress"])

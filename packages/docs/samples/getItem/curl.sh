@@ -1,0 +1,2 @@
+curl "{{SERVER_URL}}/items/{{ITEM_ID}}" \
+  -H "{{API_KEY_HEADER}}: $MAKEPRINTABLE_API_KEY"

@@ -1,0 +1,168 @@
+/**
+ * The code samples of the docs: real files under `samples/<operationId>/`, one per language,
+ * injected into the bundled spec as `x-codeSamples` at build time (never pasted into the spec).
+ * @packageDocumentation
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  API_KEY_HEADER,
+  AUTHORIZATION_URL,
+  DEFAULT_RESPONSE_TYPE,
+  GRANT_TYPE,
+  SCOPES,
+  SERVER_URL,
+  TOKEN_URL,
+} from "@mkp/client";
+
+/** One language of the samples: the file each operation's folder holds, and how Redoc shows it. */
+export interface SampleLanguage {
+  /** The file name inside `samples/<operationId>/`. */
+  readonly file: string;
+  /** The `lang` of the `x-codeSamples` entry (picks the syntax highlighting). */
+  readonly lang: string;
+  /** The tab label the reader sees. */
+  readonly label: string;
+  /** Whether the file is a template with `{{CONSTANT}}` placeholders (see {@link SAMPLE_PLACEHOLDERS}). */
+  readonly template: boolean;
+}
+
+/** The four languages every operation has a sample in, in the order of the tabs. */
+export const SAMPLE_LANGUAGES: readonly SampleLanguage[] = [
+  // TypeScript samples are plain modules: type-checked and executed as they are shown.
+  { file: "sample.ts", lang: "TypeScript", label: "TypeScript", template: false },
+  { file: "curl.sh", lang: "curl", label: "curl", template: true },
+  { file: "python.py", lang: "Python", label: "Python", template: true },
+  { file: "php.php", lang: "PHP", label: "PHP", template: true },
+];
+
+/**
+ * The facts a curl, Python or PHP sample may name, written `{{NAME}}` in the sample file. They come
+ * from the spec through `@mkp/client`'s generated constants, so a URL, header name, grant type or
+ * scope is still written once, in the spec; the sample tests put the sandbox's URLs in instead.
+ */
+export const SAMPLE_PLACEHOLDERS = {
+  SERVER_URL,
+  AUTHORIZATION_URL,
+  TOKEN_URL,
+  API_KEY_HEADER,
+  GRANT_TYPE,
+  RESPONSE_TYPE: DEFAULT_RESPONSE_TYPE,
+  SCOPES: SCOPES.join(" "),
+} as const;
+
+/**
+ * Every placeholder a sample may use: {@link SAMPLE_PLACEHOLDERS} plus the example ids of the
+ * spec (`ITEM_ID`, `FIX_ID`, from `components.parameters`), so the samples show the spec's examples.
+ */
+export function samplePlaceholders(spec: OpenApiDocument): Record<string, string> {
+  const parameters = (spec.components as { parameters?: Record<string, { example?: unknown }> } | undefined)?.parameters ?? {};
+  const example = (name: string): string => {
+    const value = parameters[name]?.example;
+    if (value === undefined) throw new SampleError(`components.parameters.${name} has no example for the samples`);
+    return String(value);
+  };
+  return { ...SAMPLE_PLACEHOLDERS, ITEM_ID: example("ItemId"), FIX_ID: example("FixId") };
+}
+
+/** An `x-codeSamples` entry (Redoc's vendor extension). */
+export interface CodeSample {
+  readonly lang: string;
+  readonly label: string;
+  readonly source: string;
+}
+
+/** A sample folder or file that does not match the spec: a missing language, an unknown operation. */
+export class SampleError extends Error {
+  override readonly name = "SampleError";
+}
+
+const PLACEHOLDER = /\{\{([A-Z_]+)\}\}/g;
+
+/**
+ * Replaces every `{{NAME}}` in a sample template. An unknown name is an error, so a typo never
+ * reaches the page.
+ */
+export function fillPlaceholders(text: string, values: Readonly<Record<string, string>>, where = "sample"): string {
+  return text.replace(PLACEHOLDER, (match, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new SampleError(`${where}: unknown placeholder ${match} (known: ${Object.keys(values).join(", ")})`);
+    return value;
+  });
+}
+
+/** The operation ids of a spec, with where each sits (`GET /items`), in document order. */
+export function specOperations(spec: OpenApiDocument): Map<string, OperationObject> {
+  const operations = new Map<string, OperationObject>();
+  for (const [path, item] of Object.entries(spec.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      if (typeof operation.operationId !== "string") throw new SampleError(`${method.toUpperCase()} ${path} has no operationId`);
+      operations.set(operation.operationId, operation);
+    }
+  }
+  return operations;
+}
+
+/**
+ * Reads every operation's samples from `samplesDir` and returns the `x-codeSamples` of each.
+ *
+ * @throws {SampleError} when an operation lacks a language, a folder names no operation of the
+ *   spec, a file is empty, or a template uses an unknown placeholder.
+ */
+export async function loadCodeSamples(
+  samplesDir: string,
+  operationIds: Iterable<string>,
+  placeholders: Readonly<Record<string, string>> = SAMPLE_PLACEHOLDERS,
+): Promise<Map<string, CodeSample[]>> {
+  const wanted = new Set(operationIds);
+  const folders = (await readdir(samplesDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  const strays = folders.filter((folder) => !wanted.has(folder));
+  if (strays.length > 0) throw new SampleError(`samples/${strays.join(", samples/")}: no operation of the spec has this operationId`);
+  const samples = new Map<string, CodeSample[]>();
+  const missing: string[] = [];
+  for (const operationId of wanted) {
+    const entries: CodeSample[] = [];
+    for (const language of SAMPLE_LANGUAGES) {
+      const file = join(samplesDir, operationId, language.file);
+      const text = await readFile(file, "utf8").catch(() => undefined);
+      if (text === undefined || text.trim() === "") {
+        missing.push(`samples/${operationId}/${language.file}`);
+        continue;
+      }
+      const source = language.template ? fillPlaceholders(text, placeholders, `samples/${operationId}/${language.file}`) : text;
+      entries.push({ lang: language.lang, label: language.label, source: source.trimEnd() + "\n" });
+    }
+    samples.set(operationId, entries);
+  }
+  if (missing.length > 0) throw new SampleError(`every operation needs a sample in every language; missing or empty:\n  ${missing.join("\n  ")}`);
+  return samples;
+}
+
+/** Returns a copy of `spec` whose operations carry their `x-codeSamples`. */
+export function injectCodeSamples(spec: OpenApiDocument, samples: ReadonlyMap<string, readonly CodeSample[]>): OpenApiDocument {
+  const copy = structuredClone(spec);
+  for (const [operationId, operation] of specOperations(copy)) {
+    const entries = samples.get(operationId);
+    if (!entries) throw new SampleError(`operation ${operationId} has no samples`);
+    operation["x-codeSamples"] = entries.map((entry) => ({ ...entry }));
+  }
+  return copy;
+}
+
+const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+
+/** The parts of an OpenAPI operation the build reads or writes. */
+export interface OperationObject {
+  operationId?: string;
+  "x-codeSamples"?: CodeSample[];
+  [key: string]: unknown;
+}
+
+/** The parts of an OpenAPI document the build reads or writes. */
+export interface OpenApiDocument {
+  info: { title: string; version: string; description?: string; contact?: { url?: string }; [key: string]: unknown };
+  paths?: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], OperationObject>>>;
+  [key: string]: unknown;
+}
