@@ -2,8 +2,8 @@ import { SCOPES } from "@mkp/client";
 import { buildAuthorizationUrl } from "@mkp/oauth";
 
 /**
- * Step 1 of the login: the URL to send the user's browser to. Keep `state` and `codeVerifier`
- * with the user's session; the callback needs both.
+ * Step 1 of the login: the URL to send the user's browser to.
+ * Keep `session` with the user's session: the callback needs it.
  */
 export async function startLogin(redirectUri: string) {
   const { url, state, codeVerifier } = await buildAuthorizationUrl({
@@ -11,7 +11,8 @@ export async function startLogin(redirectUri: string) {
     redirectUri, // exactly as registered on your app page
     scopes: SCOPES,
     pkce: true,
-    authorizeUrl: process.env.MAKEPRINTABLE_AUTHORIZE_URL, // unset: Makeprintable's own page
+    // Unset: Makeprintable's own page; set it to use the sandbox.
+    authorizeUrl: process.env.MAKEPRINTABLE_AUTHORIZE_URL,
   });
   return { url, session: { state, codeVerifier } };
 }

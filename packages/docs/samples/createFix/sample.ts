@@ -1,14 +1,20 @@
 import { createClient, unwrap } from "@mkp/client";
 
 /**
- * Starts the repair of an uploaded item. With `callbackUrl`, Makeprintable POSTs the finished
- * fix there; otherwise poll `GET /fixes/{id}`.
+ * Starts the repair of an uploaded item. With `callbackUrl`,
+ * Makeprintable POSTs the finished fix there; or poll getFix.
  */
 export async function repairItem(itemId: number, callbackUrl?: string) {
-  const client = createClient(); // the API key from $MAKEPRINTABLE_API_KEY
+  // The API key comes from $MAKEPRINTABLE_API_KEY.
+  const client = createClient();
   const fix = await unwrap(
     client.POST("/fixes", {
-      body: { item_id: itemId, name: "repaired", print_quality: "standard", ...(callbackUrl && { callback_url: callbackUrl }) },
+      body: {
+        item_id: itemId,
+        name: "repaired",
+        print_quality: "standard",
+        ...(callbackUrl && { callback_url: callbackUrl }),
+      },
     }),
   );
   console.log(`fix ${fix.id}: ${fix.status}`);

@@ -2,22 +2,25 @@ import { createClient } from "@mkp/client";
 import { exchangeCode, parseCallback } from "@mkp/oauth";
 
 /**
- * Steps 3 and 4, on your server, in the handler of your redirect_uri: check `state`, exchange
- * the code (good for 3 minutes, once) and call the API as the user.
+ * Steps 3 and 4, on your server, in your redirect_uri's handler:
+ * check `state`, exchange the code (3 minutes, single use) and
+ * call the API as the user.
  */
 export async function finishLogin(
   callbackUrl: string,
   session: { state: string; codeVerifier?: string | undefined },
   redirectUri: string,
 ) {
-  const { code } = parseCallback(callbackUrl, { expectedState: session.state });
+  const { code } = parseCallback(callbackUrl, {
+    expectedState: session.state,
+  });
   const token = await exchangeCode({
     clientId: process.env.MAKEPRINTABLE_CLIENT_ID!,
-    clientSecret: process.env.MAKEPRINTABLE_CLIENT_SECRET!, // server-side only
+    clientSecret: process.env.MAKEPRINTABLE_CLIENT_SECRET!,
     redirectUri,
     code,
     codeVerifier: session.codeVerifier,
   });
-  // Every call of this client sends `Authorization: Bearer <token>`.
+  // Every call of this client sends `Authorization: Bearer …`.
   return createClient({ accessToken: token.accessToken });
 }

@@ -2,8 +2,11 @@ import { createClient, unwrap } from "@mkp/client";
 
 /** A repair's status and progress. */
 export async function getFix(id: number) {
-  const client = createClient(); // the API key from $MAKEPRINTABLE_API_KEY
-  const fix = await unwrap(client.GET("/fixes/{id}", { params: { path: { id } } }));
+  // The API key comes from $MAKEPRINTABLE_API_KEY.
+  const client = createClient();
+  const fix = await unwrap(
+    client.GET("/fixes/{id}", { params: { path: { id } } }),
+  );
   console.log(`fix ${id}: ${fix.status}, ${fix.progress}`);
   return fix;
 }

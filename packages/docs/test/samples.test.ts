@@ -1,0 +1,203 @@
+// The code samples of the docs, run as shown against the sandbox (@mkp/mock-server) on 127.0.0.1:
+// the TypeScript ones imported and called, the curl and Python ones rendered exactly as the build
+// renders them (but with the sandbox's URLs) and run in a shell.
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createClient } from "@mkp/client";
+import { StateMismatchError, TokenError } from "@mkp/oauth";
+import { startMockServer, type MockServer } from "@mkp/mock-server";
+import { PACKAGE_DIR } from "../scripts/build.js";
+import { fillPlaceholders, SAMPLE_PLACEHOLDERS } from "../scripts/code-samples.js";
+import { startLogin } from "../samples/authorize/sample.js";
+import { finishLogin } from "../samples/createToken/sample.js";
+import { listItems } from "../samples/listItems/sample.js";
+import { uploadModel } from "../samples/createItem/sample.js";
+import { getItem } from "../samples/getItem/sample.js";
+import { deleteItem } from "../samples/deleteItem/sample.js";
+import { repairItem } from "../samples/createFix/sample.js";
+import { listFixes } from "../samples/listFixes/sample.js";
+import { getFix } from "../samples/getFix/sample.js";
+
+const run = promisify(execFile);
+const API_KEY = "docs-samples-key-0123456789";
+const APP = { clientId: "docs-app", clientSecret: "docs-app-secret", redirectUris: ["https://example.com/callback"], name: "Docs samples" };
+const REDIRECT_URI = "https://example.com/callback";
+// The model the upload samples send (a unit triangle is a valid OBJ file).
+const MODEL = "# box_longline\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n";
+
+function has(command: string, args: string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const HAS_CURL = has("curl", ["--version"]);
+const HAS_PYTHON_REQUESTS = has("python3", ["-c", "import requests"]);
+
+let server: MockServer;
+let workDir: string;
+
+/** The environment the samples read, pointing at the sandbox. */
+function sampleEnv(): Record<string, string> {
+  return {
+    MAKEPRINTABLE_API_KEY: API_KEY,
+    MAKEPRINTABLE_BASE_URL: server.apiUrl,
+    MAKEPRINTABLE_AUTHORIZE_URL: server.authorizeUrl,
+    MAKEPRINTABLE_CLIENT_ID: APP.clientId,
+    MAKEPRINTABLE_CLIENT_SECRET: APP.clientSecret,
+  };
+}
+
+/** A curl or Python sample as the build renders it, with the sandbox in place of the real URLs. */
+async function renderForSandbox(operationId: string, file: string, ids: { item?: number; fix?: number } = {}): Promise<string> {
+  const template = await readFile(join(PACKAGE_DIR, "samples", operationId, file), "utf8");
+  return fillPlaceholders(template, {
+    ...SAMPLE_PLACEHOLDERS,
+    SERVER_URL: server.apiUrl,
+    AUTHORIZATION_URL: server.authorizeUrl,
+    TOKEN_URL: server.tokenUrl,
+    ITEM_ID: String(ids.item ?? 0),
+    FIX_ID: String(ids.fix ?? 0),
+  });
+}
+
+async function runSample(operationId: string, file: string, options: { ids?: { item?: number; fix?: number }; args?: string[]; env?: Record<string, string> } = {}): Promise<string> {
+  const source = await renderForSandbox(operationId, file, options.ids);
+  const script = join(workDir, `${operationId}-${file}`);
+  await writeFile(script, source);
+  const [command, args] = file.endsWith(".py") ? ["python3", [script, ...(options.args ?? [])]] : ["bash", ["-eu", "-o", "pipefail", script]];
+  const { stdout } = await run(command, args, { cwd: workDir, env: { PATH: process.env.PATH ?? "", ...sampleEnv(), ...options.env }, timeout: 20_000 });
+  return stdout;
+}
+
+/** Plays the user who allows the app: the sandbox approves at once (`autoApprove`), we follow to the callback. */
+async function approve(authorizeUrl: string): Promise<string> {
+  const response = await fetch(authorizeUrl, { redirect: "manual" });
+  expect(response.status).toBe(302);
+  const location = response.headers.get("location");
+  expect(location).toMatch(/^https:\/\/example\.com\/callback\?/);
+  return location!;
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), "mkp-docs-samples-"));
+  await writeFile(join(workDir, "box_longline.obj"), MODEL);
+  server = await startMockServer({ clients: [APP], apiKeys: [API_KEY], autoApprove: true, strict: true });
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  // The TypeScript samples read their credentials and the sandbox's URL from the environment.
+  for (const [name, value] of Object.entries(sampleEnv())) vi.stubEnv(name, value);
+  return () => vi.unstubAllEnvs();
+});
+
+describe("TypeScript samples (type-checked by `pnpm typecheck`, run here as the docs show them)", () => {
+  it("authorize + createToken: log a user in, then call the API with the bearer token; the code works once", async () => {
+    const { url, session } = await startLogin(REDIRECT_URI);
+    const sent = new URL(url);
+    expect(`${sent.origin}${sent.pathname}`).toBe(server.authorizeUrl);
+    expect(sent.searchParams.get("client_id")).toBe(APP.clientId);
+    expect(sent.searchParams.get("redirect_uri")).toBe(REDIRECT_URI);
+    expect(sent.searchParams.get("scope")).toBe("add_file fix");
+    expect(sent.searchParams.get("state")).toBe(session.state);
+    expect(sent.searchParams.get("code_challenge_method")).toBe("S256");
+
+    const callback = await approve(url);
+    const client = await finishLogin(callback, session, REDIRECT_URI);
+    const { response } = await client.GET("/items");
+    expect(response.status).toBe(200);
+
+    // The same callback again: the code was used up.
+    const replay = finishLogin(callback, session, REDIRECT_URI);
+    await expect(replay).rejects.toBeInstanceOf(TokenError);
+    await expect(replay).rejects.toMatchObject({ error: "invalid_grant" });
+    await expect(finishLogin(callback, { ...session, state: "forged" }, REDIRECT_URI)).rejects.toBeInstanceOf(StateMismatchError);
+  });
+
+  it("createItem → getItem → listItems → createFix → getFix → listFixes → deleteItem: the whole loop", async () => {
+    const item = await uploadModel(join(workDir, "box_longline.obj"));
+    expect(item).toMatchObject({ file_name: "box_longline", file_ext: "obj" });
+    expect(await getItem(item.id)).toMatchObject({ id: item.id, file_name: "box_longline" });
+    expect(await listItems()).toEqual(expect.arrayContaining([expect.objectContaining({ id: item.id })]));
+
+    const fix = await repairItem(item.id);
+    expect(fix).toMatchObject({ item_id: item.id });
+    expect(fix.id).toBeTypeOf("number");
+    expect(await getFix(fix.id!)).toMatchObject({ id: fix.id, item_id: item.id });
+    expect(await listFixes()).toEqual(expect.arrayContaining([expect.objectContaining({ id: fix.id })]));
+
+    await deleteItem(item.id);
+    expect(await getItem(item.id)).toBeUndefined();
+  });
+
+  it("getItem answers undefined for an item the account does not have", async () => {
+    expect(await getItem(987_654)).toBeUndefined();
+  });
+});
+
+describe.skipIf(!HAS_CURL)("curl samples, run in bash against the sandbox", () => {
+  it("authorize prints the URL to send the user to; createToken exchanges the code it comes back with", async () => {
+    const printed = (await runSample("authorize", "curl.sh")).trim();
+    const url = new URL(printed);
+    expect(`${url.origin}${url.pathname}`).toBe(server.authorizeUrl);
+    expect(url.searchParams.get("scope")).toBe("add_file fix");
+    expect(url.searchParams.get("state")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const code = new URL(await approve(printed)).searchParams.get("code")!;
+    const token = JSON.parse(await runSample("createToken", "curl.sh", { env: { CODE: code } })) as Record<string, unknown>;
+    expect(token).toMatchObject({ token_type: "Bearer", access_token: expect.any(String) });
+    const asUser = createClient({ accessToken: token.access_token as string, baseUrl: server.apiUrl });
+    expect((await asUser.GET("/fixes")).response.status).toBe(200);
+  });
+
+  it("the items and fixes samples do what they say", async () => {
+    const item = JSON.parse(await runSample("createItem", "curl.sh")) as { id: number; file_name: string };
+    expect(item.file_name).toBe("box_longline");
+    expect(JSON.parse(await runSample("getItem", "curl.sh", { ids: { item: item.id } }))).toMatchObject({ id: item.id });
+    expect(JSON.parse(await runSample("listItems", "curl.sh"))).toEqual(expect.arrayContaining([expect.objectContaining({ id: item.id })]));
+    const fix = JSON.parse(await runSample("createFix", "curl.sh", { ids: { item: item.id } })) as { id: number; item_id: number };
+    expect(fix.item_id).toBe(item.id);
+    expect(JSON.parse(await runSample("getFix", "curl.sh", { ids: { fix: fix.id } }))).toMatchObject({ id: fix.id });
+    expect(JSON.parse(await runSample("listFixes", "curl.sh"))).toEqual(expect.arrayContaining([expect.objectContaining({ id: fix.id })]));
+    await runSample("deleteItem", "curl.sh", { ids: { item: item.id } });
+    const client = createClient({ apiKey: API_KEY, baseUrl: server.apiUrl });
+    expect((await client.GET("/items/{id}", { params: { path: { id: item.id } } })).response.status).toBe(404);
+  });
+});
+
+describe.skipIf(!HAS_PYTHON_REQUESTS)("Python samples (requests), run with python3 against the sandbox", () => {
+  it("authorize builds the URL; createToken exchanges the code and prints the token type", async () => {
+    const printed = (await runSample("authorize", "python.py")).trim();
+    const url = new URL(printed);
+    expect(`${url.origin}${url.pathname}`).toBe(server.authorizeUrl);
+    expect(url.searchParams.get("client_id")).toBe(APP.clientId);
+    const code = new URL(await approve(printed)).searchParams.get("code")!;
+    expect((await runSample("createToken", "python.py", { args: [code] })).trim()).toBe("Bearer");
+    // Once only: the same code again fails with the error the sample names.
+    await expect(runSample("createToken", "python.py", { args: [code] })).rejects.toThrow(/invalid_grant/);
+  });
+
+  it("the items and fixes samples do what they say", async () => {
+    const uploaded = (await runSample("createItem", "python.py")).trim().split(" ");
+    expect(uploaded.slice(1)).toEqual(["box_longline", "obj"]);
+    const itemId = Number(uploaded[0]);
+    expect(await runSample("getItem", "python.py", { ids: { item: itemId } })).toContain("box_longline");
+    expect(await runSample("listItems", "python.py")).toContain(`'id': ${itemId}`);
+    const [fixId] = (await runSample("createFix", "python.py", { ids: { item: itemId } })).trim().split(" ");
+    expect(Number(fixId)).toBeGreaterThan(0);
+    expect((await runSample("getFix", "python.py", { ids: { fix: Number(fixId) } })).trim()).toMatch(/^\S+ \S+$/);
+    expect(await runSample("listFixes", "python.py")).toContain(`'id': ${fixId}`);
+    expect((await runSample("deleteItem", "python.py", { ids: { item: itemId } })).trim()).toBe("deleted");
+    expect((await runSample("getItem", "python.py", { ids: { item: itemId } })).trim()).toBe("no such item");
+  });
+});
