@@ -1,5 +1,5 @@
-# Not an API call: send the user's browser to the URL this prints. Keep $state to check it on
-# the way back (32 random bytes, base64url).
+# Not an API call: send the user's browser to the URL this
+# prints. Keep $state and check it when the user comes back.
 state=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
 curl -sG "{{AUTHORIZATION_URL}}" \
   --data-urlencode "client_id=$MAKEPRINTABLE_CLIENT_ID" \

@@ -3,4 +3,5 @@ curl "{{SERVER_URL}}/fixes" \
   --data-urlencode "item_id={{ITEM_ID}}" \
   --data-urlencode "name=repaired" \
   --data-urlencode "print_quality=standard"
-# Add --data-urlencode "callback_url=https://example.com/fix-done" to be called when it is done.
+# To be called when the repair is done, add:
+#   --data-urlencode "callback_url=https://example.com/fix-done"

@@ -2,7 +2,8 @@ import { createClient, unwrap } from "@mkp/client";
 
 /**
  * Starts the repair of an uploaded item. With `callbackUrl`,
- * Makeprintable POSTs the finished fix there; or poll getFix.
+ * Makeprintable POSTs the finished fix there (read it with
+ * parseFixCallback); or wait with waitForFix(client, fix.id).
  */
 export async function repairItem(itemId: number, callbackUrl?: string) {
   // The API key comes from $MAKEPRINTABLE_API_KEY.

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import { basename } from "node:path";
-import { createClient, unwrap } from "@mkp/client";
+import { createClient, unwrap, uploadItem } from "@mkp/client";
 
 /**
  * Uploads a 3D model (or a zip holding one). The file's name
@@ -9,8 +9,13 @@ import { createClient, unwrap } from "@mkp/client";
 export async function uploadModel(path: string) {
   // The API key comes from $MAKEPRINTABLE_API_KEY.
   const client = createClient();
-  const file = new File([await readFile(path)], basename(path));
-  const item = await unwrap(client.POST("/items", { body: { file } }));
+  const item = await unwrap(
+    uploadItem(client, {
+      file: createReadStream(path),
+      fileName: basename(path),
+    }),
+  );
+  // Or let Makeprintable download it: { fileUrl: "https://…" }.
   console.log(`item ${item.id}: ${item.file_name}.${item.file_ext}`);
   return item;
 }

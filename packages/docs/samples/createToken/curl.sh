@@ -1,9 +1,10 @@
-# Server-side, within 3 minutes of the redirect: $CODE is the redirect's ?code=, good for one
-# exchange. Never run this from a browser: the body carries your client secret.
+# Server-side, within 3 minutes of the redirect: $CODE is its
+# ?code=, good for one exchange. Never from a browser: the body
+# carries your client secret.
 curl "{{TOKEN_URL}}" \
   --data-urlencode "client_id=$MAKEPRINTABLE_CLIENT_ID" \
   --data-urlencode "client_secret=$MAKEPRINTABLE_CLIENT_SECRET" \
   --data-urlencode "redirect_uri=https://example.com/callback" \
   --data-urlencode "grant_type={{GRANT_TYPE}}" \
   --data-urlencode "code=$CODE"
-# Then call the API with: -H "Authorization: Bearer $ACCESS_TOKEN"
+# Then call the API with -H "Authorization: Bearer <access_token>".
