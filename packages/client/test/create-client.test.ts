@@ -102,6 +102,16 @@ describe("POST /token", () => {
     expect(Object.fromEntries(form)).toEqual(tokenBody);
   });
 
+  // Found by mutation testing: a null field is left out of the form, not sent as the text "null".
+  it("leaves null and undefined fields out of a form body", async () => {
+    const { fetch, requests } = observedFetch(() => Response.json({}));
+    const body = { item_id: 149, name: null, description: undefined } as unknown as { item_id: number; name: string };
+    await createClient({ apiKey: API_KEY, fetch }).POST("/fixes", { body });
+    const request = onlyRequest(requests);
+    expect(request.headers.get("content-type")).toBe("application/x-www-form-urlencoded");
+    expect(await request.text()).toBe("item_id=149");
+  });
+
   it("returns the RFC 6749 §5.2 error body as `error`", async () => {
     const body = { error: "invalid_grant", error_description: "expired" } as const;
     const { fetch } = observedFetch(() => Response.json(body, { status: 400 }));
@@ -113,6 +123,14 @@ describe("POST /token", () => {
 });
 
 describe("options", () => {
+  // Found by mutation testing: runs of spaces inside a key are allowed; only the ends must not be blank.
+  it("sends an API key with inner runs of spaces unchanged", async () => {
+    const { fetch, requests } = observedFetch();
+    await createClient({ apiKey: "key  with\t spaces x", fetch }).GET("/fixes");
+    expect(onlyRequest(requests).headers.get("key")).toBe("key  with\t spaces x");
+  });
+
+
   it("rejects an API key and an access token together", () => {
     expect(() => createClient({ apiKey: API_KEY, accessToken: TOKEN })).toThrow(
       new ClientOptionsError("give either apiKey or accessToken, not both: a request carries one credential"),

@@ -270,3 +270,34 @@ describe("options", () => {
     expect(api.requests).toHaveLength(0);
   });
 });
+
+// Found by mutation testing (README, Mutation testing): per-request options must survive the
+// re-encoding of a form body, and the Retry-After limits are inclusive.
+describe("per-request options on form-encoded operations", () => {
+  it("applies a per-request timeoutMs to a POST whose body is re-encoded as a form", async () => {
+    const api = await server(() => undefined); // never answers
+    const { client } = clientOf(api.url);
+    const failure = await client.POST("/fixes", { body: { item_id: 149, name: "box" }, timeoutMs: 40 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(failure).toMatchObject({ message: "request timed out after 40 ms" });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it("checks a per-request maxRetries on a POST whose body is re-encoded as a form", async () => {
+    const api = await server((_request, response) => json(response, 200, {}));
+    const { client } = clientOf(api.url);
+    await expect(client.POST("/fixes", { body: { item_id: 149, name: "box" }, maxRetries: -1 })).rejects.toThrow(
+      new ClientOptionsError("maxRetries must be a number ≥ 0 (an integer)"),
+    );
+    expect(api.requests).toHaveLength(0);
+  });
+});
+
+describe("retryAfterMs limits", () => {
+  it("takes a delay of exactly one minute, and no more", () => {
+    expect(retryAfterMs(new Headers({ "retry-after-ms": "60000" }))).toBe(60_000);
+    expect(retryAfterMs(new Headers({ "retry-after": "60" }))).toBe(60_000);
+    expect(retryAfterMs(new Headers({ "retry-after-ms": "60001" }))).toBeUndefined();
+    expect(retryAfterMs(new Headers({ "retry-after-ms": "0" }))).toBe(0);
+  });
+});
