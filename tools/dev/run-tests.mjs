@@ -16,6 +16,7 @@ const steps = [
   { name: "spec lint has zero problems (redocly lint)", command: ["pnpm", "lint:spec"] },
   { name: "spec changes are covered by changesets (pnpm spec:diff)", command: ["pnpm", "spec:diff"] },
   { name: "build and strict type-check (turbo run build typecheck)", command: ["pnpm", "exec", "turbo", "run", "build", "typecheck", "--output-logs=errors-only"] },
+  { name: "publishable packages pass publint and attw (pnpm check:packages)", command: ["pnpm", "check:packages"] },
   { name: "size budgets hold (pnpm size)", command: ["pnpm", "size"] },
   { name: "Chromium is available for browser tests", command: ["node", "tools/dev/ensure-chromium.mjs"] },
   { name: "vitest", command: ["pnpm", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`], vitest: true },
