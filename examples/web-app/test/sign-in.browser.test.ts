@@ -199,6 +199,8 @@ describe("signing in with Makeprintable", () => {
     const response = await callbackResponse;
     expect(response.headers()["referrer-policy"]).toBe("no-referrer");
     expect(response.status()).toBe(303);
+    // Let the navigation finish before the servers close under it.
+    await page.waitForURL(`${app.url}/`);
   });
 
   it("refuses a cross-site form post", async () => {
