@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
-import { chromium, type BrowserContext } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
+import { launchBrowser } from "./browser.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "../test-results");
@@ -13,24 +13,19 @@ const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "../test-results
 const MKP_BIN = join(dirname(createRequire(import.meta.url).resolve("@mkp/oauth/package.json")), "dist/node/cli.js");
 
 let browser: BrowserContext;
-let profile: string;
+let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 let sandbox: MockServer;
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   sandbox = await startMockServer();
-  profile = await mkdtemp(join(tmpdir(), "mkp-login-chromium-"));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.MKP_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  launched = await launchBrowser();
+  browser = launched.browser;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await launched?.close();
   await sandbox?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 it("`mkp login` completes when the person clicks Allow in the browser", async () => {

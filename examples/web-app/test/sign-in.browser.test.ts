@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchBrowser } from "./browser.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startWebApp, type RunningApp } from "../src/start.js";
 
@@ -10,7 +10,7 @@ const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "../test-results
 const CODE_LIFETIME_MS = 180_000;
 
 let browser: BrowserContext;
-let profile: string;
+let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 let app: RunningApp;
 let page: Page;
 /** The sandbox's clock: tests move it forward to expire codes. */
@@ -22,17 +22,12 @@ let seenUrls: string[] = [];
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
-  profile = await mkdtemp(join(tmpdir(), "mkp-web-app-chromium-"));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.MKP_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  launched = await launchBrowser();
+  browser = launched.browser;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await launched?.close();
 });
 
 beforeEach(async () => {
