@@ -20,7 +20,7 @@ export interface ClientOptions {
   accessToken?: AccessTokenProvider | undefined;
   /**
    * The API's base URL. Default: `process.env.MAKEPRINTABLE_BASE_URL`, else the spec's server
-   * (`https://api.makeprintable.com/v1`). Point it at `@mkp/mock-server` in tests.
+   * ({@link SERVER_URL}). Point it at `@mkp/mock-server` in tests.
    */
   baseUrl?: string | undefined;
   /**
