@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
 import type { BrowserContext } from "playwright-core";
-import { launchBrowser } from "./browser.js";
+import { launchChromium, type LaunchedChromium } from "@mkp/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "../test-results");
@@ -13,14 +13,14 @@ const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "../test-results
 const MKP_BIN = join(dirname(createRequire(import.meta.url).resolve("@mkp/oauth/package.json")), "dist/node/cli.js");
 
 let browser: BrowserContext;
-let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+let launched: LaunchedChromium | undefined;
 let sandbox: MockServer;
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   sandbox = await startMockServer();
-  launched = await launchBrowser();
-  browser = launched.browser;
+  launched = await launchChromium();
+  browser = launched.context;
 }, 60_000);
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
-import { launchBrowser } from "./browser.js";
+import { launchChromium, type LaunchedChromium } from "@mkp/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startWebApp, type RunningApp } from "../src/start.js";
 
@@ -10,7 +10,7 @@ const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "../test-results
 const CODE_LIFETIME_MS = 180_000;
 
 let browser: BrowserContext;
-let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+let launched: LaunchedChromium | undefined;
 let app: RunningApp;
 let page: Page;
 /** The sandbox's clock: tests move it forward to expire codes. */
@@ -22,8 +22,8 @@ let seenUrls: string[] = [];
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
-  launched = await launchBrowser();
-  browser = launched.browser;
+  launched = await launchChromium();
+  browser = launched.context;
 }, 60_000);
 
 afterAll(async () => {

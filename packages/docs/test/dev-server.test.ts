@@ -3,16 +3,16 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { launchChromium, type LaunchedChromium } from "@mkp/testing";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_DIR } from "../scripts/build.js";
 import { LIVE_RELOAD_PATH, startDevServer, type DevServer } from "../scripts/dev.js";
 
-const CHROMIUM = process.env.MKP_CHROMIUM ?? "/usr/bin/chromium";
-
 let workDir: string;
 let samplesDir: string;
 let server: DevServer;
+let launched: LaunchedChromium | undefined;
 let context: BrowserContext;
 const log: string[] = [];
 
@@ -22,14 +22,12 @@ beforeAll(async () => {
   await cp(join(PACKAGE_DIR, "samples"), samplesDir, { recursive: true });
   // A copy of the samples and its own output folder; the real spec is not watched here.
   server = await startDevServer({ port: 0, samplesDir, outDir: join(workDir, "dist"), specDir: false, log: (line) => log.push(line) });
-  context = await chromium.launchPersistentContext(join(workDir, "profile"), {
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  launched = await launchChromium();
+  context = launched.context;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await launched?.close();
   await server?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });

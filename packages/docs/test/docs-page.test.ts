@@ -4,18 +4,19 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { launchChromium, type LaunchedChromium } from "@mkp/testing";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY_HEADER, AUTHORIZATION_URL, SCOPES, TOKEN_URL } from "@mkp/client";
 import { buildDocs, PACKAGE_DIR } from "../scripts/build.js";
 import { SAMPLE_LANGUAGES, type CodeSample, type OpenApiDocument } from "../scripts/code-samples.js";
 
-const CHROMIUM = process.env.MKP_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(PACKAGE_DIR, "test-results");
 
 let workDir: string;
 let pageUrl: string;
 let spec: OpenApiDocument;
+let launched: LaunchedChromium | undefined;
 let context: BrowserContext;
 let page: Page;
 const offline: string[] = [];
@@ -75,12 +76,8 @@ beforeAll(async () => {
   const built = await buildDocs({ outDir: join(workDir, "dist") });
   pageUrl = pathToFileURL(built.html).href;
   spec = JSON.parse(await readFile(built.json, "utf8")) as OpenApiDocument;
-  // playwright-core 1.65 refuses --user-data-dir in args: a fresh profile goes through launchPersistentContext.
-  context = await chromium.launchPersistentContext(join(workDir, "profile"), {
-    executablePath: CHROMIUM,
-    viewport: { width: 1400, height: 1000 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  launched = await launchChromium({ viewport: { width: 1400, height: 1000 } });
+  context = launched.context;
   await context.route("**/*", async (route) => {
     const url = route.request().url();
     if (url.startsWith("file:") || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
@@ -96,7 +93,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await launched?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 

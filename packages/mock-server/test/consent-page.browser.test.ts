@@ -1,27 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { launchChromium, type LaunchedChromium } from "@mkp/testing";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { authorizeUrl, exchangeFields, postToken, startTestServer } from "./helpers.js";
 
 let browser: BrowserContext;
-let profile: string;
+let launched: LaunchedChromium | undefined;
 
 beforeAll(async () => {
-  profile = await mkdtemp(join(tmpdir(), "mkp-mock-chromium-"));
-  // Playwright takes the fresh profile directory as the persistent context's user-data-dir.
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  launched = await launchChromium();
+  browser = launched.context;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await rm(profile, { recursive: true, force: true });
+  await launched?.close();
 });
 
 /** A local server that records the URLs it is sent to and answers with `html`. */

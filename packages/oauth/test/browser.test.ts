@@ -1,9 +1,7 @@
 import { build } from "esbuild";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext } from "playwright-core";
+import { launchChromium, type LaunchedChromium } from "@mkp/testing";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "./helpers.js";
 
@@ -26,7 +24,7 @@ const page = (script: string) =>
   `<!doctype html><meta charset="utf-8"><title>app</title><script src="/oauth.js"></script><script>${script}</script>`;
 
 let browser: BrowserContext;
-let profile: string;
+let launched: LaunchedChromium | undefined;
 let app: Awaited<ReturnType<typeof startServer>>;
 
 beforeAll(async () => {
@@ -45,20 +43,13 @@ beforeAll(async () => {
       res.end(page(""));
     }
   });
-  profile = await mkdtemp(join(tmpdir(), "mkp-oauth-chromium-"));
-  // playwright-core 1.65 refuses --user-data-dir in args: a fresh profile goes through launchPersistentContext.
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.MKP_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  launched = await launchChromium();
+  browser = launched.context;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await launched?.close();
   await app?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 describe("the core in headless Chromium", () => {

@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
+import { launchChromium } from "@mkp/testing";
 import { REPO_ROOT, runOk } from "./child.js";
 import type { Section, Table } from "./report.js";
 import { formatNumber, formatSpread, median, spread } from "./stats.js";
@@ -30,15 +29,6 @@ export interface DocsOptions {
   loadRounds: number;
 }
 
-/** Debian's Chromium with DEVELOPERS.md's flags; playwright-core 1.65 takes the fresh profile as an argument, not as --user-data-dir. */
-async function launch(userDataDir: string) {
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}
-
 interface Load {
   domContentLoadedMs: number;
   loadMs: number;
@@ -58,8 +48,8 @@ const QUIET_MS = 1000;
  * and the main thread has then stayed free of long tasks for a second (Lighthouse's TTI waits 5 s).
  */
 export async function loadOnce(page: string = DOCS_PAGE): Promise<Load> {
-  const userDataDir = await mkdtemp(join(tmpdir(), "mkp-bench-chromium-"));
-  const browser = await launch(userDataDir);
+  const chromium = await launchChromium();
+  const browser = chromium.context;
   try {
     const tab = await browser.newPage();
     let external = 0;
@@ -104,8 +94,7 @@ export async function loadOnce(page: string = DOCS_PAGE): Promise<Load> {
       external,
     };
   } finally {
-    await browser.close();
-    await rm(userDataDir, { recursive: true, force: true });
+    await chromium.close();
   }
 }
 

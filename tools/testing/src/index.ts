@@ -1,0 +1,1 @@
+export { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium, type LaunchedChromium, type LaunchChromiumOptions } from "./launch-chromium.js";
