@@ -1,6 +1,6 @@
 // One run of one code-generation pipeline, in a process of its own so that its peak memory is its
-// own. Always started with tsx, like `pnpm generate` (the generator runs from its TypeScript sources).
-//   codegen-worker pipeline <spec> <out dir>            bundle + openapi-typescript + bundled JSON (our stages)
+// own. The generator is loaded the way `pnpm generate` loads it (tools/codegen/bin/load.mjs).
+//   codegen-worker pipeline <spec> <out dir>            parse/check/bundle + bundled JSON + openapi-typescript's transform (our stages)
 //   codegen-worker openapi-typescript <spec> <out dir>  openapi-typescript alone, from the file
 // Prints {"ms":…, "maxRssKb":…, "files": {name: bytes}}.
 import { mkdir, writeFile } from "node:fs/promises";
@@ -17,19 +17,20 @@ export interface CodegenWorkerResult {
 }
 
 interface CodegenModule {
-  bundleSpec(specPath: string): Promise<{ document: Record<string, unknown> }>;
+  bundleSpec(specPath: string): Promise<{ document: Record<string, unknown>; config: unknown }>;
+  emitBundledJson(document: Record<string, unknown>): string;
+  emitTypes(document: Record<string, unknown>, config: unknown): string;
   GENERATED_HEADER: string;
-}
-interface EmitTypesModule {
-  emitTypes(document: Record<string, unknown>): Promise<string>;
 }
 
 const [mode, spec, out] = process.argv.slice(2);
 if (!mode || !spec || !out) throw new Error("usage: codegen-worker <pipeline|openapi-typescript> <spec> <out dir>");
 
-// Specifiers in variables: the generator's sources are TypeScript that tsx loads at run time.
-const codegenIndex = "@mkp/codegen/src/index.ts";
-const codegenEmitTypes = "@mkp/codegen/src/emit-types.ts";
+interface CodegenLoader {
+  loadGenerator(entry?: string): Promise<CodegenModule>;
+}
+// In a variable: a plain JavaScript module without declarations.
+const codegenLoader = "@mkp/codegen/bin/load.mjs";
 
 const started = performance.now();
 const files: Record<string, string> = {};
@@ -43,22 +44,21 @@ const stage = (name: string) => {
 if (mode === "pipeline") {
   // The stages of the generator's generate() that apply to any spec; the constant emitter needs
   // Makeprintable's own security schemes and is left out (it takes ~1 ms on our spec).
-  const { bundleSpec, GENERATED_HEADER } = (await import(codegenIndex)) as CodegenModule;
-  const { emitTypes } = (await import(codegenEmitTypes)) as EmitTypesModule;
+  // In generate()'s order: one parse, check and bundle, then the emitters (the types last).
+  const { bundleSpec, emitBundledJson, emitTypes, GENERATED_HEADER } = await ((await import(codegenLoader)) as CodegenLoader).loadGenerator();
   stage("load modules");
-  const { document } = await bundleSpec(spec);
-  stage("bundle (redocly)");
-  const types = await emitTypes(document);
-  files["schema.ts"] = `${GENERATED_HEADER}\n${types}`;
-  stage("types (openapi-typescript)");
-  files["openapi.json"] = `${JSON.stringify({ "x-generated": "by @mkp/codegen", ...document }, null, 2)}\n`;
+  const { document, config } = await bundleSpec(spec);
+  stage("parse, check, bundle (redocly)");
+  files["openapi.json"] = emitBundledJson(document);
   stage("bundled JSON");
+  files["schema.ts"] = `${GENERATED_HEADER}\n${emitTypes(document, config)}`;
+  stage("types (openapi-typescript transform)");
 } else if (mode === "openapi-typescript") {
   const { default: openapiTS, astToString } = await import("openapi-typescript");
   stage("load modules");
   const ast = await openapiTS(pathToFileURL(spec), { silent: true, alphabetize: false });
   files["schema.ts"] = astToString(ast);
-  stage("types (openapi-typescript)");
+  stage("openapiTS(): parse, check, bundle, transform");
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly, so the generator never needs a build step of its own.
-import { register } from "tsx/esm/api";
+// Runs the generator from its TypeScript sources (load.mjs strips their types), no build step needed.
+import { loadGenerator } from "./load.mjs";
 
-register();
-const { main } = await import("../src/cli.ts");
+const { main } = await loadGenerator("cli.js");
 process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,7 @@
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, relative } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { bundleSpec } from "./bundle-spec.ts";
+import { bundleSpec, type SpecDocument } from "./bundle-spec.ts";
 import { emitSpecConstants, readSpecConstants } from "./emit-spec-constants.ts";
 import { emitTypes } from "./emit-types.ts";
 import { layoutFor, REPO_ROOT, type Layout } from "./paths.ts";
@@ -19,18 +19,26 @@ export interface GeneratedFile {
   content: string;
 }
 
+/** The bundled spec shipped as `@mkp/client/openapi.json`, marked as generated. */
+export function emitBundledJson(document: SpecDocument): string {
+  const shipped = { "x-generated": "by @mkp/codegen from spec/openapi.yaml; do not edit", ...document };
+  return `${JSON.stringify(shipped, null, 2)}\n`;
+}
+
 /** Generates every file from the spec, in memory. */
 export async function generate(layout: Layout = layoutFor()): Promise<{ files: GeneratedFile[]; inputs: string[] }> {
-  const { document, files: inputs } = await bundleSpec(layout.spec);
+  // One parse, check and bundle; every emitter reads its result.
+  const { document, files: inputs, config } = await bundleSpec(layout.spec);
   const constants = readSpecConstants(document, relative(process.cwd(), layout.spec) || layout.spec);
-  const [types] = await Promise.all([emitTypes(document)]);
-  const shipped = { "x-generated": "by @mkp/codegen from spec/openapi.yaml; do not edit", ...document };
+  const openapiJson = emitBundledJson(document);
+  // Last: openapi-typescript may write inferred discriminator values into the document.
+  const types = emitTypes(document, config);
   return {
     inputs,
     files: [
       { path: layout.schemaTs, content: `${GENERATED_HEADER}\n${types}` },
       { path: layout.specTs, content: `${GENERATED_HEADER}\n${emitSpecConstants(constants)}` },
-      { path: layout.openapiJson, content: `${JSON.stringify(shipped, null, 2)}\n` },
+      { path: layout.openapiJson, content: openapiJson },
     ],
   };
 }

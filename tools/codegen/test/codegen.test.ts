@@ -1,12 +1,14 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import openapiTS, { astToString } from "openapi-typescript";
 import { parse } from "yaml";
-import { generate, layoutFor, publicRoutes, readSpecConstants, REPO_ROOT, requestBodyTypes, SpecError, staleFiles, writeGenerated, type Layout } from "../src/index.ts";
+import { bundleSpec, emitBundledJson, emitTypes, generate, layoutFor, publicRoutes, readSpecConstants, REPO_ROOT, requestBodyTypes, SpecError, staleFiles, TYPES_OPTIONS, writeGenerated, type Layout } from "../src/index.ts";
 
 const run = promisify(execFile);
 const BIN = resolve(REPO_ROOT, "tools/codegen/bin/mkp-codegen.mjs");
@@ -84,6 +86,22 @@ describe("generate", () => {
     expect(error.line).toBe(line);
   });
 
+  it("points a duplicate operationId (a check openapi-typescript makes) at the operation, as `redocly lint` does", async () => {
+    const lines = (await readFile(layout.spec, "utf8")).split("\n");
+    // GET /items is visited first, so the POST /items operation is the duplicate: its first line.
+    const post = lines.findIndex((l, i) => l === "    post:" && lines[i - 1] === "  /items:") + 2;
+    await editSpec((text) => text.replace("operationId: listItems", "operationId: createItem"));
+    const error = await failure(generate(layout));
+    expect(error.message).toMatch(/openapi\.yaml:\d+:7: Every operation must have a unique `operationId`/);
+    expect(error.line).toBe(post);
+  });
+
+  it("refuses a document that is not OpenAPI 3", async () => {
+    await editSpec((text) => text.replace(/^openapi: .*$/m, 'swagger: "2.0"'));
+    const error = await failure(generate(layout));
+    expect(error.message).toMatch(/openapi\.yaml:1:1: openapi: "2\.0" is not OpenAPI 3\.x/);
+  });
+
   it("writes only what changed", async () => {
     const first = await generate(layout);
     expect((await writeGenerated(first.files)).length).toBe(3);
@@ -100,6 +118,67 @@ describe("generate", () => {
     expect(diff).toContain("--- a/packages/client/src/generated/spec.ts");
     expect(diff).toContain('-export const API_KEY_HEADER = "x-key" as const;');
     expect(diff).toContain('+export const API_KEY_HEADER = "key" as const;');
+  });
+});
+
+describe("one parse, check and bundle", () => {
+  // What openapi-typescript's own entry point makes of the same file with the same options: our
+  // shortcut past its second parse, lint and bundle must not change a byte.
+  async function theirs(spec: string): Promise<string> {
+    return astToString(await openapiTS(pathToFileURL(spec), TYPES_OPTIONS));
+  }
+  async function ours(spec: string): Promise<{ types: string; json: string }> {
+    const { document, config } = await bundleSpec(spec);
+    const json = emitBundledJson(document);
+    return { types: emitTypes(document, config), json };
+  }
+
+  it("emits exactly what openapiTS() emits for our spec", async () => {
+    expect((await ours(layout.spec)).types).toBe(await theirs(layout.spec));
+  });
+
+  it("emits exactly what openapiTS() emits for a split spec with discriminators, and ships the JSON untouched", async () => {
+    const spec = join(root, "split.yaml");
+    await writeFile(
+      join(root, "pets.yaml"),
+      [
+        "Pet:",
+        "  oneOf: [{ $ref: '#/Cat' }, { $ref: '#/Dog' }]",
+        "  discriminator: { propertyName: kind }",
+        "Cat:",
+        "  type: object",
+        "  required: [kind]",
+        "  properties: { kind: { type: string }, lives: { type: integer } }",
+        "Dog:",
+        "  type: object",
+        "  required: [kind]",
+        "  properties: { kind: { type: string }, file: { type: string, format: binary } }",
+        "",
+      ].join("\n"),
+    );
+    await writeFile(
+      spec,
+      [
+        "openapi: 3.1.0",
+        "info: { title: pets, version: 1.0.0 }",
+        "paths:",
+        "  /pets/{id}:",
+        "    get:",
+        "      operationId: getPet",
+        "      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]",
+        "      responses:",
+        "        '200':",
+        "          description: a pet",
+        "          content: { application/json: { schema: { $ref: 'pets.yaml#/Pet' } } }",
+        "",
+      ].join("\n"),
+    );
+    const { types, json } = await ours(spec);
+    expect(types).toBe(await theirs(spec));
+    // The inferred discriminator values reach the types but not the shipped document.
+    expect(types).toMatch(/kind: "Cat"/);
+    expect(json).not.toContain('"enum"');
+    expect(json).toContain('"Cat": {');
   });
 });
 
@@ -152,6 +231,23 @@ describe("the mkp-codegen command", () => {
   it("--check exits 0 on the committed files", async () => {
     const { stdout } = await run(process.execPath, [BIN, "--check"], { cwd: REPO_ROOT });
     expect(stdout).toMatch(/generated files are fresh \(3 checked\)/);
+  });
+
+  it("runs from type-stripped copies of the current sources, and replaces a stale copy", async () => {
+    const dist = resolve(REPO_ROOT, "tools/codegen/dist");
+    const stale = join(dist, "spec-error.js");
+    await writeFile(stale, "// @mkp/codegen: transpiled from src/, 0000\nthrow new Error('stale copy');\n");
+    const { stdout } = await run(process.execPath, [BIN, "--check"], { cwd: REPO_ROOT });
+    expect(stdout).toMatch(/generated files are fresh/);
+    const sources = (await readdir(resolve(REPO_ROOT, "tools/codegen/src"))).filter((name) => name.endsWith(".ts"));
+    for (const name of sources) {
+      const source = await readFile(resolve(REPO_ROOT, "tools/codegen/src", name), "utf8");
+      const copy = await readFile(join(dist, name.replace(/\.ts$/, ".js")), "utf8");
+      const [stamp] = copy.split("\n", 1);
+      expect(stamp).toMatch(/^\/\/ @mkp\/codegen: transpiled from src\/, [0-9a-f]{64}$/);
+      expect(copy).not.toMatch(/: (string|number|boolean|unknown)\b[,;)=]/);
+    }
+    expect(await readFile(stale, "utf8")).not.toContain("stale copy");
   });
 
   it("rejects an unknown flag with the usage", async () => {
