@@ -24,7 +24,7 @@ export interface CodegenOptions {
 }
 
 export const TARGET = 1.2;
-const OURS = "our pipeline (`pnpm generate`'s stages: one parse/check/bundle, bundled JSON, types)";
+const OURS = "our pipeline (`pnpm generate`'s stages)";
 const OTS_CLI = "openapi-typescript CLI alone";
 const OTS_API = "openapi-typescript API alone (same worker)";
 
