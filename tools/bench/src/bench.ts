@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { REPO_ROOT } from "./child.js";
 import { measureClientOverhead, type ClientOverheadOptions } from "./client-overhead.js";
 import { measureCodegen, type CodegenOptions } from "./codegen.js";
-import { describeCommit, describeMachine, load } from "./machine.js";
+import { describeCommit, describeMachine, load, sampleLoad } from "./machine.js";
 import { notMeasured, renderMarkdown, renderText, type RunInfo, type Section } from "./report.js";
 import { docsAvailable, measureDocs, type DocsOptions } from "./docs.js";
 import { measureSandbox, sandboxAvailable, type SandboxOptions } from "./sandbox.js";
@@ -61,6 +61,7 @@ const TITLES = {
 export async function runBench(config: BenchConfig): Promise<BenchResult> {
   const started = performance.now();
   const startLoad = load();
+  const loadDuring = sampleLoad();
   const workDir = await mkdtemp(join(tmpdir(), "mkp-bench-"));
   const failed: string[] = [];
   const sections: Section[] = [];
@@ -131,7 +132,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     commit: describeCommit(),
     command: config.command,
     durationSeconds: (performance.now() - started) / 1000,
-    load: `${startLoad} at the start, ${load()} at the end`,
+    load: `${startLoad} at the start, ${load()} at the end; during the run ${loadDuring.stop()}`,
   };
   const markdown = renderMarkdown(info, sections);
   if (config.out) {

@@ -14,6 +14,25 @@ export function load(): string {
   return loadavg()[0]!.toFixed(2);
 }
 
+/**
+ * Samples the 1-minute load average every `everyMs` until stopped; `stop()` describes the samples
+ * (other helpers' test runs come and go during a bench run, so the start and end alone mislead).
+ */
+export function sampleLoad(everyMs = 5000): { stop(): string } {
+  const samples = [loadavg()[0]!];
+  const timer = setInterval(() => samples.push(loadavg()[0]!), everyMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      samples.push(loadavg()[0]!);
+      const sorted = [...samples].sort((a, b) => a - b);
+      const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+      return `median ${median.toFixed(2)}, ${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)} (${samples.length} samples, every ${everyMs / 1000} s)`;
+    },
+  };
+}
+
 /** The commit the bench ran on, with `+changes` when the work tree differs from it. */
 export function describeCommit(): string {
   try {

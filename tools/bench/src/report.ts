@@ -34,7 +34,7 @@ export interface RunInfo {
   commit: string;
   command: string;
   durationSeconds: number;
-  /** The 1-minute load average when the run started and ended. */
+  /** The 1-minute load average when the run started and ended, and its samples during the run. */
   load: string;
 }
 

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBench, type BenchResult } from "../src/bench.js";
 import { REPO_ROOT } from "../src/child.js";
+import { sampleLoad } from "../src/machine.js";
 import { BARE, OURS, RAW } from "../src/client-overhead.js";
 import { renderMarkdown, type Section } from "../src/report.js";
 import { formatNumber, formatSpread, median, percentile, spread } from "../src/stats.js";
@@ -144,5 +145,14 @@ describe("the report", () => {
       [{ title: "Docs", method: "", tables: [], headlines: [], notes: [], notMeasured: "@mkp/docs has not landed" }],
     );
     expect(markdown).toContain("## 1. Docs\n\nNot measured: @mkp/docs has not landed");
+  });
+
+  it("describes the load average sampled during the run, not only at its ends", async () => {
+    const sampler = sampleLoad(5);
+    await new Promise((done) => setTimeout(done, 30));
+    const described = sampler.stop();
+    const [, count] = /\((\d+) samples, every 0\.005 s\)$/.exec(described) ?? [];
+    expect(described).toMatch(/^median \d+\.\d\d, \d+\.\d\d–\d+\.\d\d \(/);
+    expect(Number(count)).toBeGreaterThanOrEqual(3);
   });
 });
