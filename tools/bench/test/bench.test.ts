@@ -1,6 +1,9 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBench, type BenchResult } from "../src/bench.js";
 import { REPO_ROOT } from "../src/child.js";
@@ -9,6 +12,8 @@ import { BARE, OURS, RAW } from "../src/client-overhead.js";
 import { renderMarkdown, type Section } from "../src/report.js";
 import { formatNumber, formatSpread, median, percentile, spread } from "../src/stats.js";
 import { consumerSource, operationsOf } from "../src/typecheck.js";
+
+const run = promisify(execFile);
 
 describe("statistics", () => {
   it.each([
@@ -154,5 +159,15 @@ describe("the report", () => {
     const [, count] = /\((\d+) samples, every 0\.005 s\)$/.exec(described) ?? [];
     expect(described).toMatch(/^median \d+\.\d\d, \d+\.\d\d–\d+\.\d\d \(/);
     expect(Number(count)).toBeGreaterThanOrEqual(3);
+  });
+
+  it("runs as plain JavaScript from dist/, as `pnpm bench` does (the TypeScript-only @mkp/testing included)", async () => {
+    const dist = resolve(REPO_ROOT, "tools/bench/dist");
+    const help = await run(process.execPath, [join(dist, "cli.js"), "--help"], { cwd: REPO_ROOT });
+    expect(help.stdout).toMatch(/^usage: pnpm bench/);
+    const script = `const { loadTestingHelpers } = await import(${JSON.stringify(pathToFileURL(join(dist, "docs.js")).href)});
+      console.log(typeof (await loadTestingHelpers()).launchChromium);`;
+    const loaded = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO_ROOT });
+    expect(loaded.stdout.trim()).toBe("function");
   });
 });
