@@ -26,12 +26,9 @@ function redactValue(value: unknown, secrets: readonly string[]): unknown {
 // What an error body says in words, whatever shape the server chose (the spec does not publish one).
 function describe(body: unknown): string {
   if (body === undefined || body === "") return "(no body)";
-  if (typeof body === "string") return body.slice(0, 200);
-  const fields = body as Record<string, unknown>;
-  for (const name of ["error_description", "message", "error"]) {
-    if (typeof fields[name] === "string") return fields[name];
-  }
-  return JSON.stringify(body).slice(0, 200);
+  const fields = Object(body) as Record<string, unknown>;
+  const text = [fields.error_description, fields.message, fields.error].find((value) => typeof value === "string");
+  return (text ?? (typeof body === "string" ? body : JSON.stringify(body)).slice(0, 200)) as string;
 }
 
 /** What an {@link APIError} is made of. */
@@ -63,7 +60,8 @@ export class APIError extends MakeprintableError {
 
   constructor(init: APIErrorInit = {}) {
     const { status, body, headers } = init;
-    super("MKP_API_ERROR", init.message ?? `${status} ${describe(body)}`, init.cause === undefined ? undefined : { cause: init.cause });
+    // `init` doubles as the Error options: its `cause`, when it has one.
+    super("MKP_API_ERROR", init.message ?? `${status} ${describe(body)}`, init);
     this.status = status;
     this.headers = headers;
     this.body = body;

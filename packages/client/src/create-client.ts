@@ -1,10 +1,10 @@
 import createFetchClient, { type Client } from "openapi-fetch";
-import { assertApiKey, specMiddleware, type AccessTokenProvider } from "./auth.js";
-import { serializeBody } from "./body.js";
+import { assertHeaderSafe, type AccessTokenProvider } from "./auth.js";
+import { FORM, serializeBody } from "./body.js";
 import { ClientOptionsError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
-import { SERVER_URL } from "./generated/spec.js";
-import { checkOption, ClientRequest, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, retryingFetch, sleep, type Sleep } from "./retry.js";
+import { API_KEY_HEADER, PUBLIC_ROUTES, SERVER_URL } from "./generated/spec.js";
+import { checkOption, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, retryingFetch, type ClientRequestFields, type Sleep } from "./retry.js";
 
 /** Options of {@link createClient}. Every one is optional. */
 export interface ClientOptions {
@@ -54,17 +54,33 @@ export type MakeprintableClient = Client<paths>;
 const environment = (name: string): string | undefined =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
 
-function checkBaseUrl(baseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new ClientOptionsError(`baseUrl is not an absolute URL: ${JSON.stringify(baseUrl)}`);
+// The operation ("METHOD /path/{template}") of the call being built: openapi-fetch serialises the
+// body and constructs the Request synchronously inside the call, so the method wrappers in
+// `createClient` set it for just that span, and the spec's per-operation facts are looked up by it.
+let route = "";
+
+/**
+ * The `Request` constructor the client gives openapi-fetch: applies the spec's facts about the
+ * operation (no credential where the spec says `security: []`, not even a default header; a form
+ * body labelled exactly `application/x-www-form-urlencoded`) and notes what the `fetch` wrapper
+ * needs (a public operation, the caller's own signal).
+ */
+const ClientRequest = function ClientRequest(url: string, init: RequestInit & { headers: Headers }): Request {
+  const { headers, signal } = init;
+  const isPublic = PUBLIC_ROUTES.includes(route);
+  if (isPublic) {
+    headers.delete(API_KEY_HEADER);
+    headers.delete("authorization");
   }
-  if (!/^https?:$/.test(url.protocol)) throw new ClientOptionsError(`baseUrl must be http(s), got ${url.protocol}`);
-  if (url.username || url.password) throw new ClientOptionsError("baseUrl must not carry credentials");
-  return baseUrl.replace(/\/+$/, "");
-}
+  // openapi-fetch labels every body that is not FormData as JSON.
+  if (init.body instanceof URLSearchParams) headers.set("content-type", FORM);
+  const request: ClientRequestFields = new Request(url, init);
+  if (isPublic) request.isPublic = true;
+  if (signal) request.userSignal = signal;
+  return request;
+} as unknown as typeof Request;
+// openapi-fetch checks middleware results with `instanceof` this constructor.
+ClientRequest.prototype = Request.prototype;
 
 /**
  * Creates a client for the Makeprintable API.
@@ -78,31 +94,55 @@ function checkBaseUrl(baseUrl: string): string {
  * `APIConnectionTimeoutError` or `APIUserAbortError`.
  *
  * @throws {ClientOptionsError} when both `apiKey` and `accessToken` are given, or a value is unusable.
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 bearer tokens in the Authorization header
  */
 export function createClient(options: ClientOptions = {}): MakeprintableClient {
-  const { apiKey, accessToken, headers } = options;
+  const { apiKey, accessToken } = options;
   if (apiKey !== undefined && accessToken !== undefined) {
     throw new ClientOptionsError("give either apiKey or accessToken, not both: a request carries one credential");
   }
-  if (accessToken !== undefined && typeof accessToken !== "string" && typeof accessToken !== "function") {
-    throw new ClientOptionsError("accessToken must be a string or a function that returns one");
-  }
-  if (accessToken === "") throw new ClientOptionsError("accessToken is empty");
+  if (typeof accessToken !== "function" && accessToken !== undefined) assertHeaderSafe(accessToken, "accessToken");
   // With no credential given, the environment's API key (if any).
   const key = apiKey === undefined && accessToken === undefined ? environment("MAKEPRINTABLE_API_KEY") : apiKey;
-  if (key !== undefined) assertApiKey(key);
+  if (key !== undefined) assertHeaderSafe(key, "apiKey");
+  const baseUrl = options.baseUrl ?? environment("MAKEPRINTABLE_BASE_URL") ?? SERVER_URL;
+  let url: URL | undefined;
+  try {
+    url = new URL(baseUrl);
+  } catch {}
+  // Never echoes the value: it may hold a password.
+  if (!/^https?:$/.test(url?.protocol as string) || url?.username || url?.password) {
+    throw new ClientOptionsError("baseUrl must be an absolute http(s) URL without credentials");
+  }
   const client = createFetchClient<paths>({
-    baseUrl: checkBaseUrl(options.baseUrl ?? environment("MAKEPRINTABLE_BASE_URL") ?? SERVER_URL),
-    fetch: retryingFetch(options.fetch ?? globalThis.fetch, {
-      maxRetries: checkOption(options.maxRetries, DEFAULT_MAX_RETRIES, "maxRetries"),
-      timeoutMs: checkOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs"),
-      sleep: options.sleep ?? sleep,
-      random: options.random ?? Math.random,
-    }),
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    // The credential travels as a default header (ClientRequest drops it where the spec says so);
+    // a token function is called per request by the fetch wrapper.
+    headers: {
+      ...options.headers,
+      ...(key !== undefined ? { [API_KEY_HEADER]: key } : typeof accessToken === "string" ? { authorization: `Bearer ${accessToken}` } : {}),
+    },
+    fetch: retryingFetch(
+      options.fetch ?? globalThis.fetch,
+      options,
+      checkOption(options.maxRetries, DEFAULT_MAX_RETRIES, "maxRetries"),
+      checkOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs"),
+    ),
     Request: ClientRequest,
-    bodySerializer: serializeBody,
-    ...(headers ? { headers } : {}),
+    bodySerializer: (body: unknown, headers?: Headers) => serializeBody(route, body, headers),
   });
-  client.use(specMiddleware(key, accessToken));
+  type Call = (...args: unknown[]) => unknown;
+  const methods = client as unknown as Record<string, Call>;
+  const request = methods.request!;
+  // Every call goes through `request`, which notes its route for the span of the call.
+  methods.request = (method, path, init) => {
+    route = `${(method as string).toUpperCase()} ${path as string}`;
+    try {
+      return request(method, path, init);
+    } finally {
+      route = "";
+    }
+  };
+  for (const method in client) if (/^[A-Z]+$/.test(method)) methods[method] = (path, init) => methods.request!(method, path, init);
   return client;
 }

@@ -1,4 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, safeCause, secretsOf } from "./api-error.js";
+import { bearer } from "./auth.js";
 import { ClientOptionsError } from "./errors.js";
 
 /** Waits `ms` milliseconds; rejects (with anything) when `signal` aborts first. */
@@ -12,21 +13,27 @@ export interface RequestOptions {
   timeoutMs?: number | undefined;
 }
 
-/** The retry and timeout settings of a client. */
+/** What the client's `fetch` wrapper reads of the client's options. */
 export interface RetrySettings {
-  maxRetries: number;
-  timeoutMs: number;
-  sleep: Sleep;
-  random: () => number;
+  sleep?: Sleep | undefined;
+  random?: (() => number) | undefined;
+  /** A token function is called once per request (not per attempt) unless the operation is public. */
+  accessToken?: unknown;
 }
+
+/**
+ * A request as the client's `Request` constructor makes it: openapi-fetch copies the per-request
+ * options onto it as own properties; the constructor notes a public operation and the caller's signal.
+ */
+export type ClientRequestFields = Request & RequestOptions & { isPublic?: boolean; userSignal?: AbortSignal };
 
 /** The default number of retries of a failed idempotent request (as Stainless SDKs). */
 export const DEFAULT_MAX_RETRIES = 2;
 /** The default per-attempt timeout: one minute to receive response headers. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-// A Retry-After longer than this is not waited for: the computed backoff is used instead (as Stainless).
-const MAX_RETRY_AFTER_MS = 60_000;
+// Timers clamp anything above 2^31 − 1 ms (Infinity included) to 1 ms: such values are refused.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The default {@link Sleep}: a timer that the signal cancels. */
 export const sleep: Sleep = (ms, signal) =>
@@ -43,12 +50,9 @@ export const sleep: Sleep = (ms, signal) =>
     else signal.addEventListener("abort", abort, { once: true });
   });
 
-/** Checks a retry count or timeout, so a typo fails loudly instead of disabling retries. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
+/** Checks a count or a duration in ms, so a typo fails loudly instead of disabling retries. */
 export function checkCount(value: unknown, name: string, min: number): number {
   const integer = name === "maxRetries";
-  // Timers clamp anything above 2^31 − 1 ms (Infinity included) to 1 ms: refuse it instead.
   if (typeof value !== "number" || !(value >= min && value <= MAX_TIMER_MS) || (integer && !Number.isInteger(value))) {
     throw new ClientOptionsError(`${name} must be a number from ${min} to ${MAX_TIMER_MS}${integer ? " (an integer)" : ""}`);
   }
@@ -61,17 +65,16 @@ export const checkOption = (value: unknown, fallback: number, name: "maxRetries"
 
 /**
  * The delay the server asks for: `retry-after-ms` (milliseconds), else `Retry-After` in seconds or
- * as an HTTP date. `undefined` when absent, unparsable, negative or over a minute.
+ * as an HTTP date. `undefined` when absent, unparsable, negative or over a minute (then the
+ * backoff is used, as Stainless SDKs do).
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 Retry-After
  */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  // An absent header is `null`, which parses as NaN below.
-  let ms = Number.parseFloat(headers.get("retry-after-ms") as string);
-  if (Number.isNaN(ms)) {
-    const value = headers.get("retry-after") as string;
-    ms = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
-  }
-  return ms >= 0 && ms <= MAX_RETRY_AFTER_MS ? ms : undefined;
+  // An absent header is `null`, which parses as NaN.
+  let ms = parseFloat(headers.get("retry-after-ms") as string);
+  const value = headers.get("retry-after");
+  if (isNaN(ms) && value) ms = isNaN(+value) ? Date.parse(value) - now : +value * 1000;
+  return ms >= 0 && ms <= 60_000 ? ms : undefined;
 }
 
 /** Exponential backoff with up to 25 % jitter: 0.5 s, 1 s, 2 s … capped at 8 s. */
@@ -87,76 +90,89 @@ export function secretsForResponse(response: Response): string[] {
   return secretsByResponse.get(response) ?? [];
 }
 
-// The caller's own AbortSignal, when there is one. Every Request has a signal, so the wrapper
-// cannot tell a caller's from the default one; linking signals costs tens of µs in Node, so it is
-// only done when the caller gave one. A plain own property, like the per-request options, so that
-// `encodeBody` carries it to the request it makes.
-type ClientRequestFields = Request & RequestOptions & { userSignal?: AbortSignal };
+// Attempts waiting for their response headers, with their deadlines (performance.now() ms). One
+// timer, set for the earliest deadline, aborts the late ones: setting and clearing a timer per
+// attempt costs microseconds per request in Node. It is unref'd, so it never keeps a process alive.
+const waiting = new Map<AbortController, number>();
+let timer: ReturnType<typeof setTimeout> | undefined;
+let timerDeadline = Infinity;
 
-/** The `Request` constructor the client gives openapi-fetch: it notes whether the caller gave a signal. */
-export const ClientRequest = function ClientRequest(input: RequestInfo | URL, init?: RequestInit): Request {
-  const request: ClientRequestFields = new Request(input, init);
-  if (init?.signal) request.userSignal = init.signal;
-  return request;
-} as unknown as typeof Request;
-// openapi-fetch checks middleware results with `instanceof` this constructor.
-ClientRequest.prototype = Request.prototype;
+function watch(controller: AbortController, deadline: number): void {
+  waiting.set(controller, deadline);
+  if (deadline < timerDeadline) {
+    clearTimeout(timer);
+    timerDeadline = deadline;
+    timer = setTimeout(expire, deadline - performance.now());
+    (timer as { unref?: () => void }).unref?.();
+  }
+}
 
-const abortController = (controller: AbortController) => controller.abort();
-const aborted = (cause?: unknown) => new APIUserAbortError({ message: "request was aborted", cause });
+// Aborts every attempt past its deadline and sets the timer for the next one.
+function expire(): void {
+  const now = performance.now();
+  timerDeadline = Infinity;
+  for (const [controller, deadline] of waiting) {
+    if (deadline > now) watch(controller, deadline);
+    else {
+      waiting.delete(controller);
+      controller.abort();
+    }
+  }
+}
 
 /**
- * Wraps `fetch` with a per-attempt timeout and Stainless-style retries: only GET and DELETE (which
- * are idempotent) are retried, on 408, 429, 5xx and connection errors, after the server's
- * `Retry-After` or an exponential backoff with jitter. POSTs are never retried. Network failures
- * become {@link APIConnectionError}, {@link APIConnectionTimeoutError} or {@link APIUserAbortError}.
+ * The `fetch` the client hands openapi-fetch: adds a token function's bearer token, then sends with
+ * a per-attempt timeout and Stainless-style retries: only GET and DELETE (which are idempotent) are
+ * retried, on 408, 429, 5xx and connection errors, after the server's `Retry-After` or an
+ * exponential backoff with jitter. POSTs are never retried. Network failures become
+ * {@link APIConnectionError}, {@link APIConnectionTimeoutError} or {@link APIUserAbortError}.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2 idempotent methods
  */
 export function retryingFetch(
   fetch: (request: Request, init?: RequestInit) => Promise<Response>,
   settings: RetrySettings,
+  maxRetriesDefault: number,
+  timeoutMsDefault: number,
 ): (request: Request) => Promise<Response> {
+  const { accessToken, sleep: wait = sleep, random = Math.random } = settings;
   return async (request: ClientRequestFields) => {
-    const maxRetries = checkOption(request.maxRetries, settings.maxRetries, "maxRetries");
-    const timeoutMs = checkOption(request.timeoutMs, settings.timeoutMs, "timeoutMs");
-    const idempotent = request.method === "GET" || request.method === "DELETE";
+    const maxRetries = checkOption(request.maxRetries, maxRetriesDefault, "maxRetries");
+    const timeoutMs = checkOption(request.timeoutMs, timeoutMsDefault, "timeoutMs");
+    if (typeof accessToken === "function" && !request.isPublic) request.headers.set("authorization", await bearer(accessToken as () => string));
+    // Only a caller's signal needs linking (costly in Node); the request's own never aborts otherwise.
     const { userSignal } = request;
     const signal = userSignal ?? request.signal;
+    const aborted = () => new APIUserAbortError({ message: "request was aborted", cause: signal.reason });
     for (let retry = 0; ; retry++) {
-      let response: Response | undefined;
       // One controller per attempt: the timeout covers the wait for response headers.
       const controller = new AbortController();
-      const timer = setTimeout(abortController, timeoutMs, controller);
-      const retryable = idempotent && retry < maxRetries;
+      watch(controller, performance.now() + timeoutMs);
+      const retryable = retry < maxRetries && (request.method === "GET" || request.method === "DELETE");
+      let response: Response | undefined;
       try {
         response = await fetch(request, { signal: userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal });
       } catch (cause) {
-        if (signal.aborted) throw aborted(signal.reason);
+        if (signal.aborted) throw aborted();
         if (!retryable) {
           throw controller.signal.aborted
             ? new APIConnectionTimeoutError({ message: `request timed out after ${timeoutMs} ms` })
             : new APIConnectionError({ message: "connection error", cause: safeCause(cause, secretsOf(request.headers)) });
         }
       } finally {
-        clearTimeout(timer);
+        waiting.delete(controller);
       }
       if (response) {
-        if (response.ok) return response;
         const { status } = response;
         if (!retryable || !(status === 408 || status === 429 || status >= 500)) {
-          secretsByResponse.set(response, secretsOf(request.headers));
+          if (!response.ok) secretsByResponse.set(response, secretsOf(request.headers));
           return response;
         }
         // Free the connection before waiting.
         await response.body?.cancel().catch(() => undefined);
       }
-      // Sleep between attempts; the caller's abort ends the wait with an APIUserAbortError.
-      try {
-        await settings.sleep((response && retryAfterMs(response.headers)) ?? backoffMs(retry, settings.random), signal);
-      } catch (cause) {
-        throw aborted(cause);
-      }
-      if (signal.aborted) throw aborted();
+      // The caller's abort ends the wait between attempts.
+      const ms = (response && retryAfterMs(response.headers)) ?? backoffMs(retry, random);
+      if (!(await wait(ms, signal).then(() => !signal.aborted, () => false))) throw aborted();
     }
   };
 }

@@ -141,9 +141,9 @@ describe("options", () => {
     ["an empty API key", { apiKey: "" }, "apiKey is empty"],
     ["an API key with a line break", { apiKey: "abc\nkey: x" }, "apiKey contains characters"],
     ["an empty access token", { accessToken: "" }, "accessToken is empty"],
-    ["a relative base URL", { baseUrl: "/v1" }, "baseUrl is not an absolute URL"],
-    ["a base URL with credentials", { baseUrl: "https://user:pw@example.com" }, "baseUrl must not carry credentials"],
-    ["a non-http base URL", { baseUrl: "ftp://example.com" }, "baseUrl must be http(s)"],
+    ["a relative base URL", { baseUrl: "/v1" }, "baseUrl must be an absolute http(s) URL without credentials"],
+    ["a base URL with credentials", { baseUrl: "https://user:pw@example.com" }, "baseUrl must be an absolute http(s) URL without credentials"],
+    ["a non-http base URL", { baseUrl: "ftp://example.com" }, "baseUrl must be an absolute http(s) URL without credentials"],
   ])("rejects %s", (_name, options, message) => {
     let thrown: unknown;
     try {
