@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const packages = ["oauth", "client", "mock-server"];
-const stryker = createRequire(resolve(root, "package.json")).resolve("@stryker-mutator/core/bin/stryker.js");
+// The package's `exports` hide bin/: find it next to its package.json.
+const stryker = resolve(dirname(createRequire(resolve(root, "package.json")).resolve("@stryker-mutator/core/package.json")), "bin/stryker.js");
 
 const chosen = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
 const extra = process.argv.slice(2).filter((arg) => arg.startsWith("-"));

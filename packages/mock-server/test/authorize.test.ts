@@ -103,6 +103,26 @@ describe("GET /authorize", () => {
     expect(redirectUriMatches("https://app.example/cb", "https://app.example/cb")).toBe(true);
     expect(redirectUriMatches("https://app.example/cb", "https://app.example:444/cb")).toBe(false);
     expect(redirectUriMatches("https://app.example/cb", "https://app.example/cb/")).toBe(false);
+    // A registered port is no exception: loopback ports are chosen at run time.
+    expect(redirectUriMatches("http://127.0.0.1:8000/callback", "http://127.0.0.1:9000/callback")).toBe(true);
+    // Only plain-http loopback URIs match on any port.
+    expect(redirectUriMatches("https://localhost/callback", "https://localhost:8443/callback")).toBe(false);
+    // Exact string matching (RFC 9700 §2.1): a URI that only normalises to a registered one does not match.
+    expect(redirectUriMatches("http://127.0.0.1/callback", "http://127.0.0.1:51234/x/../callback")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1/callback", "HTTP://127.0.0.1:51234/callback")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1/callback", "http://127.0.0.1:80/callback")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1/callback", "not a uri")).toBe(false);
+  });
+
+  test.each([
+    ["a path that only normalises to the registered one", "http://127.0.0.1:4321/x/../callback"],
+    ["a redirect_uri that is not a URI", "callback"],
+  ])("%s gets an error page", async (_name, redirectUri) => {
+    const server = await startTestServer();
+    const response = await fetch(authorizeUrl(server, { redirect_uri: redirectUri }), { redirect: "manual" });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("location")).toBeNull();
+    expect(await response.text()).toContain("The redirect_uri is not registered for Makeprintable Demo App.");
   });
 
   test("registered clients replace the demo app, and their own redirect URIs are matched exactly", async () => {

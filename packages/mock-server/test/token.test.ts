@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { exchangeFields, getCode, manualClock, pkcePair, postToken, startTestServer } from "./helpers.js";
+import { authorizeUrl, decide, exchangeFields, getCode, manualClock, openConsent, pkcePair, postToken, startTestServer } from "./helpers.js";
 
 describe("POST /v1/token", () => {
   test("full flow: consent, exchange, then the token works on a protected operation", async () => {
@@ -257,5 +257,203 @@ describe("POST /v1/token", () => {
     // The replays revoked the one token that was issued.
     const token = String(results.find((result) => result.status === 200)?.json?.["access_token"]);
     expect((await fetch(`${server.apiUrl}/items`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+  });
+});
+
+describe("POST /v1/token: the exact answers", () => {
+  test("every error is an RFC 6749 §5.2 JSON body that is never cached", async () => {
+    const server = await startTestServer();
+    const result = await postToken(server, exchangeFields(server, "unknown-code-unknown-code-unknown-code-abcd"));
+    expect(result.status).toBe(400);
+    expect(result.response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(result.response.headers.get("cache-control")).toBe("no-store");
+    expect(result.response.headers.get("pragma")).toBe("no-cache");
+    expect(result.json).toEqual({ error: "invalid_grant", error_description: "The authorization code is unknown." });
+  });
+
+  test("invalid_client (401) is not cached either, and an unknown client is told the same as a wrong secret", async () => {
+    const server = await startTestServer();
+    const { code } = await getCode(server);
+    const unknown = await postToken(server, exchangeFields(server, code, { client_id: "someone-else" }));
+    expect(unknown.status).toBe(401);
+    expect(unknown.response.headers.get("pragma")).toBe("no-cache");
+    expect(unknown.response.headers.get("cache-control")).toBe("no-store");
+    expect(unknown.json).toEqual({ error: "invalid_client", error_description: "Client authentication failed." });
+    // The secret of another registered client does not authenticate this one.
+    const other = await startTestServer({
+      clients: [
+        { clientId: "a", clientSecret: "secret-a", redirectUris: ["http://127.0.0.1/callback"], name: "A" },
+        { clientId: "b", clientSecret: "secret-b", redirectUris: ["http://127.0.0.1/callback"], name: "B" },
+      ],
+    });
+    const fromA = await getCode(other, { client_id: "a" });
+    const swapped = await postToken(other, exchangeFields(other, fromA.code, { client_id: "a", client_secret: "secret-b" }));
+    expect(swapped.status).toBe(401);
+    expect((await postToken(other, exchangeFields(other, fromA.code, { client_id: "a", client_secret: "secret-a" }))).status).toBe(200);
+  });
+
+  test("a missing grant_type is named as missing, not as unsupported", async () => {
+    const server = await startTestServer();
+    const { code } = await getCode(server);
+    const { grant_type: _omitted, ...fields } = exchangeFields(server, code);
+    const result = await postToken(server, fields);
+    expect(result.status).toBe(400);
+    expect(result.json).toEqual({ error: "invalid_request", error_description: "Missing parameter: grant_type." });
+  });
+
+  test("one missing field is named in the singular", async () => {
+    const server = await startTestServer();
+    const { code } = await getCode(server);
+    const { client_secret: _omitted, ...fields } = exchangeFields(server, code);
+    const result = await postToken(server, fields);
+    expect(result.json).toEqual({ error: "invalid_request", error_description: "Missing parameter: client_secret." });
+    expect((await postToken(server, { grant_type: "authorization_code" })).json).toEqual({
+      error: "invalid_request",
+      error_description: "Missing parameters: code, redirect_uri, client_id, client_secret.",
+    });
+  });
+
+  test("another grant type is unsupported_grant_type, with the one that is supported", async () => {
+    const server = await startTestServer();
+    const result = await postToken(server, { grant_type: "client_credentials", client_id: "demo-app", client_secret: "demo-secret" });
+    expect(result.status).toBe(400);
+    expect(result.json).toEqual({ error: "unsupported_grant_type", error_description: "Only grant_type=authorization_code is supported." });
+  });
+
+  test("a field the spec does not describe is invalid_request naming the spec's complaint", async () => {
+    const server = await startTestServer();
+    const { code } = await getCode(server);
+    const result = await postToken(server, exchangeFields(server, code, { scope: "fix" }));
+    expect(result.status).toBe(400);
+    expect(result.json?.["error_description"]).toMatch(/^The request does not match the token endpoint's description: .*must NOT have additional properties \(scope\).*\.$/);
+  });
+
+  test("every problem the spec's validator finds is named, separated by semicolons", async () => {
+    const server = await startTestServer();
+    const { code } = await getCode(server, { code_challenge: pkcePair().challenge, code_challenge_method: "S256" });
+    const result = await postToken(server, exchangeFields(server, code, { code_verifier: "too-short", redirect_uri: "not a uri" }));
+    expect(result.status).toBe(400);
+    expect(result.json).toEqual({
+      error: "invalid_request",
+      error_description:
+        'The request does not match the token endpoint\'s description: /redirect_uri must match format "uri"; /code_verifier must match pattern "^[A-Za-z0-9._~-]{43,128}$".',
+    });
+  });
+
+  test("the form's media type is matched without parameters and case-insensitively", async () => {
+    const server = await startTestServer();
+    const { code } = await getCode(server);
+    const result = await postToken(server, exchangeFields(server, code), { "content-type": "Application/X-WWW-Form-URLEncoded ; charset=UTF-8" });
+    expect(result.status).toBe(200);
+  });
+
+  test("a body without a content type is invalid_request", async () => {
+    const server = await startTestServer();
+    const response = await fetch(server.tokenUrl, { method: "POST", body: new Uint8Array([0x61]) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid_request", error_description: "The body must be application/x-www-form-urlencoded (RFC 6749 §4.1.3)." });
+  });
+
+  test("without scopes the token response has no scope; with several they are space-separated, each once", async () => {
+    const server = await startTestServer();
+    const bare = await postToken(server, exchangeFields(server, (await getCode(server)).code));
+    expect(Object.keys(bare.json ?? {}).sort()).toEqual(["access_token", "expires_in", "token_type"]);
+    const both = await postToken(server, exchangeFields(server, (await getCode(server, { scope: "fix add_file fix" })).code));
+    expect(both.json?.["scope"]).toBe("fix add_file");
+  });
+
+  test("a verifier for a code issued without a challenge is named as the downgrade it is", async () => {
+    const server = await startTestServer();
+    const { code } = await getCode(server);
+    const result = await postToken(server, exchangeFields(server, code, { code_verifier: pkcePair().verifier }));
+    expect(result.status).toBe(400);
+    expect(result.json).toEqual({ error: "invalid_grant", error_description: "code_verifier was sent, but the code was issued without a code_challenge." });
+  });
+
+  test("a verifier checked against another code's challenge fails, and each code is single use with its own verifier", async () => {
+    const server = await startTestServer();
+    const one = pkcePair();
+    const two = pkcePair();
+    const first = await getCode(server, { code_challenge: one.challenge, code_challenge_method: "S256" });
+    const second = await getCode(server, { code_challenge: two.challenge, code_challenge_method: "S256" });
+    expect((await postToken(server, exchangeFields(server, first.code, { code_verifier: two.verifier }))).json?.["error"]).toBe("invalid_grant");
+    expect((await postToken(server, exchangeFields(server, second.code, { code_verifier: two.verifier }))).status).toBe(200);
+    expect((await postToken(server, exchangeFields(server, first.code, { code_verifier: one.verifier }))).status).toBe(200);
+  });
+});
+
+describe("codes and tokens on the injected clock", () => {
+  test("an issued token works until exactly 3600 s, and not at 3600 s", async () => {
+    const clock = manualClock();
+    const server = await startTestServer({ now: clock.now });
+    const { code } = await getCode(server);
+    const token = String((await postToken(server, exchangeFields(server, code))).json?.["access_token"]);
+    const call = () => fetch(`${server.apiUrl}/items`, { headers: { authorization: `Bearer ${token}` } });
+    clock.advance(3_599_999);
+    expect((await call()).status).toBe(200);
+    clock.advance(1);
+    expect((await call()).status).toBe(401);
+  });
+
+  test("a code used half an hour ago, replayed, still revokes its token (kept as long as the token lives)", async () => {
+    const clock = manualClock();
+    const server = await startTestServer({ now: clock.now });
+    const { code } = await getCode(server);
+    const token = String((await postToken(server, exchangeFields(server, code))).json?.["access_token"]);
+    clock.advance(30 * 60 * 1000);
+    const replay = await postToken(server, exchangeFields(server, code));
+    expect(replay.json).toEqual({ error: "invalid_grant", error_description: "The authorization code was already used; the tokens issued from it are revoked." });
+    expect((await fetch(`${server.apiUrl}/items`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+  });
+
+  test("an unused code is told expired for 10 minutes after its expiry, and is unknown from then on", async () => {
+    const clock = manualClock();
+    const first = await startTestServer({ now: clock.now });
+    const kept = await getCode(first);
+    const second = await startTestServer({ now: clock.now });
+    const forgotten = await getCode(second);
+    clock.advance(180_000 + 600_000 - 1);
+    expect((await postToken(first, exchangeFields(first, kept.code))).json?.["error_description"]).toBe("The authorization code has expired.");
+    clock.advance(1);
+    expect((await postToken(second, exchangeFields(second, forgotten.code))).json?.["error_description"]).toBe("The authorization code is unknown.");
+  });
+
+  test("a consent page answered minutes after it was shown still works (pages live 10 minutes)", async () => {
+    const clock = manualClock();
+    const server = await startTestServer({ now: clock.now });
+    const page = await openConsent(server, authorizeUrl(server));
+    clock.advance(9 * 60 * 1000);
+    const response = await decide(server, page, "allow");
+    expect(response.status).toBe(302);
+    const code = new URL(response.headers.get("location") ?? "").searchParams.get("code") ?? "";
+    clock.advance(179_000);
+    expect((await postToken(server, exchangeFields(server, code))).status).toBe(200);
+  });
+
+  test("a key listed twice is one account: the first one's", async () => {
+    const server = await startTestServer({ apiKeys: ["same-key", "other-key", "same-key"] });
+    const form = new FormData();
+    form.append("fileurl", "https://files.example/cube.stl");
+    const response = await fetch(`${server.apiUrl}/items`, { method: "POST", headers: { key: "same-key" }, body: form });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { user_id: number }).user_id).toBe(8);
+  });
+
+  test("each API key is its own account; the consent page's user is the first key's account", async () => {
+    const server = await startTestServer({ apiKeys: ["first-key", "second-key"] });
+    const create = (headers: Record<string, string>) => {
+      const form = new FormData();
+      form.append("fileurl", "https://files.example/cube.stl");
+      return fetch(`${server.apiUrl}/items`, { method: "POST", headers, body: form });
+    };
+    const { code } = await getCode(server);
+    const token = String((await postToken(server, exchangeFields(server, code))).json?.["access_token"]);
+    const owners = [];
+    for (const headers of [{ key: "first-key" }, { key: "second-key" }, { authorization: `Bearer ${token}` }]) {
+      const response = await create(headers);
+      expect(response.status).toBe(201);
+      owners.push(((await response.json()) as { user_id: number }).user_id);
+    }
+    expect(owners).toEqual([8, 9, 8]);
   });
 });
