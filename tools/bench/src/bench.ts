@@ -129,7 +129,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     machine: describeMachine(),
     node: process.version,
-    commit: describeCommit(),
+    commit: describeCommit(config.out),
     command: config.command,
     durationSeconds: (performance.now() - started) / 1000,
     load: `${startLoad} at the start, ${load()} at the end; during the run ${loadDuring.stop()}`,

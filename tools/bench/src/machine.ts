@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg, totalmem, type, release } from "node:os";
+import { relative } from "node:path";
 import { REPO_ROOT } from "./child.js";
 
 /** CPU model and count, memory, OS: what a reader needs to compare figures across machines. */
@@ -33,11 +34,15 @@ export function sampleLoad(everyMs = 5000): { stop(): string } {
   };
 }
 
-/** The commit the bench ran on, with `+changes` when the work tree differs from it. */
-export function describeCommit(): string {
+/**
+ * The commit the bench ran on, with `+changes` when the work tree differs from it — apart from
+ * `report`, the file the run is about to overwrite (a previous run's report is no change to the code).
+ */
+export function describeCommit(report?: string): string {
   try {
     const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+    const except = report ? [`:(exclude)${relative(REPO_ROOT, report)}`] : [];
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ...except], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
     return dirty ? `${commit}+changes` : commit;
   } catch {
     return "unknown";

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBench, type BenchResult } from "../src/bench.js";
 import { REPO_ROOT } from "../src/child.js";
-import { sampleLoad } from "../src/machine.js";
+import { describeCommit, sampleLoad } from "../src/machine.js";
 import { BARE, OURS, RAW } from "../src/client-overhead.js";
 import { renderMarkdown, type Section } from "../src/report.js";
 import { formatNumber, formatSpread, median, percentile, spread } from "../src/stats.js";
@@ -169,5 +169,11 @@ describe("the report", () => {
       console.log(typeof (await loadTestingHelpers()).launchChromium);`;
     const loaded = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO_ROOT });
     expect(loaded.stdout.trim()).toBe("function");
+  });
+
+  it("names the commit, and does not count the report it is about to overwrite as a change", async () => {
+    const head = (await run("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT })).stdout.trim();
+    const dirty = (await run("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/RESULTS.md"], { cwd: REPO_ROOT })).stdout.trim();
+    expect(describeCommit(resolve(REPO_ROOT, "bench/RESULTS.md"))).toBe(dirty ? `${head}+changes` : head);
   });
 });
