@@ -1,8 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { getEventListeners } from "node:events";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIUserAbortError,
+  backoffMs,
   ClientOptionsError,
   createClient,
   DEFAULT_MAX_RETRIES,
@@ -301,5 +303,90 @@ describe("retryAfterMs limits", () => {
     expect(retryAfterMs(new Headers({ "retry-after": "60" }))).toBe(60_000);
     expect(retryAfterMs(new Headers({ "retry-after-ms": "60001" }))).toBeUndefined();
     expect(retryAfterMs(new Headers({ "retry-after-ms": "0" }))).toBe(0);
+  });
+});
+
+// Found by mutation testing (README, Mutation testing): the default sleep, the backoff curve, the
+// shared deadline timer and the abort checks around a wait.
+describe("the default sleep", () => {
+  it("waits, then leaves no listener on the signal", async () => {
+    const controller = new AbortController();
+    await defaultSleep(1, controller.signal);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("rejects at once with the reason when the signal is already aborted", async () => {
+    const reason = new Error("stop");
+    await expect(defaultSleep(60_000, AbortSignal.abort(reason))).rejects.toBe(reason);
+  });
+
+  it("rejects with the reason when the signal aborts while waiting, and lets go of the listener", async () => {
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    const sleeping = defaultSleep(60_000, controller.signal);
+    controller.abort(reason);
+    await expect(sleeping).rejects.toBe(reason);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+});
+
+describe("backoff and Retry-After details", () => {
+  it("doubles from 0.5 s and stops at 8 s; jitter takes off at most a quarter", () => {
+    expect([0, 1, 2, 3, 4, 5, 10].map((retry) => backoffMs(retry, () => 0))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    expect(backoffMs(2, () => 1)).toBe(1500);
+  });
+
+  it("falls back to Retry-After when retry-after-ms is not a number", () => {
+    expect(retryAfterMs(new Headers({ "retry-after-ms": "soon", "retry-after": "2" }))).toBe(2000);
+  });
+
+  it("throws APIUserAbortError when the caller aborted during a wait that still resolved", async () => {
+    const controller = new AbortController();
+    const api = await server((_request, response) => json(response, 503, {}));
+    const client = createClient({
+      apiKey: API_KEY,
+      baseUrl: `${api.url}/v1`,
+      // a sleep that ignores the signal
+      sleep: async () => controller.abort(),
+    });
+    await expect(client.GET("/items", { signal: controller.signal })).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(api.requests).toHaveLength(1);
+  });
+});
+
+describe("one timer for every attempt's deadline", () => {
+  it("times out one attempt without touching another that is still in time", async () => {
+    let answerLate: () => void = () => undefined;
+    const api = await server((request, response) => {
+      if (request.url.endsWith("/fixes")) answerLate = () => json(response, 200, [{ id: 1 }]);
+      // /items never answers
+    });
+    const { client } = clientOf(api.url, { maxRetries: 0 });
+    const slow = client.GET("/fixes");
+    const fast = client.GET("/items", { timeoutMs: 30 }).catch((error: unknown) => error);
+    expect(await fast).toBeInstanceOf(APIConnectionTimeoutError);
+    answerLate();
+    expect((await slow).data).toEqual([{ id: 1 }]);
+  });
+
+  it("covers only the wait for the headers: a body that arrives later is read in full", async () => {
+    const api = await server((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.write('[{"id":');
+      setTimeout(() => response.end("1}]"), 120);
+    });
+    const { client } = clientOf(api.url, { timeoutMs: 40 });
+    const { data } = await client.GET("/items");
+    expect(data).toEqual([{ id: 1 }]);
+  });
+
+  it("does not keep the process alive: the timer is unref'd", async () => {
+    vi.resetModules();
+    const fresh = await import("../src/index.js");
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
+    const before = timers();
+    const client = fresh.createClient({ apiKey: API_KEY, fetch: async () => Response.json([]) });
+    await client.GET("/items");
+    expect(timers()).toBe(before);
   });
 });

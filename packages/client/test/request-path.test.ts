@@ -1,0 +1,191 @@
+// What the client does to each request, by the spec's facts about the operation: credentials,
+// body encoding, option checks. Many of these were found by mutation testing (README, "Mutation
+// testing"): each fails against the mutant it was written for.
+import { inspect } from "node:util";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AccessTokenError, ClientOptionsError, createClient, GRANT_TYPE, SERVER_URL } from "../src/index.js";
+import { observedFetch, onlyRequest } from "./helpers.js";
+
+const API_KEY = "12345weLove3DPrinting";
+const tokenBody = {
+  client_id: "demo-app",
+  client_secret: "demo-secret",
+  redirect_uri: "https://example.com/callback",
+  grant_type: GRANT_TYPE,
+  code: "SplxlOBeZQQYbYS6WxSbIA",
+};
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+/** The ClientOptionsError (or other error) createClient throws for these options. */
+function rejection(options: Parameters<typeof createClient>[0]): Error {
+  try {
+    createClient(options);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("createClient accepted the options");
+}
+
+describe("a token function and the public token endpoint", () => {
+  it("neither calls the token function nor sends a bearer token on POST /token", async () => {
+    const { fetch, requests } = observedFetch(() => Response.json({}));
+    const provider = vi.fn(() => "sec_3dFix");
+    await createClient({ accessToken: provider, fetch }).POST("/token", { body: tokenBody });
+    expect(provider).not.toHaveBeenCalled();
+    expect(onlyRequest(requests).headers.get("authorization")).toBeNull();
+  });
+
+  it("drops a fixed bearer token from POST /token too", async () => {
+    const { fetch, requests } = observedFetch(() => Response.json({}));
+    await createClient({ accessToken: "sec_3dFix", fetch }).POST("/token", { body: tokenBody });
+    expect(onlyRequest(requests).headers.get("authorization")).toBeNull();
+  });
+
+  it("applies the spec's facts to client.request with a lower-case method as well", async () => {
+    const { fetch, requests } = observedFetch(() => Response.json({}));
+    const client = createClient({ apiKey: API_KEY, fetch });
+    await client.request("post", "/token", { body: tokenBody });
+    const request = onlyRequest(requests);
+    expect(request.headers.get("key")).toBeNull();
+    expect(request.headers.get("content-type")).toBe("application/x-www-form-urlencoded");
+    expect(Object.fromEntries(new URLSearchParams(await request.text()))).toEqual(tokenBody);
+  });
+
+  it("wraps the token function's failure, keeping it as the cause", async () => {
+    const { fetch, requests } = observedFetch();
+    const broken = new Error("token store offline");
+    const failure = await createClient({ accessToken: () => Promise.reject(broken), fetch })
+      .GET("/items")
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AccessTokenError);
+    expect(failure).toMatchObject({ code: "MKP_INVALID_ACCESS_TOKEN", message: "the accessToken provider failed", cause: broken });
+    expect(requests).toHaveLength(0);
+  });
+
+  it.each([
+    ["a number", 42, "the access token must be a string"],
+    ["an empty string", "", "the access token is empty"],
+  ])("rejects a token function that returns %s", async (_name, token, message) => {
+    const { fetch, requests } = observedFetch();
+    const failure = await createClient({ accessToken: () => token as string, fetch })
+      .GET("/items")
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AccessTokenError);
+    expect(failure).toMatchObject({ message });
+    expect(requests).toHaveLength(0);
+  });
+});
+
+describe("request bodies", () => {
+  it("sends a FormData body as it is", async () => {
+    const { fetch, requests } = observedFetch(() => Response.json({}));
+    const form = new FormData();
+    form.append("fileurl", "https://example.com/a.stl");
+    await createClient({ apiKey: API_KEY, fetch }).POST("/items", { body: form as never });
+    const request = onlyRequest(requests);
+    expect(request.headers.get("content-type")).toMatch(/^multipart\/form-data; boundary=/);
+    expect(Object.fromEntries(await request.formData())).toEqual({ fileurl: "https://example.com/a.stl" });
+  });
+
+  it("leaves null fields out of a multipart body with a file", async () => {
+    const { fetch, requests } = observedFetch(() => Response.json({}));
+    const body = { file: new File(["v 0 0 0\n"], "cube.obj"), fileurl: null } as never;
+    await createClient({ apiKey: API_KEY, fetch }).POST("/items", { body });
+    const form = await onlyRequest(requests).formData();
+    expect([...form.keys()]).toEqual(["file"]);
+    expect((form.get("file") as File).name).toBe("cube.obj");
+  });
+
+  it("sends JSON to an operation the spec gives no form type (through client.request)", async () => {
+    const { fetch, requests } = observedFetch(() => Response.json({}));
+    await createClient({ apiKey: API_KEY, fetch }).request("put", "/items/{id}" as never, { params: { path: { id: 1 } }, body: { name: "x" } } as never);
+    const request = onlyRequest(requests);
+    expect(request.method).toBe("PUT");
+    expect(request.headers.get("content-type")).toBe("application/json");
+    expect(request.headers.get("key")).toBe(API_KEY);
+    expect(await request.json()).toEqual({ name: "x" });
+  });
+});
+
+describe("openapi-fetch middleware still works", () => {
+  it("accepts a Request returned by a middleware", async () => {
+    const { fetch, requests } = observedFetch(() => Response.json([]));
+    const client = createClient({ apiKey: API_KEY, fetch });
+    client.use({ onRequest: ({ request }) => new Request(request, { headers: { ...Object.fromEntries(request.headers), "x-trace": "t1" } }) });
+    const { data } = await client.GET("/items");
+    expect(data).toEqual([]);
+    const request = onlyRequest(requests);
+    expect(request.headers.get("x-trace")).toBe("t1");
+    expect(request.headers.get("key")).toBe(API_KEY);
+  });
+});
+
+describe("option checks", () => {
+  it.each([
+    ["a leading space", " key"],
+    ["a trailing space", "key "],
+    ["a line break", "ke\ny"],
+    ["a DEL character", "ke\u007fy"],
+    ["only a tab", "\t"],
+  ])("rejects an API key with %s, without echoing it", (_name, apiKey) => {
+    const error = rejection({ apiKey });
+    expect(error).toBeInstanceOf(ClientOptionsError);
+    expect(error.message).toBe("apiKey contains characters that cannot be sent in an HTTP header (spaces at the ends or control characters)");
+  });
+
+  it.each(["a", "~!", "a b", "a\tb", "a  \t b"])("accepts the API key %j and sends it as it is", async (apiKey) => {
+    const { fetch, requests } = observedFetch();
+    await createClient({ apiKey, fetch }).GET("/items");
+    expect(onlyRequest(requests).headers.get("key")).toBe(apiKey);
+  });
+
+  it("rejects an API key that is not a string", () => {
+    expect(rejection({ apiKey: 12345 as never })).toMatchObject({ code: "MKP_INVALID_OPTIONS", message: "apiKey must be a string" });
+  });
+
+  it("checks a fixed access token when the client is created", () => {
+    const error = rejection({ accessToken: "tok\r\nx-injected: 1" });
+    expect(error).toBeInstanceOf(ClientOptionsError);
+    expect(error.message).toBe("accessToken contains characters that cannot be sent in an HTTP header (spaces at the ends or control characters)");
+    expect(inspect(error)).not.toContain("injected");
+    expect(rejection({ accessToken: 42 as never }).message).toBe("accessToken must be a string");
+  });
+
+  it.each([
+    ["a scheme ending in http", "xhttp://example.com"],
+    ["a user name only", "https://user@example.com"],
+    ["a password only", "https://:pw@example.com"],
+  ])("rejects a base URL with %s", (_name, baseUrl) => {
+    const error = rejection({ baseUrl });
+    expect(error).toBeInstanceOf(ClientOptionsError);
+    expect(error.message).toBe("baseUrl must be an absolute http(s) URL without credentials");
+  });
+
+  it("drops every trailing slash of the base URL", async () => {
+    const { fetch, requests } = observedFetch();
+    await createClient({ fetch, baseUrl: "http://127.0.0.1:9/v1//" }).GET("/items");
+    expect(onlyRequest(requests).url).toBe("http://127.0.0.1:9/v1/items");
+  });
+
+  it("treats empty environment variables as unset", async () => {
+    vi.stubEnv("MAKEPRINTABLE_API_KEY", "");
+    vi.stubEnv("MAKEPRINTABLE_BASE_URL", "");
+    const { fetch, requests } = observedFetch();
+    await createClient({ fetch }).GET("/items");
+    const request = onlyRequest(requests);
+    expect(request.url).toBe(`${SERVER_URL}/items`);
+    expect(request.headers.get("key")).toBeNull();
+  });
+
+  it.each([
+    [{ timeoutMs: 1 }],
+    [{ timeoutMs: 2 ** 31 - 1 }],
+    [{ maxRetries: 0 }],
+    [{ maxRetries: 2 ** 31 - 1 }],
+  ])("accepts the limits %o", (options) => {
+    expect(() => createClient({ apiKey: API_KEY, ...options })).not.toThrow();
+  });
+});
