@@ -12,15 +12,15 @@ function toForm<F extends FormData | URLSearchParams>(fields: object, form: F): 
 
 /**
  * Encodes a request body as the operation's spec asks, so callers just pass an object:
- * `application/x-www-form-urlencoded` for `FORM` operations, `multipart/form-data` for multipart
- * ones and for any body holding a `Blob`/`File` (the file keeps its name), else openapi-fetch's
- * default (JSON). A `FormData` is sent as it is.
+ * `application/x-www-form-urlencoded` for `FORM` operations (`POST /token`, `POST /fixes`),
+ * `multipart/form-data` for multipart ones (`POST /items`: a `Blob`/`File` keeps its name), else
+ * openapi-fetch's default (JSON). A `FormData` is sent as it is.
  * @param route the operation, "METHOD /path/{template}"
  */
 export function serializeBody(route: string, body: unknown, headers?: Headers): unknown {
   const type = REQUEST_BODY_TYPES[route];
   if (body instanceof FormData) return body;
   if (type === FORM) return toForm(body as object, new URLSearchParams());
-  if (type === "multipart/form-data" || Object.values(Object(body)).some((value) => value instanceof Blob)) return toForm(body as object, new FormData());
+  if (type === "multipart/form-data") return toForm(body as object, new FormData());
   return (defaultBodySerializer as (body: unknown, headers?: Headers) => unknown)(body, headers);
 }

@@ -86,8 +86,8 @@ export function backoffMs(retry: number, random: () => number): number {
 const secretsByResponse = new WeakMap<Response, string[]>();
 
 /** The credentials of the request that got this error response (for scrubbing). */
-export function secretsForResponse(response: Response): string[] {
-  return secretsByResponse.get(response) ?? [];
+export function secretsForResponse(response: Response): string[] | undefined {
+  return secretsByResponse.get(response);
 }
 
 // Attempts waiting for their response headers, with their deadlines (performance.now() ms). One

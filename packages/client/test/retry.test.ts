@@ -354,6 +354,13 @@ describe("backoff and Retry-After details", () => {
   });
 });
 
+it("ends the request with APIUserAbortError when the sleep between attempts fails", async () => {
+  const api = await server((_request, response) => json(response, 503, {}));
+  const client = createClient({ apiKey: API_KEY, baseUrl: `${api.url}/v1`, sleep: () => Promise.reject(new Error("no timers here")) });
+  await expect(client.GET("/items")).rejects.toBeInstanceOf(APIUserAbortError);
+  expect(api.requests).toHaveLength(1);
+});
+
 describe("one timer for every attempt's deadline", () => {
   it("times out one attempt without touching another that is still in time", async () => {
     let answerLate: () => void = () => undefined;
