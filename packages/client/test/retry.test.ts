@@ -37,6 +37,19 @@ function clientOf(url: string, options: Parameters<typeof createClient>[0] = {})
   return { client, delays };
 }
 
+/** The real fetch, numbering each attempt in an `x-attempt` header (timeouts may beat the server). */
+function countingFetch() {
+  const counting = Object.assign(
+    (request: Request, init?: RequestInit) => {
+      counting.attempts++;
+      request.headers.set("x-attempt", String(counting.attempts));
+      return fetch(request, init);
+    },
+    { attempts: 0 },
+  );
+  return counting;
+}
+
 describe("retries of idempotent requests", () => {
   it("retries a GET that fails twice with 503 and returns the third answer", async () => {
     const api = await server((_request, response, index) => (index < 2 ? json(response, 503, { error: "busy" }) : json(response, 200, item)));
@@ -196,11 +209,12 @@ describe("connection errors, timeouts and aborts", () => {
   });
 
   it("retries a GET that timed out (per-request timeoutMs)", async () => {
-    const api = await server((_request, response, index) => (index === 0 ? undefined : json(response, 200, [])));
-    const { client, delays } = clientOf(api.url);
+    // The first attempt gets no answer, whether or not it reached the server within the timeout.
+    const api = await server((request, response) => (request.headers["x-attempt"] === "1" ? undefined : json(response, 200, [])));
+    const { client, delays } = clientOf(api.url, { fetch: countingFetch() });
     const { data } = await client.GET("/items", { timeoutMs: 40 });
     expect(data).toEqual([]);
-    expect(api.requests).toHaveLength(2);
+    expect(api.requests.at(-1)?.headers["x-attempt"]).toBe("2");
     expect(delays).toEqual([500]);
   });
 
@@ -280,11 +294,12 @@ describe("options", () => {
 describe("per-request options on form-encoded operations", () => {
   it("applies a per-request timeoutMs to a POST whose body is re-encoded as a form", async () => {
     const api = await server(() => undefined); // never answers
-    const { client } = clientOf(api.url);
+    const fetch = countingFetch();
+    const { client } = clientOf(api.url, { fetch });
     const failure = await client.POST("/fixes", { body: { item_id: 149, name: "box" }, timeoutMs: 40 }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(APIConnectionTimeoutError);
     expect(failure).toMatchObject({ message: "request timed out after 40 ms" });
-    expect(api.requests).toHaveLength(1);
+    expect(fetch.attempts).toBe(1);
   });
 
   it("checks a per-request maxRetries on a POST whose body is re-encoded as a form", async () => {
@@ -363,28 +378,37 @@ it("ends the request with APIUserAbortError when the sleep between attempts fail
 
 describe("one timer for every attempt's deadline", () => {
   it("times out one attempt without touching another that is still in time", async () => {
-    let answerLate: () => void = () => undefined;
+    let arrive!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    let answerLate!: () => void;
     const api = await server((request, response) => {
-      if (request.url.endsWith("/fixes")) answerLate = () => json(response, 200, [{ id: 1 }]);
-      // /items never answers
+      if (!request.url.endsWith("/fixes")) return; // /items never answers
+      answerLate = () => json(response, 200, [{ id: 1 }]);
+      arrive();
     });
     const { client } = clientOf(api.url, { maxRetries: 0 });
     const slow = client.GET("/fixes");
     const fast = client.GET("/items", { timeoutMs: 30 }).catch((error: unknown) => error);
     expect(await fast).toBeInstanceOf(APIConnectionTimeoutError);
+    await arrived;
     answerLate();
     expect((await slow).data).toEqual([{ id: 1 }]);
   });
 
   it("covers only the wait for the headers: a body that arrives later is read in full", async () => {
-    const api = await server((_request, response) => {
+    let finish!: () => void;
+    const api = await server((request, response) => {
+      if (request.url.endsWith("/fixes")) return; // never answers
       response.writeHead(200, { "content-type": "application/json" });
       response.write('[{"id":');
-      setTimeout(() => response.end("1}]"), 120);
+      finish = () => response.end("1}]");
     });
-    const { client } = clientOf(api.url, { timeoutMs: 40 });
-    const { data } = await client.GET("/items");
-    expect(data).toEqual([{ id: 1 }]);
+    const { client } = clientOf(api.url, { timeoutMs: 40, maxRetries: 0 });
+    const { data: stream } = await client.GET("/items", { parseAs: "stream" });
+    // A later attempt with the same timeout timing out means the first one's deadline has passed.
+    expect(await client.GET("/fixes").catch((error: unknown) => error)).toBeInstanceOf(APIConnectionTimeoutError);
+    finish();
+    expect(JSON.parse(await new Response(stream as ReadableStream).text())).toEqual([{ id: 1 }]);
   });
 
   it("does not keep the process alive: the timer is unref'd", async () => {
