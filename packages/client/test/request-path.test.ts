@@ -164,9 +164,10 @@ describe("option checks", () => {
     expect(error.message).toBe("baseUrl must be an absolute http(s) URL without credentials");
   });
 
+  // (openapi-fetch drops one trailing slash itself.)
   it("drops every trailing slash of the base URL", async () => {
     const { fetch, requests } = observedFetch();
-    await createClient({ fetch, baseUrl: "http://127.0.0.1:9/v1//" }).GET("/items");
+    await createClient({ fetch, baseUrl: "http://127.0.0.1:9/v1///" }).GET("/items");
     expect(onlyRequest(requests).url).toBe("http://127.0.0.1:9/v1/items");
   });
 
