@@ -60,10 +60,19 @@ describe("buildAuthorizationUrl", () => {
     );
   });
 
+  it.each(["http://127.0.0.1:4000/authorize", "http://[::1]:4000/authorize", "http://localhost:4000/authorize"])("takes plain http on loopback: %s", async (authorizeUrl) => {
+    const { url } = await buildAuthorizationUrl({ ...base, authorizeUrl });
+    expect(url.startsWith(`${authorizeUrl}?client_id=demo-app&`)).toBe(true);
+  });
+
   it.each([
     ["plain http off loopback", { authorizeUrl: "http://makeprintable.com/authorize" }, "authorizeUrl must be https (http only on loopback), got http:"],
     ["a relative authorize URL", { authorizeUrl: "/authorize" }, "authorizeUrl is not an absolute URL"],
     ["user info", { authorizeUrl: "https://u:p@makeprintable.com/authorize" }, "authorizeUrl has user info or a fragment"],
+    ["a user name alone", { authorizeUrl: "https://u@makeprintable.com/authorize" }, "authorizeUrl has user info or a fragment"],
+    ["a password alone", { authorizeUrl: "https://:p@makeprintable.com/authorize" }, "authorizeUrl has user info or a fragment"],
+    ["a fragment", { authorizeUrl: "https://makeprintable.com/authorize#top" }, "authorizeUrl has user info or a fragment"],
+    ["plain http on a look-alike of loopback", { authorizeUrl: "http://127.0.0.1.example/authorize" }, "authorizeUrl must be https (http only on loopback), got http:"],
     ["an empty client id", { clientId: "" }, "clientId must be a non-empty string"],
     ["no redirect URI", { redirectUri: undefined }, "redirectUri must be a non-empty string"],
     ["an empty state", { state: "" }, "state must be a non-empty string"],

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { inspect } from "node:util";
 import {
   InvalidTokenResponseError,
+  ClientSecretInBrowserError,
   OAuthOptionsError,
   TokenError,
   TokenRequestError,
@@ -12,6 +13,7 @@ import { json, startServer } from "./helpers.js";
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
+  vi.unstubAllGlobals();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 async function server(handle: Parameters<typeof startServer>[0]) {
@@ -191,17 +193,52 @@ describe("exchangeCode", () => {
     expect(elsewhere.requests).toHaveLength(0);
   });
 
-  it("reports a refused connection as TokenRequestError", async () => {
+  it("reports a refused connection as TokenRequestError, with the network error as its cause", async () => {
     const api = await server(() => {});
     const url = api.url;
     await api.close();
-    expect(await failure({ ...credentials, baseUrl: url })).toBeInstanceOf(TokenRequestError);
+    const error = await failure({ ...credentials, baseUrl: url });
+    expect(error).toBeInstanceOf(TokenRequestError);
+    expect(error).not.toBeInstanceOf(TokenTimeoutError);
+    expect(error).toMatchObject({ message: "the token request failed (network error or redirect)" });
+    expect((error as Error).cause).toBeInstanceOf(Error); // what @mkp/client reports about the connection
+  });
+
+  // What a web page looks like to the guard (browser.test.ts runs the bundle in real Chromium).
+  it.each([
+    ["a web page", { window: {}, document: {} }, ClientSecretInBrowserError],
+    ["a web page, with dangerouslyAllowBrowser", { window: {}, document: {}, dangerouslyAllowBrowser: true }, undefined],
+    ["a runtime with window alone (Deno)", { window: {} }, undefined],
+    ["a runtime with document alone", { document: {} }, undefined],
+  ])("in %s it %s", async (_, { window, document, dangerouslyAllowBrowser }, refused) => {
+    if (window) vi.stubGlobal("window", window);
+    if (document) vi.stubGlobal("document", document);
+    let sent = 0;
+    const outcome = await exchangeCode({
+      ...credentials,
+      ...(dangerouslyAllowBrowser && { dangerouslyAllowBrowser }),
+      fetch: async () => (sent++, Response.json({ access_token: "t", token_type: "Bearer" })),
+    }).catch((e: unknown) => e);
+    if (refused) {
+      expect(outcome).toBeInstanceOf(refused);
+      expect(outcome).toMatchObject({
+        code: "MKP_OAUTH_CLIENT_SECRET_IN_BROWSER",
+        message: "a browser page cannot keep the client secret: exchange codes on a server (or set dangerouslyAllowBrowser)",
+      });
+      expect(sent).toBe(0);
+    } else {
+      expect(outcome).toMatchObject({ tokenType: "Bearer" });
+      expect(sent).toBe(1);
+    }
   });
 
   it.each([
     ["plain http off loopback", { baseUrl: "http://api.example.test/v1" }, "baseUrl must be https (http only on loopback), got http:"],
     ["an empty code", { code: "" }, "code must be a non-empty string"],
     ["a missing client secret", { clientSecret: undefined }, "clientSecret must be a non-empty string"],
+    ["an empty client id", { clientId: "" }, "clientId must be a non-empty string"],
+    ["no redirect URI", { redirectUri: undefined }, "redirectUri must be a non-empty string"],
+    ["a base URL that is not https", { baseUrl: "ftp://127.0.0.1/v1" }, "baseUrl must be https (http only on loopback), got ftp:"],
   ])("rejects %s before sending anything", async (_, override, message) => {
     let sent = 0;
     const error = await failure({ ...credentials, ...override, fetch: async () => (sent++, Response.json({})) } as ExchangeCodeOptions);

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { AccessDeniedError, StateMismatchError } from "../src/errors.js";
+import { startMockServer, type MockServer } from "@mkp/mock-server";
+import { getEventListeners } from "node:events";
+import { createServer } from "node:net";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AccessDeniedError, StateMismatchError, TokenError, TokenRequestError } from "../src/errors.js";
 import { LoginTimeoutError, loopbackLogin } from "../src/node/index.js";
 
 // These tests play the browser coming back from the authorize page: they read the redirect URI and
@@ -83,5 +86,182 @@ describe("loopbackLogin", () => {
     await quiet.printed();
     await quiet.outcome;
     expect(opened).toHaveLength(1);
+  });
+});
+
+// Whole logins against @mkp/mock-server with `autoApprove`: fetching the authorize URL redirects
+// straight to the loopback callback with a code, as the browser does after the user clicks Allow.
+let sandbox: MockServer | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  if (sandbox) expect(sandbox.specViolations).toEqual([]);
+  await sandbox?.close();
+  sandbox = undefined;
+});
+const T0 = 2_000_000_000_000;
+async function startSandbox() {
+  sandbox = await startMockServer({ now: () => T0, strict: true, autoApprove: true });
+  return sandbox;
+}
+const page = (text: string) => `<!doctype html><meta charset="utf-8"><title>Makeprintable login</title><p>${text}</p>`;
+
+/** Starts a login against the sandbox; the browser (`visit`) follows the authorize URL once it is shown. */
+function loginAt(s: MockServer, options: Partial<Parameters<typeof loopbackLogin>[0]> = {}, visit: (url: string) => unknown = (url) => fetch(url)) {
+  const shown: string[] = [];
+  const pages: unknown[] = [];
+  const outcome = loopbackLogin({
+    clientId: s.demo.clientId,
+    clientSecret: s.demo.clientSecret,
+    authorizeUrl: s.authorizeUrl,
+    baseUrl: s.apiUrl,
+    now: () => T0,
+    onAuthorizeUrl: (url) => (shown.push(url), pages.push(visit(url))),
+    ...options,
+  });
+  return { outcome, shown, pages };
+}
+
+describe("loopbackLogin against @mkp/mock-server", () => {
+  it("logs in with PKCE and the default timeout, answers the browser with a safe page, then stops listening", async () => {
+    const s = await startSandbox();
+    const signal = new AbortController().signal;
+    const login = loginAt(s, { scopes: ["fix"], signal });
+    const token = await login.outcome;
+    expect({ ...token }).toEqual({ tokenType: "Bearer", scopes: ["fix"], receivedAt: new Date(T0), expiresAt: new Date(T0 + 3_600_000) });
+    const authorize = new URL(login.shown[0]!);
+    expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(authorize.searchParams.get("response_type")).toBe("authorization_code");
+    const response = (await login.pages[0]) as Response;
+    expect(response.status).toBe(200);
+    expect(Object.fromEntries(response.headers)).toMatchObject({
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "referrer-policy": "no-referrer",
+      "content-security-policy": "default-src 'none'",
+      connection: "close",
+    });
+    expect(await response.text()).toBe(page("You are logged in to Makeprintable. You can close this tab."));
+    expect(getEventListeners(signal, "abort")).toHaveLength(0); // nothing left waiting on the caller's signal
+    await expect(fetch(authorize.searchParams.get("redirect_uri")!)).rejects.toThrow();
+  });
+
+  it("sends no code challenge with pkce: false, and the response type it is given", async () => {
+    const s = await startSandbox();
+    const login = loginAt(s, { pkce: false, responseType: "code" });
+    expect(await login.outcome).toMatchObject({ tokenType: "Bearer" });
+    const authorize = new URL(login.shown[0]!);
+    expect(authorize.searchParams.has("code_challenge")).toBe(false);
+    expect(authorize.searchParams.get("response_type")).toBe("code");
+  });
+
+  it("listens on 127.0.0.1 alone: another loopback address is refused", async () => {
+    const s = await startSandbox();
+    let other: Promise<unknown> | undefined;
+    const login = loginAt(s, {}, (url) => {
+      const callback = new URL(new URL(url).searchParams.get("redirect_uri")!);
+      callback.hostname = "127.0.0.2";
+      other = fetch(callback).then(
+        () => "answered",
+        (error: Error) => (error.cause as { code?: string }).code,
+      );
+      return other.then(() => fetch(url));
+    });
+    await login.outcome;
+    expect(await other).toBe("ECONNREFUSED");
+  });
+
+  it("fails when the port is taken", async () => {
+    const s = await startSandbox();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = taken.address() as { port: number };
+      await expect(loginAt(s, { port }).outcome).rejects.toMatchObject({ code: "EADDRINUSE" });
+    } finally {
+      taken.close();
+    }
+  });
+
+  it("answers anything but GET /callback with 404, and takes only the first callback", async () => {
+    const s = await startSandbox();
+    let exchanging = () => {};
+    const inFlight = new Promise<void>((resolve) => (exchanging = resolve));
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const seen: Response[] = [];
+    const login = loginAt(
+      s,
+      // Holds the token request (of the first callback) until the second callback has been answered.
+      { fetch: async (request) => (exchanging(), await held, fetch(request)) },
+      async (url) => {
+        const callback = (await fetch(url, { redirect: "manual" })).headers.get("location")!;
+        seen.push(await fetch(callback, { method: "POST" }));
+        const first = fetch(callback);
+        await inFlight;
+        seen.push(await fetch(callback));
+        release();
+        seen.push(await first);
+      },
+    );
+    await login.outcome;
+    await login.pages[0];
+    expect(seen.map((r) => r.status)).toEqual([404, 404, 200]);
+    expect(await seen[0]!.text()).toBe(page("Not found."));
+    expect(await seen[1]!.text()).toBe(page("Not found."));
+  });
+
+  it("escapes what it shows the browser", async () => {
+    const s = await startSandbox();
+    const login = loginAt(s, { fetch: async () => Response.json({ error: "invalid_grant", error_description: 'a <b> & "c" \'d\'' }, { status: 400 }) });
+    await expect(login.outcome).rejects.toBeInstanceOf(TokenError);
+    const response = (await login.pages[0]) as Response;
+    expect(response.status).toBe(400);
+    expect(await response.text()).toBe(
+      page("The login failed: the token endpoint (HTTP 400) answered invalid_grant: a &#60;b&#62; &#38; &#34;c&#34; 'd' (a code is single use and lives 3 minutes: start the login again). You can close this tab."),
+    );
+  });
+
+  it("does not show the browser an error that is not ours", async () => {
+    const s = await startSandbox();
+    const broken = new Error("the clock broke: internal detail");
+    const login = loginAt(s, {
+      now: () => {
+        throw broken;
+      },
+    });
+    await expect(login.outcome).rejects.toBe(broken);
+    expect(await ((await login.pages[0]) as Response).text()).toBe(page("The login failed: unexpected error. You can close this tab."));
+  });
+
+  it("an abort once the callback came ends the login with the token request's error", async () => {
+    const s = await startSandbox();
+    const controller = new AbortController();
+    const login = loginAt(s, {
+      signal: controller.signal,
+      fetch: async (request) => {
+        controller.abort();
+        return fetch(request);
+      },
+    });
+    const error = await login.outcome.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenRequestError);
+    expect(error).toMatchObject({ message: "the token request was aborted" });
+  });
+
+  it("stops at once when the signal is already aborted", async () => {
+    const s = await startSandbox();
+    const login = loginAt(s, { signal: AbortSignal.abort() }, () => undefined);
+    await expect(login.outcome).rejects.toMatchObject({ name: "LoginTimeoutError", message: "the login was aborted" });
+  });
+
+  it("prints the authorize URL on stderr unless told otherwise", async () => {
+    const s = await startSandbox();
+    const written: string[] = [];
+    vi.spyOn(process.stderr, "write").mockImplementation((text) => (written.push(String(text)), true));
+    const outcome = loopbackLogin({ clientId: s.demo.clientId, clientSecret: s.demo.clientSecret, authorizeUrl: s.authorizeUrl, baseUrl: s.apiUrl, timeoutMs: 1 });
+    await expect(outcome).rejects.toBeInstanceOf(LoginTimeoutError);
+    vi.restoreAllMocks();
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^Open this URL in your browser to log in to Makeprintable:\n\n {2}http:\/\/127\.0\.0\.1:\d+\/authorize\?client_id=demo-app&\S+\n\n$/);
   });
 });

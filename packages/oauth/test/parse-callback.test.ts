@@ -81,6 +81,7 @@ describe("parseCallback", () => {
     ["a repeated state", `?code=c0de&state=${expectedState}&state=${expectedState}`, 'the callback repeats the parameter "state"'],
     ["a repeated code", `?code=a&code=b&state=${expectedState}`, 'the callback repeats the parameter "code"'],
     ["a repeated unknown parameter", `?code=a&x=1&x=2&state=${expectedState}`, 'the callback repeats the parameter "x"'],
+    ["a repeated long parameter (its name cut at 40 characters)", `?${"p".repeat(50)}=1&${"p".repeat(50)}=2`, `the callback repeats the parameter "${"p".repeat(40)}"`],
     ["no code", `?state=${expectedState}`, "the callback has no code"],
     ["an empty code", `?code=&state=${expectedState}`, "the callback has no code"],
   ])("rejects %s with CallbackError", (_, input, message) => {

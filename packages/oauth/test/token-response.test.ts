@@ -73,3 +73,32 @@ describe("token-response validation", () => {
     expect(Math.min(...Object.values(outcomes))).toBeGreaterThan(30);
   });
 });
+
+describe("token-response boundaries", () => {
+  const token = (expires_in: unknown) => tokenFromResponse(200, { access_token: "t", token_type: "Bearer", expires_in }, 1_000);
+  it.each([
+    [0, 1_000],
+    ["0", 1_000],
+    ["3600.5", 1_000 + 3_600_500],
+    [999_999_999_999, 1_000 + 999_999_999_999_000],
+  ])("takes expires_in %j (expiresAt %d)", (expiresIn, expiresAt) => {
+    expect(token(expiresIn).expiresAt).toEqual(new Date(expiresAt));
+  });
+
+  it.each([1e12, "1000000000000", -1, "-1", "1e3", " 60", "60 ", "60.", ".5", Number.NaN, true])("refuses expires_in %j", (expiresIn) => {
+    let error;
+    try {
+      token(expiresIn);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidTokenResponseError);
+    expect(error).toMatchObject({ message: "the token response's expires_in is not a number of seconds", status: 200 });
+  });
+
+  it("has no refreshToken (not even a hidden one) when the server sent none", () => {
+    const t = token(undefined);
+    expect("refreshToken" in t).toBe(false);
+    expect(inspect(t, { breakLength: Infinity })).toBe("{ tokenType: 'Bearer', receivedAt: 1970-01-01T00:00:01.000Z, accessToken: '[redacted]' }");
+  });
+});
