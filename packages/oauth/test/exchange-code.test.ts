@@ -205,7 +205,7 @@ describe("exchangeCode", () => {
   });
 
   // What a web page looks like to the guard (browser.test.ts runs the bundle in real Chromium).
-  it.each([
+  it.each<[string, { window?: object; document?: object; dangerouslyAllowBrowser?: boolean }, typeof ClientSecretInBrowserError | undefined]>([
     ["a web page", { window: {}, document: {} }, ClientSecretInBrowserError],
     ["a web page, with dangerouslyAllowBrowser", { window: {}, document: {}, dangerouslyAllowBrowser: true }, undefined],
     ["a runtime with window alone (Deno)", { window: {} }, undefined],
