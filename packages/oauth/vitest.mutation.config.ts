@@ -4,11 +4,12 @@ import { defineProject } from "vitest/config";
 // Left out: the browser test (Chromium runs the esbuild bundle, not Stryker's instrumented source),
 // cli.test.ts (its logins go through oidc-provider, slow to start, and it runs the built `dist`;
 // run-cli.test.ts drives the same code in-process against the sandbox), the oidc-provider interop
-// test and the type tests. All of them stay in `pnpm test`.
+// test, the type tests, and the check of the committed baseline (mutation-baseline.test.ts). All of
+// them stay in `pnpm test`.
 export default defineProject({
   test: {
     name: "oauth-mutation",
     include: ["test/**/*.test.ts"],
-    exclude: ["test/browser.test.ts", "test/cli.test.ts", "test/interop-oidc-provider.test.ts"],
+    exclude: ["test/browser.test.ts", "test/cli.test.ts", "test/interop-oidc-provider.test.ts", "test/mutation-baseline.test.ts"],
   },
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The one test command (`pnpm test`): every check and every test suite, then one plain summary
 // line `N passed, N failed` that CI reads. Vitest tests count one each; every other check counts
-// as one test.
+// as one test. `--mutation` (CI passes it, see .ci/run) adds the mutation test of @mkp/oauth: Stryker
+// in incremental mode against the committed packages/oauth/stryker-incremental.json, failing under 85 %.
 import { spawn } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
@@ -9,6 +10,12 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const reportFile = resolve(root, "reports/vitest.json");
+const flags = process.argv.slice(2);
+const unknownFlags = flags.filter((flag) => flag !== "--mutation");
+if (unknownFlags.length) {
+  console.error(`Unknown option(s): ${unknownFlags.join(" ")}. Usage: pnpm test [--mutation]`);
+  process.exit(2);
+}
 
 /** Each check: a name and a command; `vitest: true` marks the run whose JSON report is counted. */
 const steps = [
@@ -20,6 +27,9 @@ const steps = [
   { name: "size budgets hold (pnpm size)", command: ["pnpm", "size"] },
   { name: "Chromium is available for browser tests", command: ["node", "tools/dev/ensure-chromium.mjs"] },
   { name: "vitest", command: ["pnpm", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`], vitest: true },
+  ...(flags.includes("--mutation")
+    ? [{ name: "@mkp/oauth mutation score is at least 85 % (pnpm test:mutation oauth, incremental)", command: ["node", "tools/dev/mutation.mjs", "oauth"] }]
+    : []),
 ];
 
 function runStep(command) {

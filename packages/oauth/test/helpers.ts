@@ -1,5 +1,8 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** A request as the test server saw it. */
 export interface SeenRequest {
@@ -85,4 +88,37 @@ export async function actAsUser(
     init = { method: "POST", body: fields.toString(), headers: { "content-type": "application/x-www-form-urlencoded", origin: url.origin } };
   }
   throw new Error("too many hops before the redirect back to the app");
+}
+
+/**
+ * A stand-in for the platform's browser opener (`xdg-open`) in a fresh folder to put first on
+ * PATH: each run appends a line with its argument (the URL), where its stdout goes and whether it
+ * leads its own session. `runs()` reads those lines.
+ */
+export async function fakeOpener() {
+  const dir = await mkdtemp(join(tmpdir(), "mkp-opener-"));
+  const log = join(dir, "runs.txt");
+  const script = [
+    "#!/bin/sh",
+    'out=$(readlink /proc/$$/fd/1)',
+    "sid=$(cut -d' ' -f6 /proc/$$/stat)",
+    'if [ "$sid" = "$$" ]; then session=own; else session=shared; fi',
+    `printf '%s %s %s\\n' "$1" "$out" "$session" >> "${log}"`,
+  ].join("\n");
+  await writeFile(join(dir, "xdg-open"), `${script}\n`);
+  await chmod(join(dir, "xdg-open"), 0o755);
+  const runs = async () => (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean).map((line) => line.split(" "));
+  return {
+    dir,
+    runs,
+    /** Resolves to the URL of the `n`th run (1-based) once it has happened. */
+    async nthUrl(n: number): Promise<string> {
+      for (;;) {
+        const all = await runs();
+        if (all.length >= n) return all[n - 1]![0]!;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AccessDeniedError, StateMismatchError, TokenError, TokenRequestError } from "../src/errors.js";
 import { LoginTimeoutError, loopbackLogin } from "../src/node/index.js";
+import { fakeOpener } from "./helpers.js";
 
 // These tests play the browser coming back from the authorize page: they read the redirect URI and
 // state from the printed URL and call the loopback listener directly. Full logins (with a token
@@ -94,6 +95,7 @@ describe("loopbackLogin", () => {
 let sandbox: MockServer | undefined;
 afterEach(async () => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   if (sandbox) expect(sandbox.specViolations).toEqual([]);
   await sandbox?.close();
   sandbox = undefined;
@@ -263,5 +265,27 @@ describe("loopbackLogin against @mkp/mock-server", () => {
     vi.restoreAllMocks();
     expect(written).toHaveLength(1);
     expect(written[0]).toMatch(/^Open this URL in your browser to log in to Makeprintable:\n\n {2}http:\/\/127\.0\.0\.1:\d+\/authorize\?client_id=demo-app&\S+\n\n$/);
+  });
+
+  it.runIf(process.platform === "linux")("opens the browser with the platform's opener only when asked", async () => {
+    const s = await startSandbox();
+    const opener = await fakeOpener();
+    try {
+      vi.stubEnv("PATH", `${opener.dir}:${process.env.PATH}`);
+      await loginAt(s).outcome; // openBrowser not given
+      const asked = loginAt(s, { openBrowser: true, timeoutMs: 2000 }, () => opener.nthUrl(1).then((url) => fetch(url)));
+      await asked.outcome;
+      expect(await opener.runs()).toEqual([[asked.shown[0], "/dev/null", "own"]]);
+    } finally {
+      await opener.remove();
+    }
+  });
+
+  it("logs in all the same when the platform has no opener (the URL was shown)", async () => {
+    const s = await startSandbox();
+    const empty = await fakeOpener();
+    await empty.remove();
+    vi.stubEnv("PATH", empty.dir); // a folder that does not exist: no xdg-open, open or cmd
+    await expect(loginAt(s, { openBrowser: true }).outcome).resolves.toMatchObject({ tokenType: "Bearer" });
   });
 });

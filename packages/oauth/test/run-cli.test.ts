@@ -1,10 +1,8 @@
 import { startMockServer, type MockServer } from "@mkp/mock-server";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCli, type CliIo } from "../src/node/run-cli.js";
+import { fakeOpener } from "./helpers.js";
 
 // `mkp login` run in-process (so mutation testing exercises src/node/run-cli.ts) against
 // @mkp/mock-server with `autoApprove`: following the printed URL redirects straight to the CLI's
@@ -242,40 +240,19 @@ describe("runCli (mkp login, in-process)", () => {
     expect(out.stderr.endsWith("\n\nmkp login: no login callback within 2 s: start the login again (MKP_OAUTH_LOGIN_TIMEOUT)\n")).toBe(true);
   });
 
-  it.runIf(process.platform === "linux")("--open runs xdg-open, detached, with its output discarded", async () => {
+  it.runIf(process.platform === "linux")("only --open runs xdg-open: detached, in a session of its own, its output discarded", async () => {
     const s = await startSandbox();
-    // A stand-in for xdg-open on PATH: records its argument, where its stdout goes and its session, then exits.
-    const bin = await mkdtemp(join(tmpdir(), "mkp-opener-"));
+    const opener = await fakeOpener();
     try {
-      const log = join(bin, "opened.txt");
-      const script = [
-        "#!/bin/sh",
-        "out=$(readlink /proc/$$/fd/1)",
-        "sid=$(cut -d' ' -f6 /proc/$$/stat)",
-        `printf '%s\\n%s\\n%s\\n%s\\n' "$1" "$out" "$sid" "$$" > "${log}.tmp"`,
-        `mv "${log}.tmp" "${log}"`,
-      ].join("\n");
-      await writeFile(join(bin, "xdg-open"), `${script}\n`);
-      await chmod(join(bin, "xdg-open"), 0o755);
-      vi.stubEnv("PATH", `${bin}:${process.env.PATH}`);
-      const { out, io } = cli(sandboxEnv(s), {
-        // The "browser" is the opener: once it has run, follow the URL it was given.
-        browser: () => {
-          const follow = async () => {
-            const text = await readFile(log, "utf8").catch(() => undefined);
-            if (text === undefined) setTimeout(follow, 5);
-            else out.pages.push(fetch(text.split("\n")[0]!));
-          };
-          void follow();
-        },
-      });
+      vi.stubEnv("PATH", `${opener.dir}:${process.env.PATH}`);
+      const quiet = cli(sandboxEnv(s));
+      expect(await runCli(["login"], quiet.io)).toBe(0);
+      // The opener plays the browser: once it has run, follow the URL it was given.
+      const { out, io } = cli(sandboxEnv(s), { browser: () => void opener.nthUrl(1).then((url) => out.pages.push(fetch(url))) });
       expect(await runCli(["login", "--open"], io)).toBe(0);
-      const [url, stdout, sid, pid] = (await readFile(log, "utf8")).split("\n");
-      expect(url).toBe(out.urls[0]);
-      expect(stdout).toBe("/dev/null");
-      expect(sid).toBe(pid); // a session of its own: it outlives the CLI
+      expect(await opener.runs()).toEqual([[out.urls[0], "/dev/null", "own"]]);
     } finally {
-      await rm(bin, { recursive: true, force: true });
+      await opener.remove();
     }
   });
 });

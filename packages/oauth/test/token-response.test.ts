@@ -80,6 +80,7 @@ describe("token-response boundaries", () => {
     [0, 1_000],
     ["0", 1_000],
     ["3600.5", 1_000 + 3_600_500],
+    ["3600.25", 1_000 + 3_600_250],
     [999_999_999_999, 1_000 + 999_999_999_999_000],
   ])("takes expires_in %j (expiresAt %d)", (expiresIn, expiresAt) => {
     expect(token(expiresIn).expiresAt).toEqual(new Date(expiresAt));
