@@ -91,31 +91,34 @@ export async function actAsUser(
 }
 
 /**
- * A stand-in for the platform's browser opener (`xdg-open`) in a fresh folder to put first on
- * PATH: each run appends a line with its argument (the URL), where its stdout goes and whether it
- * leads its own session. `runs()` reads those lines.
+ * Stand-ins for the platforms' browser openers (`xdg-open`, `open`, `cmd`) in a fresh folder to put
+ * first on PATH: each run appends a line with its name, its arguments, where its stdout goes and
+ * whether it leads its own session. `runs()` reads those lines.
  */
-export async function fakeOpener() {
+export async function fakeOpener(names: readonly string[] = ["xdg-open"]) {
   const dir = await mkdtemp(join(tmpdir(), "mkp-opener-"));
   const log = join(dir, "runs.txt");
   const script = [
     "#!/bin/sh",
-    'out=$(readlink /proc/$$/fd/1)',
+    "out=$(readlink /proc/$$/fd/1)",
     "sid=$(cut -d' ' -f6 /proc/$$/stat)",
     'if [ "$sid" = "$$" ]; then session=own; else session=shared; fi',
-    `printf '%s %s %s\\n' "$1" "$out" "$session" >> "${log}"`,
+    `line="$(basename "$0")"; for arg in "$@"; do line="$line\t$arg"; done`,
+    `printf '%s\t%s\t%s\n' "$line" "$out" "$session" >> "${log}"`,
   ].join("\n");
-  await writeFile(join(dir, "xdg-open"), `${script}\n`);
-  await chmod(join(dir, "xdg-open"), 0o755);
-  const runs = async () => (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean).map((line) => line.split(" "));
+  for (const name of names) {
+    await writeFile(join(dir, name), `${script}\n`);
+    await chmod(join(dir, name), 0o755);
+  }
+  const runs = async () => (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean).map((line) => line.split("\t"));
   return {
     dir,
     runs,
-    /** Resolves to the URL of the `n`th run (1-based) once it has happened. */
+    /** Resolves to the URL (the last argument) of the `n`th run (1-based) once it has happened. */
     async nthUrl(n: number): Promise<string> {
       for (;;) {
         const all = await runs();
-        if (all.length >= n) return all[n - 1]![0]!;
+        if (all.length >= n) return all[n - 1]!.at(-3)!;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     },

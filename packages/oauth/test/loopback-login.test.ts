@@ -275,8 +275,32 @@ describe("loopbackLogin against @mkp/mock-server", () => {
       await loginAt(s).outcome; // openBrowser not given
       const asked = loginAt(s, { openBrowser: true, timeoutMs: 2000 }, () => opener.nthUrl(1).then((url) => fetch(url)));
       await asked.outcome;
-      expect(await opener.runs()).toEqual([[asked.shown[0], "/dev/null", "own"]]);
+      expect(await opener.runs()).toEqual([["xdg-open", asked.shown[0], "/dev/null", "own"]]);
     } finally {
+      await opener.remove();
+    }
+  });
+
+  // process.platform is the input here: set for the duration of one login, then restored.
+  it.runIf(process.platform === "linux")("runs open on macOS and start through cmd on Windows", async () => {
+    const s = await startSandbox();
+    const opener = await fakeOpener(["open", "cmd", "xdg-open"]);
+    const platform = Object.getOwnPropertyDescriptor(process, "platform")!;
+    const urls: string[] = [];
+    try {
+      vi.stubEnv("PATH", `${opener.dir}:${process.env.PATH}`);
+      for (const [n, os] of [[1, "darwin"], [2, "win32"]] as const) {
+        Object.defineProperty(process, "platform", { ...platform, value: os });
+        const login = loginAt(s, { openBrowser: true, timeoutMs: 2000 }, () => opener.nthUrl(n).then((url) => fetch(url)));
+        await login.outcome.finally(() => Object.defineProperty(process, "platform", platform));
+        urls.push(login.shown[0]!);
+      }
+      expect(await opener.runs()).toEqual([
+        ["open", urls[0], "/dev/null", "own"],
+        ["cmd", "/c", "start", '""', urls[1], "/dev/null", "own"],
+      ]);
+    } finally {
+      Object.defineProperty(process, "platform", platform);
       await opener.remove();
     }
   });

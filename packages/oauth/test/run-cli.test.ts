@@ -250,7 +250,7 @@ describe("runCli (mkp login, in-process)", () => {
       // The opener plays the browser: once it has run, follow the URL it was given.
       const { out, io } = cli(sandboxEnv(s), { browser: () => void opener.nthUrl(1).then((url) => out.pages.push(fetch(url))) });
       expect(await runCli(["login", "--open"], io)).toBe(0);
-      expect(await opener.runs()).toEqual([[out.urls[0], "/dev/null", "own"]]);
+      expect(await opener.runs()).toEqual([["xdg-open", out.urls[0], "/dev/null", "own"]]);
     } finally {
       await opener.remove();
     }
