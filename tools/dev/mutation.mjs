@@ -3,8 +3,11 @@
 // each package (its own stryker.config.json), one package after the other (the machine has 2 cores).
 // Reports: reports/mutation/<package>/index.html and mutation.json. Exits non-zero when a package's
 // score falls below its `thresholds.break` or Stryker fails.
+// `--scratch-baseline` (what `pnpm test` passes) starts from a copy of the package's committed
+// incremental file in reports/mutation/<package>/ and leaves the committed one untouched: Stryker
+// rewrites the file it uses on every run (renumbered test ids), which would dirty the work tree.
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,16 +18,29 @@ const packages = ["oauth", "client", "mock-server"];
 const stryker = resolve(dirname(createRequire(resolve(root, "package.json")).resolve("@stryker-mutator/core/package.json")), "bin/stryker.js");
 
 const chosen = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
-const extra = process.argv.slice(2).filter((arg) => arg.startsWith("-"));
+const scratchBaseline = process.argv.includes("--scratch-baseline");
+const extra = process.argv.slice(2).filter((arg) => arg.startsWith("-") && arg !== "--scratch-baseline");
 const unknown = chosen.filter((name) => !packages.includes(name));
 if (unknown.length) {
   console.error(`Unknown package(s): ${unknown.join(", ")}. Choose from: ${packages.join(", ")}.`);
   process.exit(2);
 }
 
-function run(cwd) {
+/** With `--scratch-baseline`: a copy of the committed incremental file, and Stryker's option to use it. */
+async function scratchCopy(name) {
+  const dir = resolve(root, "packages", name);
+  const { incrementalFile } = JSON.parse(await readFile(resolve(dir, "stryker.config.json"), "utf8"));
+  if (!incrementalFile) return [];
+  const copy = resolve(root, "reports/mutation", name, "stryker-incremental.json");
+  await mkdir(dirname(copy), { recursive: true });
+  await copyFile(resolve(dir, incrementalFile), copy);
+  return ["--incrementalFile", copy];
+}
+
+async function run(name) {
+  const options = scratchBaseline ? await scratchCopy(name) : [];
   return new Promise((done) => {
-    const child = spawn(process.execPath, [stryker, "run", ...extra], { cwd, stdio: "inherit", env: process.env });
+    const child = spawn(process.execPath, [stryker, "run", ...options, ...extra], { cwd: resolve(root, "packages", name), stdio: "inherit", env: process.env });
     child.on("exit", (code, signal) => done(code ?? (signal ? 1 : 0)));
     child.on("error", () => done(127));
   });
@@ -43,7 +59,7 @@ async function scoreOf(name) {
 const results = [];
 for (const name of chosen.length ? chosen : packages) {
   const started = Date.now();
-  const code = await run(resolve(root, "packages", name));
+  const code = await run(name);
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const summary = await scoreOf(name).catch(() => undefined);
   results.push({ name, code, minutes, summary });

@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import mutationSuite from "../vitest.mutation.config.js";
 
-// CI (`pnpm test --mutation`) runs Stryker in incremental mode against the committed
+// `pnpm test` (and so CI) runs Stryker in incremental mode from the committed
 // stryker-incremental.json: only mutants whose source or covering test file changed are tested
 // again. This keeps that file in step with the code, so CI stays fast and its score is the one the
 // README reports. Refresh it with `pnpm test:mutation oauth` and commit it.
