@@ -38,7 +38,7 @@ const cpuProfileDir = values["cpu-prof"] ? resolve(values["cpu-prof"]) : undefin
 // The full run: ~5–8 minutes on a busy 2-core machine.
 const config: BenchConfig = {
   client: wanted("client") && {
-    network: quick ? { batch: 20, roundsPerBlock: 5, blocks: 3, warmupRequests: 100 } : { batch: 20, roundsPerBlock: 20, blocks: 11, warmupRequests: 500 },
+    network: quick ? { batch: 20, roundsPerBlock: 5, blocks: 3, warmupRequests: 100 } : { batch: 20, roundsPerBlock: 40, blocks: 31, warmupRequests: 2000 },
     inProcess: quick ? { batch: 500, roundsPerBlock: 2, blocks: 3, warmupRequests: 500 } : { batch: 500, roundsPerBlock: 4, blocks: 11, warmupRequests: 3000 },
     cpuProfileDir,
   },
