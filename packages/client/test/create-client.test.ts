@@ -1,17 +1,9 @@
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AccessTokenError, ClientOptionsError, createClient, GRANT_TYPE, MakeprintableError, SERVER_URL } from "../src/index.js";
-import { observedFetch, onlyRequest } from "./helpers.js";
+import { AccessTokenError, ClientOptionsError, createClient, MakeprintableError, SERVER_URL } from "../src/index.js";
+import { API_KEY, observedFetch, onlyRequest, TOKEN_REQUEST } from "./helpers.js";
 
-const API_KEY = "12345weLove3DPrinting";
 const TOKEN = "sec_3dFix";
-const tokenBody = {
-  client_id: "demo-app",
-  client_secret: "demo-secret",
-  redirect_uri: "https://example.com/callback",
-  grant_type: GRANT_TYPE,
-  code: "SplxlOBeZQQYbYS6WxSbIA",
-};
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -88,7 +80,7 @@ describe("POST /token", () => {
   it("sends exactly the five fields, form-encoded, with no credential header", async () => {
     const { fetch, requests } = observedFetch(() => Response.json({ access_token: TOKEN, token_type: "Bearer" }));
     const client = createClient({ apiKey: API_KEY, fetch, headers: { authorization: "Bearer leaked" } });
-    const { data, error } = await client.POST("/token", { body: tokenBody });
+    const { data, error } = await client.POST("/token", { body: TOKEN_REQUEST });
     expect(error).toBeUndefined();
     expect(data).toEqual({ access_token: TOKEN, token_type: "Bearer" });
     const request = onlyRequest(requests);
@@ -99,7 +91,7 @@ describe("POST /token", () => {
     expect(request.headers.get("authorization")).toBeNull();
     const form = new URLSearchParams(await request.text());
     expect([...form.keys()].sort()).toEqual(["client_id", "client_secret", "code", "grant_type", "redirect_uri"]);
-    expect(Object.fromEntries(form)).toEqual(tokenBody);
+    expect(Object.fromEntries(form)).toEqual(TOKEN_REQUEST);
   });
 
   // Found by mutation testing: a null field is left out of the form, not sent as the text "null".
@@ -115,7 +107,7 @@ describe("POST /token", () => {
   it("returns the RFC 6749 §5.2 error body as `error`", async () => {
     const body = { error: "invalid_grant", error_description: "expired" } as const;
     const { fetch } = observedFetch(() => Response.json(body, { status: 400 }));
-    const { data, error, response } = await createClient({ fetch }).POST("/token", { body: tokenBody });
+    const { data, error, response } = await createClient({ fetch }).POST("/token", { body: TOKEN_REQUEST });
     expect(data).toBeUndefined();
     expect(response.status).toBe(400);
     expect(error).toEqual(body);

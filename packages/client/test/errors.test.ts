@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_KEY } from "./helpers.js";
 import {
   APIConnectionError,
   APIError,
@@ -18,7 +19,6 @@ import {
 } from "../src/index.js";
 import { json, startServer } from "./server.js";
 
-const API_KEY = "12345weLove3DPrinting";
 
 /** The error a promise rejects with; fails the test when it resolves. */
 function failureOf(promise: Promise<unknown>): Promise<APIError> {

@@ -3,17 +3,9 @@
 // testing"): each fails against the mutant it was written for.
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AccessTokenError, ClientOptionsError, createClient, GRANT_TYPE, SERVER_URL } from "../src/index.js";
-import { observedFetch, onlyRequest } from "./helpers.js";
+import { AccessTokenError, ClientOptionsError, createClient, SERVER_URL } from "../src/index.js";
+import { API_KEY, observedFetch, onlyRequest, TOKEN_REQUEST } from "./helpers.js";
 
-const API_KEY = "12345weLove3DPrinting";
-const tokenBody = {
-  client_id: "demo-app",
-  client_secret: "demo-secret",
-  redirect_uri: "https://example.com/callback",
-  grant_type: GRANT_TYPE,
-  code: "SplxlOBeZQQYbYS6WxSbIA",
-};
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -33,25 +25,25 @@ describe("a token function and the public token endpoint", () => {
   it("neither calls the token function nor sends a bearer token on POST /token", async () => {
     const { fetch, requests } = observedFetch(() => Response.json({}));
     const provider = vi.fn(() => "sec_3dFix");
-    await createClient({ accessToken: provider, fetch }).POST("/token", { body: tokenBody });
+    await createClient({ accessToken: provider, fetch }).POST("/token", { body: TOKEN_REQUEST });
     expect(provider).not.toHaveBeenCalled();
     expect(onlyRequest(requests).headers.get("authorization")).toBeNull();
   });
 
   it("drops a fixed bearer token from POST /token too", async () => {
     const { fetch, requests } = observedFetch(() => Response.json({}));
-    await createClient({ accessToken: "sec_3dFix", fetch }).POST("/token", { body: tokenBody });
+    await createClient({ accessToken: "sec_3dFix", fetch }).POST("/token", { body: TOKEN_REQUEST });
     expect(onlyRequest(requests).headers.get("authorization")).toBeNull();
   });
 
   it("applies the spec's facts to client.request with a lower-case method as well", async () => {
     const { fetch, requests } = observedFetch(() => Response.json({}));
     const client = createClient({ apiKey: API_KEY, fetch });
-    await client.request("post", "/token", { body: tokenBody });
+    await client.request("post", "/token", { body: TOKEN_REQUEST });
     const request = onlyRequest(requests);
     expect(request.headers.get("key")).toBeNull();
     expect(request.headers.get("content-type")).toBe("application/x-www-form-urlencoded");
-    expect(Object.fromEntries(new URLSearchParams(await request.text()))).toEqual(tokenBody);
+    expect(Object.fromEntries(new URLSearchParams(await request.text()))).toEqual(TOKEN_REQUEST);
   });
 
   it("wraps the token function's failure, keeping it as the cause", async () => {

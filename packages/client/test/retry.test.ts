@@ -1,5 +1,6 @@
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { API_KEY } from "./helpers.js";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -16,7 +17,6 @@ import {
 import { sleep as defaultSleep } from "../src/retry.js";
 import { json, recordingSleep, startServer } from "./server.js";
 
-const API_KEY = "12345weLove3DPrinting";
 const item = { id: 149, user_id: 8, file_name: "box_longline", file_ext: "obj", status: 1, created_at: 1422295700, updated_at: 1422295700 };
 const closers: Array<() => Promise<void>> = [];
 
