@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import type { launchChromium as LaunchChromium } from "@mkp/testing";
+import { launchChromium } from "@mkp/testing";
 import { REPO_ROOT, runOk } from "./child.js";
 import type { Section, Table } from "./report.js";
 import { formatNumber, formatSpread, median, spread } from "./stats.js";
@@ -29,16 +29,6 @@ export interface DocsOptions {
   loadRounds: number;
 }
 
-/**
- * @mkp/testing ships its TypeScript sources (it serves vitest); `pnpm bench` runs from dist/ as
- * plain JavaScript, so there it loads them through tsx, scoped to that one import.
- */
-export async function loadTestingHelpers(): Promise<{ launchChromium: typeof LaunchChromium }> {
-  if (import.meta.url.endsWith(".ts")) return import("@mkp/testing");
-  const { tsImport } = await import("tsx/esm/api");
-  return (await tsImport("@mkp/testing", import.meta.url)) as { launchChromium: typeof LaunchChromium };
-}
-
 interface Load {
   domContentLoadedMs: number;
   loadMs: number;
@@ -58,7 +48,6 @@ const QUIET_MS = 1000;
  * and the main thread has then stayed free of long tasks for a second (Lighthouse's TTI waits 5 s).
  */
 export async function loadOnce(page: string = DOCS_PAGE): Promise<Load> {
-  const { launchChromium } = await loadTestingHelpers();
   const chromium = await launchChromium();
   const browser = chromium.context;
   try {
