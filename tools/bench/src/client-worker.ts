@@ -28,7 +28,10 @@ export interface ClientBlockResult {
   variant: string;
   block: number;
   requests: number;
+  /** Client CPU of the whole block (user + system), every turn pooled. */
   cpuMs: number;
+  /** Client CPU of each turn (`requests / turnCpuMicros.length` requests each), in µs, in turn order. */
+  turnCpuMicros: number[];
   wallMs: number;
   p50Ms: number;
   p99Ms: number;
@@ -113,6 +116,7 @@ function percentile(sorted: Float64Array, p: number): number {
 interface Tally {
   requests: number;
   cpuMicros: number;
+  turnCpuMicros: number[];
   wallMs: number;
   latencies: number[];
 }
@@ -133,10 +137,11 @@ async function turn(call: Call, requests: number, tally: Tally): Promise<void> {
   tally.wallMs += performance.now() - started;
   const used = process.cpuUsage(cpu);
   tally.cpuMicros += used.user + used.system;
+  tally.turnCpuMicros.push(used.user + used.system);
   tally.requests += requests;
 }
 
-const fresh = (): Tally => ({ requests: 0, cpuMicros: 0, wallMs: 0, latencies: [] });
+const fresh = (): Tally => ({ requests: 0, cpuMicros: 0, turnCpuMicros: [], wallMs: 0, latencies: [] });
 const all = [...variants()].filter(([name]) => !input.variants || input.variants.includes(name));
 // Warm every path (JIT, connection pool) before anything is recorded.
 for (const [, call] of all) await turn(call, input.warmupRequests, fresh());
@@ -165,7 +170,7 @@ for (let block = 0; block < input.blocks; block++) {
   }
   for (const [variant, tally] of tallies) {
     const sorted = Float64Array.from(tally.latencies).sort();
-    results.push({ variant, block, requests: tally.requests, cpuMs: tally.cpuMicros / 1000, wallMs: tally.wallMs, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) });
+    results.push({ variant, block, requests: tally.requests, cpuMs: tally.cpuMicros / 1000, turnCpuMicros: tally.turnCpuMicros, wallMs: tally.wallMs, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) });
   }
 }
 process.stdout.write(`${JSON.stringify(results)}\n`);
