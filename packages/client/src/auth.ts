@@ -3,14 +3,13 @@ import { AccessTokenError, ClientOptionsError } from "./errors.js";
 /** An access token, or a function that returns the current one (called before every request). */
 export type AccessTokenProvider = string | (() => string | Promise<string>);
 
-// A header value may not hold line breaks or other control characters (RFC 9110 §5.5).
+// A header value may not hold line breaks or other control characters, nor start or end with spaces (RFC 9110 §5.5).
 const HEADER_VALUE = /^[\x21-\x7e]+(?:[ \t]+[\x21-\x7e]+)*$/;
 
 /** Throws `ErrorClass` unless `value` can be sent as a header value; the message never echoes it. */
 export function assertHeaderSafe(value: unknown, what: string, ErrorClass: new (message: string) => Error = ClientOptionsError): asserts value is string {
-  if (typeof value !== "string") throw new ErrorClass(`${what} must be a string`);
-  if (!HEADER_VALUE.test(value)) {
-    throw new ErrorClass(value ? `${what} contains characters that cannot be sent in an HTTP header (spaces at the ends or control characters)` : `${what} is empty`);
+  if (typeof value !== "string" || !HEADER_VALUE.test(value)) {
+    throw new ErrorClass(`${what} must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)`);
   }
 }
 

@@ -4,7 +4,7 @@ import { FORM, serializeBody } from "./body.js";
 import { ClientOptionsError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
 import { API_KEY_HEADER, PUBLIC_ROUTES, SERVER_URL } from "./generated/spec.js";
-import { checkOption, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, retryingFetch, type ClientRequestFields, type Sleep } from "./retry.js";
+import { checkCount, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, retryingFetch, type ClientRequestFields, type Sleep } from "./retry.js";
 
 /** Options of {@link createClient}. Every one is optional. */
 export interface ClientOptions {
@@ -54,19 +54,23 @@ export type MakeprintableClient = Client<paths>;
 const environment = (name: string): string | undefined =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
 
-// The operation ("METHOD /path/{template}") of the call being built: openapi-fetch serialises the
-// body and constructs the Request synchronously inside the call, so the method wrappers in
-// `createClient` set it for just that span, and the spec's per-operation facts are looked up by it.
+// The call being built: openapi-fetch serialises the body and constructs the Request synchronously
+// inside the call, so the method wrappers in `createClient` set these for just that span. `route` is
+// the operation ("METHOD /path/{template}") whose spec facts apply; `sendsRequest` says whether a
+// real `Request` is needed (a custom `fetch` or a middleware is given one) or the URL and init do.
 let route = "";
+let sendsRequest = true;
 
 /**
  * The `Request` constructor the client gives openapi-fetch: applies the spec's facts about the
  * operation (no credential where the spec says `security: []`, not even a default header; a form
  * body labelled exactly `application/x-www-form-urlencoded`) and notes what the `fetch` wrapper
- * needs (a public operation, the caller's own signal).
+ * needs (a public operation, the caller's own signal). When the client's own `fetch` sends the call
+ * and no middleware sees it, it makes no `Request` at all, just the URL and init that `fetch` will
+ * build the only one from: in Node a `Request` costs more than all the client's other work.
  */
-const ClientRequest = function ClientRequest(url: string, init: RequestInit & { headers: Headers }): Request {
-  const { headers, signal } = init;
+const ClientRequest = function ClientRequest(url: string, init: RequestInit & { headers: Headers; method: string }): Request {
+  const { headers, signal: userSignal } = init;
   const isPublic = PUBLIC_ROUTES.includes(route);
   if (isPublic) {
     headers.delete(API_KEY_HEADER);
@@ -74,10 +78,13 @@ const ClientRequest = function ClientRequest(url: string, init: RequestInit & { 
   }
   // openapi-fetch labels every body that is not FormData as JSON.
   if (init.body instanceof URLSearchParams) headers.set("content-type", FORM);
-  const request: ClientRequestFields = new Request(url, init);
-  if (isPublic) request.isPublic = true;
-  if (signal) request.userSignal = signal;
-  return request;
+  let request: ClientRequestFields;
+  if (sendsRequest) {
+    request = new Request(url, init) as Request & ClientRequestFields;
+    request.isPublic = isPublic;
+    request.userSignal = userSignal;
+  } else request = { url, init, method: init.method, headers, isPublic, userSignal };
+  return request as unknown as Request;
 } as unknown as typeof Request;
 // openapi-fetch checks middleware results with `instanceof` this constructor.
 ClientRequest.prototype = Request.prototype;
@@ -99,7 +106,7 @@ ClientRequest.prototype = Request.prototype;
 export function createClient(options: ClientOptions = {}): MakeprintableClient {
   const { apiKey, accessToken } = options;
   if (apiKey !== undefined && accessToken !== undefined) {
-    throw new ClientOptionsError("give either apiKey or accessToken, not both: a request carries one credential");
+    throw new ClientOptionsError("give either apiKey or accessToken, not both");
   }
   if (typeof accessToken !== "function" && accessToken !== undefined) assertHeaderSafe(accessToken, "accessToken");
   // With no credential given, the environment's API key (if any).
@@ -114,6 +121,8 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
   if (!/^https?:$/.test(url?.protocol as string) || url?.username || url?.password) {
     throw new ClientOptionsError("baseUrl must be an absolute http(s) URL without credentials");
   }
+  // A `fetch` or middleware of the caller's may expect a `Request` (see ClientRequest).
+  let sendRequests = options.fetch !== undefined;
   const client = createFetchClient<paths>({
     baseUrl: baseUrl.replace(/\/+$/, ""),
     // The credential travels as a default header (ClientRequest drops it where the spec says so);
@@ -125,8 +134,8 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
     fetch: retryingFetch(
       options.fetch ?? globalThis.fetch,
       options,
-      checkOption(options.maxRetries, DEFAULT_MAX_RETRIES, "maxRetries"),
-      checkOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs"),
+      checkCount(options.maxRetries ?? DEFAULT_MAX_RETRIES, "maxRetries", 0),
+      checkCount(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, "timeoutMs", 1),
     ),
     Request: ClientRequest,
     bodySerializer: (body: unknown, headers?: Headers) => serializeBody(route, body, headers),
@@ -136,12 +145,20 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
   const request = methods.request!;
   // Every call goes through `request`, which notes its route for the span of the call.
   methods.request = (method, path, init) => {
+    const { fetch, middleware } = (init ?? {}) as { fetch?: unknown; middleware?: unknown[] };
     route = `${(method as string).toUpperCase()} ${path as string}`;
+    sendsRequest = sendRequests || fetch !== undefined || !!middleware?.length;
     try {
       return request(method, path, init);
     } finally {
       route = "";
+      sendsRequest = true;
     }
+  };
+  const use = methods.use!;
+  methods.use = (...middleware) => {
+    sendRequests = true;
+    return use(...middleware);
   };
   for (const method in client) if (/^[A-Z]+$/.test(method)) methods[method] = (path, init) => methods.request!(method, path, init);
   return client;

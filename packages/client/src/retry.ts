@@ -22,18 +22,18 @@ export interface RetrySettings {
 }
 
 /**
- * A request as the client's `Request` constructor makes it: openapi-fetch copies the per-request
- * options onto it as own properties; the constructor notes a public operation and the caller's signal.
+ * A request as the client's `Request` constructor makes it: a `Request`, or (when the client's own
+ * `fetch` sends it) just the URL and init the `fetch` wrapper sends. openapi-fetch copies the
+ * per-request options onto it as own properties; the constructor notes a public operation and the
+ * caller's signal.
  */
-export type ClientRequestFields = Request & RequestOptions & { isPublic?: boolean; userSignal?: AbortSignal };
+export type ClientRequestFields = Pick<Request, "method" | "headers"> &
+  RequestOptions & { isPublic: boolean; userSignal: AbortSignal | null | undefined; url: string; init?: RequestInit | undefined };
 
 /** The default number of retries of a failed idempotent request (as Stainless SDKs). */
 export const DEFAULT_MAX_RETRIES = 2;
 /** The default per-attempt timeout: one minute to receive response headers. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
-
-// Timers clamp anything above 2^31 − 1 ms (Infinity included) to 1 ms: such values are refused.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The default {@link Sleep}: a timer that the signal cancels. */
 export const sleep: Sleep = (ms, signal) =>
@@ -50,18 +50,16 @@ export const sleep: Sleep = (ms, signal) =>
     else signal.addEventListener("abort", abort, { once: true });
   });
 
-/** Checks a count or a duration in ms, so a typo fails loudly instead of disabling retries. */
+/**
+ * Checks a count or a duration in ms, so a typo fails loudly instead of disabling retries. Timers
+ * clamp anything above 2^31 − 1 ms (Infinity included) to 1 ms: such values are refused.
+ */
 export function checkCount(value: unknown, name: string, min: number): number {
-  const integer = name === "maxRetries";
-  if (typeof value !== "number" || !(value >= min && value <= MAX_TIMER_MS) || (integer && !Number.isInteger(value))) {
-    throw new ClientOptionsError(`${name} must be a number from ${min} to ${MAX_TIMER_MS}${integer ? " (an integer)" : ""}`);
+  if (!(Number.isInteger(value) && (value as number) >= min && (value as number) < 2 ** 31)) {
+    throw new ClientOptionsError(`${name} must be an integer from ${min} to 2147483647`);
   }
-  return value;
+  return value as number;
 }
-
-/** `maxRetries` (≥ 0, an integer) or `timeoutMs` (≥ 1) as given, else the fallback; checked either way. */
-export const checkOption = (value: unknown, fallback: number, name: "maxRetries" | "timeoutMs"): number =>
-  checkCount(value === undefined ? fallback : value, name, name === "timeoutMs" ? 1 : 0);
 
 /**
  * The delay the server asks for: `retry-after-ms` (milliseconds), else `Retry-After` in seconds or
@@ -135,14 +133,16 @@ export function retryingFetch(
   timeoutMsDefault: number,
 ): (request: Request) => Promise<Response> {
   const { accessToken, sleep: wait = sleep, random = Math.random } = settings;
-  return async (request: ClientRequestFields) => {
-    const maxRetries = checkOption(request.maxRetries, maxRetriesDefault, "maxRetries");
-    const timeoutMs = checkOption(request.timeoutMs, timeoutMsDefault, "timeoutMs");
+  return async (built) => {
+    // Always made by the client's `Request` constructor (openapi-fetch's `Request` option).
+    const request = built as unknown as ClientRequestFields;
+    const { maxRetries = maxRetriesDefault, timeoutMs = timeoutMsDefault, init } = request;
+    checkCount(maxRetries, "maxRetries", 0);
+    checkCount(timeoutMs, "timeoutMs", 1);
     if (typeof accessToken === "function" && !request.isPublic) request.headers.set("authorization", await bearer(accessToken as () => string));
-    // Only a caller's signal needs linking (costly in Node); the request's own never aborts otherwise.
-    const { userSignal } = request;
-    const signal = userSignal ?? request.signal;
-    const aborted = () => new APIUserAbortError({ message: "request was aborted", cause: signal.reason });
+    // Only a caller's signal needs linking (costly in Node); no other aborts the request.
+    const userSignal = request.userSignal ?? undefined;
+    const aborted = () => new APIUserAbortError({ message: "request was aborted", cause: userSignal?.reason });
     for (let retry = 0; ; retry++) {
       // One controller per attempt: the timeout covers the wait for response headers.
       const controller = new AbortController();
@@ -150,9 +150,11 @@ export function retryingFetch(
       const retryable = retry < maxRetries && (request.method === "GET" || request.method === "DELETE");
       let response: Response | undefined;
       try {
-        response = await fetch(request, { signal: userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal });
+        const attemptSignal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
+        // Without a Request, fetch builds the only one: building one more costs more than the client's own work.
+        response = await (init ? fetch(request.url as never, ((init.signal = attemptSignal), init)) : fetch(request as unknown as Request, { signal: attemptSignal }));
       } catch (cause) {
-        if (signal.aborted) throw aborted();
+        if (userSignal?.aborted) throw aborted();
         if (!retryable) {
           throw controller.signal.aborted
             ? new APIConnectionTimeoutError({ message: `request timed out after ${timeoutMs} ms` })
@@ -171,6 +173,7 @@ export function retryingFetch(
         await response.body?.cancel().catch(() => undefined);
       }
       // The caller's abort ends the wait between attempts.
+      const signal = userSignal ?? new AbortController().signal;
       const ms = (response && retryAfterMs(response.headers)) ?? backoffMs(retry, random);
       if (!(await wait(ms, signal).then(() => !signal.aborted, () => false))) throw aborted();
     }

@@ -125,14 +125,14 @@ describe("options", () => {
 
   it("rejects an API key and an access token together", () => {
     expect(() => createClient({ apiKey: API_KEY, accessToken: TOKEN })).toThrow(
-      new ClientOptionsError("give either apiKey or accessToken, not both: a request carries one credential"),
+      new ClientOptionsError("give either apiKey or accessToken, not both"),
     );
   });
 
   it.each([
-    ["an empty API key", { apiKey: "" }, "apiKey is empty"],
-    ["an API key with a line break", { apiKey: "abc\nkey: x" }, "apiKey contains characters"],
-    ["an empty access token", { accessToken: "" }, "accessToken is empty"],
+    ["an empty API key", { apiKey: "" }, "apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)"],
+    ["an API key with a line break", { apiKey: "abc\nkey: x" }, "apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)"],
+    ["an empty access token", { accessToken: "" }, "accessToken must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)"],
     ["a relative base URL", { baseUrl: "/v1" }, "baseUrl must be an absolute http(s) URL without credentials"],
     ["a base URL with credentials", { baseUrl: "https://user:pw@example.com" }, "baseUrl must be an absolute http(s) URL without credentials"],
     ["a non-http base URL", { baseUrl: "ftp://example.com" }, "baseUrl must be an absolute http(s) URL without credentials"],

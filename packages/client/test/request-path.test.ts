@@ -58,8 +58,8 @@ describe("a token function and the public token endpoint", () => {
   });
 
   it.each([
-    ["a number", 42, "the access token must be a string"],
-    ["an empty string", "", "the access token is empty"],
+    ["a number", 42, "the access token must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)"],
+    ["an empty string", "", "the access token must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)"],
   ])("rejects a token function that returns %s", async (_name, token, message) => {
     const { fetch, requests } = observedFetch();
     const failure = await createClient({ accessToken: () => token as string, fetch })
@@ -125,7 +125,7 @@ describe("option checks", () => {
   ])("rejects an API key with %s, without echoing it", (_name, apiKey) => {
     const error = rejection({ apiKey });
     expect(error).toBeInstanceOf(ClientOptionsError);
-    expect(error.message).toBe("apiKey contains characters that cannot be sent in an HTTP header (spaces at the ends or control characters)");
+    expect(error.message).toBe("apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)");
   });
 
   it.each(["a", "~!", "a b", "a\tb", "a  \t b"])("accepts the API key %j and sends it as it is", async (apiKey) => {
@@ -135,15 +135,15 @@ describe("option checks", () => {
   });
 
   it("rejects an API key that is not a string", () => {
-    expect(rejection({ apiKey: 12345 as never })).toMatchObject({ code: "MKP_INVALID_OPTIONS", message: "apiKey must be a string" });
+    expect(rejection({ apiKey: 12345 as never })).toMatchObject({ code: "MKP_INVALID_OPTIONS", message: "apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)" });
   });
 
   it("checks a fixed access token when the client is created", () => {
     const error = rejection({ accessToken: "tok\r\nx-injected: 1" });
     expect(error).toBeInstanceOf(ClientOptionsError);
-    expect(error.message).toBe("accessToken contains characters that cannot be sent in an HTTP header (spaces at the ends or control characters)");
+    expect(error.message).toBe("accessToken must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)");
     expect(inspect(error)).not.toContain("injected");
-    expect(rejection({ accessToken: 42 as never }).message).toBe("accessToken must be a string");
+    expect(rejection({ accessToken: 42 as never }).message).toBe("accessToken must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)");
   });
 
   it.each([

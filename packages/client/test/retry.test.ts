@@ -271,12 +271,13 @@ describe("options", () => {
   });
 
   it.each([
-    [{ maxRetries: -1 }, "maxRetries must be a number from 0 to 2147483647 (an integer)"],
-    [{ maxRetries: 1.5 }, "maxRetries must be a number from 0 to 2147483647 (an integer)"],
-    [{ timeoutMs: 0 }, "timeoutMs must be a number from 1 to 2147483647"],
-    [{ timeoutMs: Number.NaN }, "timeoutMs must be a number from 1 to 2147483647"],
-    [{ timeoutMs: Number.POSITIVE_INFINITY }, "timeoutMs must be a number from 1 to 2147483647"],
-    [{ timeoutMs: 2 ** 31 }, "timeoutMs must be a number from 1 to 2147483647"],
+    [{ maxRetries: -1 }, "maxRetries must be an integer from 0 to 2147483647"],
+    [{ maxRetries: 1.5 }, "maxRetries must be an integer from 0 to 2147483647"],
+    [{ timeoutMs: 0 }, "timeoutMs must be an integer from 1 to 2147483647"],
+    [{ timeoutMs: Number.NaN }, "timeoutMs must be an integer from 1 to 2147483647"],
+    [{ timeoutMs: Number.POSITIVE_INFINITY }, "timeoutMs must be an integer from 1 to 2147483647"],
+    [{ timeoutMs: 2 ** 31 }, "timeoutMs must be an integer from 1 to 2147483647"],
+    [{ timeoutMs: 1.5 }, "timeoutMs must be an integer from 1 to 2147483647"],
   ])("rejects %o with a ClientOptionsError", (options, message) => {
     expect(() => createClient({ apiKey: API_KEY, ...options })).toThrow(new ClientOptionsError(message));
   });
@@ -307,7 +308,7 @@ describe("per-request options on form-encoded operations", () => {
     const { client } = clientOf(api.url);
     const failure = await client.POST("/fixes", { body: { item_id: 149, name: "box" }, maxRetries: -1 }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ClientOptionsError);
-    expect(failure).toMatchObject({ message: expect.stringMatching(/^maxRetries must be a number /) });
+    expect(failure).toMatchObject({ message: expect.stringMatching(/^maxRetries must be an integer /) });
     expect(api.requests).toHaveLength(0);
   });
 });
