@@ -28,8 +28,8 @@ export interface ClientOptions {
    * honour `init.signal` for timeouts and aborts to work.
    */
   fetch?: ((request: Request, init?: RequestInit) => Promise<Response>) | undefined;
-  /** Headers sent with every request. */
-  headers?: Record<string, string> | undefined;
+  /** Headers sent with every request: a record, a `Headers` object or name–value pairs. */
+  headers?: HeadersInit | undefined;
   /**
    * How many times a GET or DELETE is retried after a 408, 429, 5xx or connection error (POSTs never
    * are). Default: 2. Per request: `client.GET(path, { maxRetries })`.
@@ -78,12 +78,9 @@ const ClientRequest = function ClientRequest(url: string, init: RequestInit & { 
   }
   // openapi-fetch labels every body that is not FormData as JSON.
   if (init.body instanceof URLSearchParams) headers.set("content-type", FORM);
-  let request: ClientRequestFields;
-  if (sendsRequest) {
-    request = new Request(url, init) as Request & ClientRequestFields;
-    request.isPublic = isPublic;
-    request.userSignal = userSignal;
-  } else request = { url, init, method: init.method, headers, isPublic, userSignal };
+  const request = (sendsRequest ? new Request(url, init) : { url, init, method: init.method, headers }) as ClientRequestFields;
+  request.isPublic = isPublic;
+  request.userSignal = userSignal;
   return request as unknown as Request;
 } as unknown as typeof Request;
 // openapi-fetch checks middleware results with `instanceof` this constructor.
@@ -121,6 +118,13 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
   if (!/^https?:$/.test(url?.protocol as string) || url?.username || url?.password) {
     throw new ClientOptionsError("baseUrl must be an absolute http(s) URL without credentials");
   }
+  let headers: Record<string, string>;
+  try {
+    headers = Object.fromEntries(new Headers(options.headers));
+  } catch {
+    // Never echoes the value (fetch's own error would): it may be a secret.
+    throw new ClientOptionsError("headers must be valid HTTP header names and values");
+  }
   // A `fetch` or middleware of the caller's may expect a `Request` (see ClientRequest).
   let sendRequests = options.fetch !== undefined;
   const client = createFetchClient<paths>({
@@ -128,7 +132,7 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
     // The credential travels as a default header (ClientRequest drops it where the spec says so);
     // a token function is called per request by the fetch wrapper.
     headers: {
-      ...options.headers,
+      ...headers,
       ...(key !== undefined ? { [API_KEY_HEADER]: key } : typeof accessToken === "string" ? { authorization: `Bearer ${accessToken}` } : {}),
     },
     fetch: retryingFetch(

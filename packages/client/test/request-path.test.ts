@@ -147,6 +147,26 @@ describe("option checks", () => {
   });
 
   it.each([
+    ["a record", { "X-Trace": "t1", "x-app": "demo" }],
+    ["a Headers object", new Headers({ "X-Trace": "t1", "x-app": "demo" })],
+    ["name-value pairs", [["X-Trace", "t1"], ["x-app", "demo"]] as [string, string][]],
+  ])("sends default headers given as %s with every request, next to the credential", async (_name, headers) => {
+    const { fetch, requests } = observedFetch();
+    await createClient({ apiKey: API_KEY, fetch, headers }).GET("/items");
+    const request = onlyRequest(requests);
+    expect([...request.headers]).toEqual([["key", API_KEY], ["x-app", "demo"], ["x-trace", "t1"]]);
+  });
+
+  it("rejects an unusable default header without echoing it", () => {
+    for (const headers of [{ "x-app": "s3cr3t\nVALUE-77" }, { "bad name s3cr3t": "VALUE-77" }]) {
+      const error = rejection({ apiKey: API_KEY, headers });
+      expect(error).toBeInstanceOf(ClientOptionsError);
+      expect(error.message).toBe("headers must be valid HTTP header names and values");
+      expect(inspect(error)).not.toMatch(/s3cr3t|VALUE-77/);
+    }
+  });
+
+  it.each([
     ["a scheme ending in http", "xhttp://example.com"],
     ["a user name only", "https://user@example.com"],
     ["a password only", "https://:pw@example.com"],
