@@ -150,9 +150,12 @@ export function retryingFetch(
       const retryable = retry < maxRetries && (request.method === "GET" || request.method === "DELETE");
       let response: Response | undefined;
       try {
-        const attemptSignal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
-        // Without a Request, fetch builds the only one: building one more costs more than the client's own work.
-        response = await (init ? fetch(request.url as never, ((init.signal = attemptSignal), init)) : fetch(request as unknown as Request, { signal: attemptSignal }));
+        const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
+        if (init) {
+          // No Request was built (only the default fetch gets here): fetch builds the only one.
+          init.signal = signal;
+          response = await fetch(request.url as never, init);
+        } else response = await fetch(request as unknown as Request, { signal });
       } catch (cause) {
         if (userSignal?.aborted) throw aborted();
         if (!retryable) {
