@@ -156,7 +156,6 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
       return request(method, path, init);
     } finally {
       route = "";
-      sendsRequest = true;
     }
   };
   const use = methods.use!;

@@ -311,6 +311,14 @@ describe("per-request options on form-encoded operations", () => {
     expect(failure).toMatchObject({ message: expect.stringMatching(/^maxRetries must be an integer /) });
     expect(api.requests).toHaveLength(0);
   });
+
+  it("checks a per-request timeoutMs before sending anything, naming it", async () => {
+    const api = await server((_request, response) => json(response, 200, []));
+    const { client } = clientOf(api.url);
+    const failure = await client.GET("/items", { timeoutMs: 0 }).catch((error: unknown) => error);
+    expect(failure).toEqual(new ClientOptionsError("timeoutMs must be an integer from 1 to 2147483647"));
+    expect(api.requests).toHaveLength(0);
+  });
 });
 
 describe("retryAfterMs limits", () => {
