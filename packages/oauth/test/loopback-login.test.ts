@@ -124,6 +124,18 @@ function loginAt(s: MockServer, options: Partial<Parameters<typeof loopbackLogin
 }
 
 describe("loopbackLogin against @mkp/mock-server", () => {
+  it.each([
+    ["throws", () => {
+      throw new Error("no display");
+    }],
+    ["rejects", () => Promise.reject(new Error("no display"))],
+  ])("logs in when the browser opener %s: the URL was shown, the user can open it", async (_how, openBrowser) => {
+    const s = await startSandbox();
+    const login = loginAt(s, { openBrowser });
+    await expect(login.outcome).resolves.toMatchObject({ tokenType: "Bearer" });
+    expect(login.shown).toHaveLength(1);
+  });
+
   it("logs in with PKCE and the default timeout, answers the browser with a safe page, then stops listening", async () => {
     const s = await startSandbox();
     const signal = new AbortController().signal;

@@ -132,7 +132,8 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAut
         }
       });
       (options.onAuthorizeUrl ?? ((u) => process.stderr.write(`Open this URL in your browser to log in to Makeprintable:\n\n  ${u}\n\n`)))(url);
-      if (openBrowser) Promise.resolve(openBrowser === true ? openWithPlatform(url) : openBrowser(url)).catch(() => {});
+      // An opener that fails, at once or later, is ignored: the URL was shown, the user can open it.
+      if (openBrowser) Promise.resolve(url).then(openBrowser === true ? openWithPlatform : openBrowser).catch(() => {});
     });
   } finally {
     clearTimeout(timer);
