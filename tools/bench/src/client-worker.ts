@@ -55,7 +55,7 @@ const ITEM = JSON.stringify({ id: 149, user_id: 7, file_name: "benchy", file_ext
  * what it is given (so a client that passes an init pays for it), checks the credential like the
  * server does, and answers at once.
  */
-async function cannedFetch(input: Request, init?: RequestInit): Promise<Response> {
+async function cannedFetch(input: Request | string, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
   const authorized = request.headers.get(API_KEY_HEADER) === apiKey || request.headers.get("authorization") === `Bearer ${token}`;
   const body = authorized && request.url.endsWith("/items/149") ? ITEM : "{}";
@@ -64,9 +64,13 @@ async function cannedFetch(input: Request, init?: RequestInit): Promise<Response
 
 function inProcessVariants(): Map<string, Call> {
   const fetch = cannedFetch;
-  const withKey = createClient({ apiKey, baseUrl, fetch });
-  const withProvider = createClient({ accessToken: async () => token, baseUrl, fetch });
-  const bare = createFetchClient<paths>({ baseUrl, fetch, headers: { [API_KEY_HEADER]: apiKey } });
+  // Installed as the global fetch (this worker process is the bench's own), not passed as the `fetch`
+  // option: @mkp/client gives a caller's `fetch` a Request, but the default fetch just the URL and
+  // init, and the default path is the one the loopback figures measure.
+  globalThis.fetch = fetch as typeof globalThis.fetch;
+  const withKey = createClient({ apiKey, baseUrl });
+  const withProvider = createClient({ accessToken: async () => token, baseUrl });
+  const bare = createFetchClient<paths>({ baseUrl, headers: { [API_KEY_HEADER]: apiKey } });
   const url = `${baseUrl}/items/149`;
   const init = { params: { path: { id: 149 } } } as const;
   return new Map<string, Call>([
