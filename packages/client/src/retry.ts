@@ -140,8 +140,9 @@ export function retryingFetch(
     checkCount(maxRetries, "maxRetries", 0);
     checkCount(timeoutMs, "timeoutMs", 1);
     if (typeof accessToken === "function" && !request.isPublic) request.headers.set("authorization", await bearer(accessToken as () => string));
-    // Only a caller's signal needs linking (costly in Node); no other aborts the request.
-    const userSignal = request.userSignal ?? undefined;
+    // Only a caller's signal needs linking (costly in Node); no other aborts the request. A Request
+    // that a middleware put in place of the client's follows the caller's signal as its own.
+    const userSignal = "isPublic" in request ? (request.userSignal ?? undefined) : (request as unknown as Request).signal;
     const aborted = () => new APIUserAbortError({ message: "request was aborted", cause: userSignal?.reason });
     for (let retry = 0; ; retry++) {
       // One controller per attempt: the timeout covers the wait for response headers.

@@ -75,6 +75,17 @@ describe("a caller's middleware and fetch get a real Request", () => {
     expect(timedOut).toBeInstanceOf(APIConnectionTimeoutError);
   });
 
+  it("keeps the caller's signal on a Request that a middleware replaced", async () => {
+    const client = clientOf({ maxRetries: 0 });
+    client.use({ onRequest: ({ request }) => new Request(request, { headers: { "x-trace": "t2" } }) });
+    const controller = new AbortController();
+    const pending = client.GET("/items", { params: { query: { page: 999 } }, signal: controller.signal }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort(new Error("user left"));
+    expect(await pending).toBeInstanceOf(APIUserAbortError);
+    expect(await pending).toMatchObject({ cause: new Error("user left") });
+  });
+
   it("gives a per-request middleware a Request, and only that call", async () => {
     const client = clientOf();
     const seen: Request[] = [];
