@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg, totalmem, type, release } from "node:os";
-import { relative } from "node:path";
+import { isAbsolute, relative } from "node:path";
 import { REPO_ROOT } from "./child.js";
 
 /** CPU model and count, memory, OS: what a reader needs to compare figures across machines. */
@@ -41,7 +41,9 @@ export function sampleLoad(everyMs = 5000): { stop(): string } {
 export function describeCommit(report?: string): string {
   try {
     const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
-    const except = report ? [`:(exclude)${relative(REPO_ROOT, report)}`] : [];
+    // Only a report inside the repository can be excluded (git refuses a path outside it).
+    const inside = report && relative(REPO_ROOT, report);
+    const except = inside && !inside.startsWith("..") && !isAbsolute(inside) ? [`:(exclude)${inside}`] : [];
     const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ...except], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
     return dirty ? `${commit}+changes` : commit;
   } catch {

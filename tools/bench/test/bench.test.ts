@@ -247,4 +247,10 @@ describe("the report", () => {
     const dirty = (await run("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/RESULTS.md"], { cwd: REPO_ROOT })).stdout.trim();
     expect(describeCommit(resolve(REPO_ROOT, "bench/RESULTS.md"))).toBe(dirty ? `${head}+changes` : head);
   });
+
+  it("names the commit when the report goes outside the repository", async () => {
+    const head = (await run("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT })).stdout.trim();
+    const dirty = (await run("git", ["status", "--porcelain", "--untracked-files=no", "--", "."], { cwd: REPO_ROOT })).stdout.trim();
+    expect(describeCommit(join(tmpdir(), "RESULTS.md"))).toBe(dirty ? `${head}+changes` : head);
+  });
 });
