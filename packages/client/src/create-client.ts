@@ -1,5 +1,5 @@
 import createFetchClient, { type Client } from "openapi-fetch";
-import { assertHeaderSafe, type AccessTokenProvider } from "./auth.js";
+import { assertHeaderSafe, bearer, type AccessTokenProvider } from "./auth.js";
 import { FORM, serializeBody } from "./body.js";
 import { ClientOptionsError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
@@ -57,29 +57,29 @@ const environment = (name: string): string | undefined =>
 // The call being built: openapi-fetch serialises the body and constructs the Request synchronously
 // inside the call, so the method wrappers in `createClient` set these for just that span. `route` is
 // the operation ("METHOD /path/{template}") whose spec facts apply; `sendsRequest` says whether a
-// real `Request` is needed (a custom `fetch` or a middleware is given one) or the URL and init do.
+// real `Request` is needed (a custom `fetch` or a middleware is given one) or the URL and init do;
+// `authorization` is the header value from a token function, asked just before.
 let route = "";
 let sendsRequest = true;
+let authorization: string | undefined;
 
 /**
  * The `Request` constructor the client gives openapi-fetch: applies the spec's facts about the
  * operation (no credential where the spec says `security: []`, not even a default header; a form
- * body labelled exactly `application/x-www-form-urlencoded`) and notes what the `fetch` wrapper
- * needs (a public operation, the caller's own signal). When the client's own `fetch` sends the call
+ * body labelled exactly `application/x-www-form-urlencoded`), sets a token function's bearer token,
+ * and notes the caller's own signal for the `fetch` wrapper. When the client's own `fetch` sends the call
  * and no middleware sees it, it makes no `Request` at all, just the URL and init that `fetch` will
  * build the only one from: in Node a `Request` costs more than all the client's other work.
  */
 const ClientRequest = function ClientRequest(url: string, init: RequestInit & { headers: Headers; method: string }): Request {
   const { headers, signal: userSignal } = init;
-  const isPublic = PUBLIC_ROUTES.includes(route);
-  if (isPublic) {
+  if (PUBLIC_ROUTES.includes(route)) {
     headers.delete(API_KEY_HEADER);
     headers.delete("authorization");
-  }
+  } else if (authorization) headers.set("authorization", authorization);
   // openapi-fetch labels every body that is not FormData as JSON.
   if (init.body instanceof URLSearchParams) headers.set("content-type", FORM);
   const request = (sendsRequest ? new Request(url, init) : { url, init, method: init.method, headers }) as ClientRequestFields;
-  request.isPublic = isPublic;
   request.userSignal = userSignal;
   return request as unknown as Request;
 } as unknown as typeof Request;
@@ -130,7 +130,7 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
   const client = createFetchClient<paths>({
     baseUrl: baseUrl.replace(/\/+$/, ""),
     // The credential travels as a default header (ClientRequest drops it where the spec says so);
-    // a token function is called per request by the fetch wrapper.
+    // a token function is called per request by the method wrapper.
     headers: {
       ...headers,
       ...(key !== undefined ? { [API_KEY_HEADER]: key } : typeof accessToken === "string" ? { authorization: `Bearer ${accessToken}` } : {}),
@@ -147,16 +147,26 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
   type Call = (...args: unknown[]) => unknown;
   const methods = client as unknown as Record<string, Call>;
   const request = methods.request!;
-  // Every call goes through `request`, which notes its route for the span of the call.
-  methods.request = (method, path, init) => {
+  // Every call goes through `request`, which notes its route (and so on) for the span of the call.
+  const call = (operation: string, method: unknown, path: unknown, init: unknown, bearerToken?: string) => {
     const { fetch, middleware } = (init ?? {}) as { fetch?: unknown; middleware?: unknown[] };
-    route = `${(method as string).toUpperCase()} ${path as string}`;
+    route = operation;
     sendsRequest = sendRequests || fetch !== undefined || !!middleware?.length;
+    authorization = bearerToken;
     try {
       return request(method, path, init);
     } finally {
       route = "";
+      authorization = undefined;
     }
+  };
+  methods.request = (method, path, init) => {
+    const operation = `${(method as string).toUpperCase()} ${path as string}`;
+    // A token function is asked once per request (not per attempt; never for a public operation),
+    // before openapi-fetch builds the request, so middleware sees the header.
+    return typeof accessToken === "function" && !PUBLIC_ROUTES.includes(operation)
+      ? bearer(accessToken).then((value) => call(operation, method, path, init, value))
+      : call(operation, method, path, init);
   };
   const use = methods.use!;
   methods.use = (...middleware) => {

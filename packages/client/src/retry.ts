@@ -1,5 +1,4 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, safeCause, secretsOf } from "./api-error.js";
-import { bearer } from "./auth.js";
 import { ClientOptionsError } from "./errors.js";
 
 /** Waits `ms` milliseconds; rejects (with anything) when `signal` aborts first. */
@@ -17,8 +16,6 @@ export interface RequestOptions {
 export interface RetrySettings {
   sleep?: Sleep | undefined;
   random?: (() => number) | undefined;
-  /** A token function is called once per request (not per attempt) unless the operation is public. */
-  accessToken?: unknown;
 }
 
 /**
@@ -28,7 +25,7 @@ export interface RetrySettings {
  * caller's signal.
  */
 export type ClientRequestFields = Pick<Request, "method" | "headers"> &
-  RequestOptions & { isPublic: boolean; userSignal: AbortSignal | null | undefined; url: string; init?: RequestInit | undefined };
+  RequestOptions & { userSignal: AbortSignal | null | undefined; url: string; init?: RequestInit | undefined };
 
 /** The default number of retries of a failed idempotent request (as Stainless SDKs). */
 export const DEFAULT_MAX_RETRIES = 2;
@@ -119,9 +116,9 @@ function expire(): void {
 }
 
 /**
- * The `fetch` the client hands openapi-fetch: adds a token function's bearer token, then sends with
- * a per-attempt timeout and Stainless-style retries: only GET and DELETE (which are idempotent) are
- * retried, on 408, 429, 5xx and connection errors, after the server's `Retry-After` or an
+ * The `fetch` the client hands openapi-fetch: sends with a per-attempt timeout and Stainless-style
+ * retries: only GET and DELETE (which are idempotent) are retried, on 408, 429, 5xx and connection
+ * errors, after the server's `Retry-After` or an
  * exponential backoff with jitter. POSTs are never retried. Network failures become
  * {@link APIConnectionError}, {@link APIConnectionTimeoutError} or {@link APIUserAbortError}.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2 idempotent methods
@@ -132,17 +129,16 @@ export function retryingFetch(
   maxRetriesDefault: number,
   timeoutMsDefault: number,
 ): (request: Request) => Promise<Response> {
-  const { accessToken, sleep: wait = sleep, random = Math.random } = settings;
+  const { sleep: wait = sleep, random = Math.random } = settings;
   return async (built) => {
     // Always made by the client's `Request` constructor (openapi-fetch's `Request` option).
     const request = built as unknown as ClientRequestFields;
     const { maxRetries = maxRetriesDefault, timeoutMs = timeoutMsDefault, init } = request;
     checkCount(maxRetries, "maxRetries", 0);
     checkCount(timeoutMs, "timeoutMs", 1);
-    if (typeof accessToken === "function" && !request.isPublic) request.headers.set("authorization", await bearer(accessToken as () => string));
     // Only a caller's signal needs linking (costly in Node); no other aborts the request. A Request
     // that a middleware put in place of the client's follows the caller's signal as its own.
-    const userSignal = "isPublic" in request ? (request.userSignal ?? undefined) : (request as unknown as Request).signal;
+    const userSignal = "userSignal" in request ? (request.userSignal ?? undefined) : (request as unknown as Request).signal;
     const aborted = () => new APIUserAbortError({ message: "request was aborted", cause: userSignal?.reason });
     for (let retry = 0; ; retry++) {
       // One controller per attempt: the timeout covers the wait for response headers.

@@ -86,6 +86,27 @@ describe("a caller's middleware and fetch get a real Request", () => {
     expect(await pending).toMatchObject({ cause: new Error("user left") });
   });
 
+  it("shows a middleware the bearer token of a token function, asked once per request", async () => {
+    let asked = 0;
+    const client = createClient({ accessToken: () => `tok_${++asked}`, baseUrl: `${api.url}/v1` });
+    const seen: (string | null)[] = [];
+    client.use({ onRequest: ({ request }) => void seen.push(request.headers.get("authorization")) });
+    await client.GET("/items");
+    await client.GET("/items");
+    expect(seen).toEqual(["Bearer tok_1", "Bearer tok_2"]);
+    expect(last().headers.authorization).toBe("Bearer tok_2");
+  });
+
+  it("never asks a token function for POST /token, even when a middleware replaces the Request", async () => {
+    let asked = 0;
+    const client = createClient({ accessToken: () => `tok_${++asked}`, baseUrl: `${api.url}/v1` });
+    client.use({ onRequest: ({ request }) => new Request(request, { headers: { "x-trace": "t3", "content-type": request.headers.get("content-type")! } }) });
+    await client.POST("/token", { body: TOKEN_REQUEST });
+    expect(asked).toBe(0);
+    expect(last().headers.authorization).toBeUndefined();
+    expect(last().headers["x-trace"]).toBe("t3");
+  });
+
   it("gives a per-request middleware a Request, and only that call", async () => {
     const client = clientOf();
     const seen: Request[] = [];

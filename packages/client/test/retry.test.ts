@@ -63,6 +63,15 @@ describe("retries of idempotent requests", () => {
     expect(delays).toEqual([500, 1000]);
   });
 
+  it("asks a token function once per request, not once per attempt", async () => {
+    const api = await server((_request, response, index) => (index < 2 ? json(response, 503, {}) : json(response, 200, [])));
+    let asked = 0;
+    const { client } = clientOf(api.url, { apiKey: undefined, accessToken: async () => `tok_${++asked}` });
+    await client.GET("/items");
+    expect(asked).toBe(1);
+    expect(api.requests.map((request) => request.headers.authorization)).toEqual(Array(3).fill("Bearer tok_1"));
+  });
+
   it("gives up after maxRetries (default 2) and returns the last error response", async () => {
     const api = await server((_request, response) => json(response, 500, { error: "server_error" }));
     const { client, delays } = clientOf(api.url);
