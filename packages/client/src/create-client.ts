@@ -67,9 +67,10 @@ let authorization: string | undefined;
  * The `Request` constructor the client gives openapi-fetch: applies the spec's facts about the
  * operation (no credential where the spec says `security: []`, not even a default header; a form
  * body labelled exactly `application/x-www-form-urlencoded`), sets a token function's bearer token,
- * and notes the caller's own signal for the `fetch` wrapper. When the client's own `fetch` sends the call
- * and no middleware sees it, it makes no `Request` at all, just the URL and init that `fetch` will
- * build the only one from: in Node a `Request` costs more than all the client's other work.
+ * and notes the caller's own signal for the `fetch` wrapper. When the client's own `fetch` sends
+ * the call and no middleware sees it, it makes no `Request` at all, just the URL and init that
+ * `fetch` will build the only one from: in Node a `Request` costs more than all the client's other
+ * work.
  */
 const ClientRequest = function ClientRequest(url: string, init: RequestInit & { headers: Headers; method: string }): Request {
   const { headers, signal: userSignal } = init;

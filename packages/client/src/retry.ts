@@ -21,8 +21,7 @@ export interface RetrySettings {
 /**
  * A request as the client's `Request` constructor makes it: a `Request`, or (when the client's own
  * `fetch` sends it) just the URL and init the `fetch` wrapper sends. openapi-fetch copies the
- * per-request options onto it as own properties; the constructor notes a public operation and the
- * caller's signal.
+ * per-request options onto it as own properties; the constructor notes the caller's signal.
  */
 export type ClientRequestFields = Pick<Request, "method" | "headers"> &
   RequestOptions & { userSignal: AbortSignal | null | undefined; url: string; init?: RequestInit | undefined };
@@ -118,8 +117,8 @@ function expire(): void {
 /**
  * The `fetch` the client hands openapi-fetch: sends with a per-attempt timeout and Stainless-style
  * retries: only GET and DELETE (which are idempotent) are retried, on 408, 429, 5xx and connection
- * errors, after the server's `Retry-After` or an
- * exponential backoff with jitter. POSTs are never retried. Network failures become
+ * errors, after the server's `Retry-After` or an exponential backoff with jitter. POSTs are never
+ * retried. Network failures become
  * {@link APIConnectionError}, {@link APIConnectionTimeoutError} or {@link APIUserAbortError}.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2 idempotent methods
  */
@@ -131,7 +130,7 @@ export function retryingFetch(
 ): (request: Request) => Promise<Response> {
   const { sleep: wait = sleep, random = Math.random } = settings;
   return async (built) => {
-    // Always made by the client's `Request` constructor (openapi-fetch's `Request` option).
+    // Made by the client's `Request` constructor, unless a middleware put a plain Request in its place.
     const request = built as unknown as ClientRequestFields;
     const { maxRetries = maxRetriesDefault, timeoutMs = timeoutMsDefault, init } = request;
     checkCount(maxRetries, "maxRetries", 0);

@@ -177,13 +177,12 @@ export async function measureClientOverhead(options: ClientOverheadOptions): Pro
   );
   // The in-process cost of the layers is measured far more precisely than the network ratio; what
   // it predicts for the network case is the cross-check.
-  const micros = trimmedMicros;
-  const bareNet = median(network.filter((r) => r.variant === BARE).map(micros));
+  const bareNet = median(network.filter((r) => r.variant === BARE).map(trimmedMicros));
   const notes = OURS.map((variant) => {
     const extra = median(
       inProcess.flatMap((r) => {
         const bare = inProcess.find((b) => b.variant === BARE && b.block === r.block);
-        return r.variant === variant && bare ? [micros(r) - micros(bare)] : [];
+        return r.variant === variant && bare ? [trimmedMicros(r) - trimmedMicros(bare)] : [];
       }),
     );
     const predicted = bareNet / (bareNet + extra);
