@@ -1,26 +1,11 @@
 import { MakeprintableError } from "./errors.js";
 import { API_KEY_HEADER } from "./generated/spec.js";
+import { holdsSecret, redact, redactValue } from "./redact.js";
 
 /** The credentials a request carried (the `key` header, the bearer token with and without its scheme), to scrub from errors. */
 export function secretsOf(headers: Headers): string[] {
   const authorization = headers.get("authorization");
   return [headers.get(API_KEY_HEADER), authorization, authorization?.replace(/^\S+\s+/, "")].filter((secret): secret is string => !!secret);
-}
-
-/** `text` with every occurrence of every secret replaced. */
-function redact(text: string, secrets: readonly string[]): string {
-  for (const secret of secrets) if (secret) text = text.replaceAll(secret, "[redacted]");
-  return text;
-}
-
-// A deep copy of a JSON value with secrets scrubbed from every string (keys included).
-function redactValue(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === "string") return redact(value, secrets);
-  if (Array.isArray(value)) return value.map((entry) => redactValue(entry, secrets));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([name, entry]) => [redact(name, secrets), redactValue(entry, secrets)]));
-  }
-  return value;
 }
 
 // What an error body says in words, whatever shape the server chose (the spec does not publish one).
@@ -110,6 +95,13 @@ export class APIConnectionError extends APIError {
 export class APIConnectionTimeoutError extends APIConnectionError {
   override readonly code = "MKP_CONNECTION_TIMEOUT";
 }
+/**
+ * A redirect the client will not follow: one a browser hides, one of a request with a body, one
+ * refused by `redirect: "error"`, or too many. The message names the fix (usually `baseUrl`).
+ */
+export class RedirectRefusedError extends APIConnectionError {
+  override readonly code = "MKP_REDIRECT_REFUSED";
+}
 /** The caller's `AbortSignal` aborted the request (or the wait between retries). */
 export class APIUserAbortError extends APIError {
   override readonly code = "MKP_USER_ABORT";
@@ -137,9 +129,7 @@ export function apiErrorFor(status: number, body: unknown, headers: Headers, sec
   return new ErrorClass({ status, body: safeBody, headers: scrubbed, message: redact(`${status} ${describe(safeBody)}`, secrets) });
 }
 
-/** A thrown cause, unless its text holds a secret (then it is dropped rather than leaked). */
+/** A thrown cause, unless anything in it, at any depth, holds a secret (then it is dropped rather than leaked). */
 export function safeCause(cause: unknown, secrets: readonly string[]): unknown {
-  const error = cause as { message?: unknown; stack?: unknown; cause?: { message?: unknown } } | undefined;
-  const text = [error?.message, error?.stack, error?.cause?.message].map(String).join(" ");
-  return secrets.some((secret) => secret && text.includes(secret)) ? undefined : cause;
+  return holdsSecret(cause, secrets) ? undefined : cause;
 }

@@ -24,3 +24,8 @@ export function serializeBody(route: string, body: unknown, headers?: Headers): 
   if (type === "multipart/form-data") return toForm(body as object, new FormData());
   return (defaultBodySerializer as (body: unknown, headers?: Headers) => unknown)(body, headers);
 }
+
+/** The `content-type` of a form body (openapi-fetch labels every body that is not `FormData` as JSON). */
+export function contentTypeOf(route: string, body: unknown): Record<string, string> | undefined {
+  return REQUEST_BODY_TYPES[route] === FORM && body !== undefined && !(body instanceof FormData) ? { "content-type": FORM } : undefined;
+}

@@ -1,10 +1,12 @@
-import createFetchClient, { type Client } from "openapi-fetch";
+import createFetchClient, { mergeHeaders, type Client, type FetchResponse, type HeadersOptions } from "openapi-fetch";
+import { secretsOf } from "./api-error.js";
 import { assertHeaderSafe, bearer, type AccessTokenProvider } from "./auth.js";
-import { FORM, serializeBody } from "./body.js";
+import { contentTypeOf, serializeBody } from "./body.js";
 import { ClientOptionsError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
 import { API_KEY_HEADER, PUBLIC_ROUTES, SERVER_URL } from "./generated/spec.js";
-import { checkCount, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, retryingFetch, type ClientRequestFields, type Sleep } from "./retry.js";
+import { checkCount, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, sendWithRetries, sleep, type RequestOptions, type Sleep } from "./retry.js";
+import { withRequestSecrets } from "./unwrap.js";
 
 /** Options of {@link createClient}. Every one is optional. */
 export interface ClientOptions {
@@ -24,10 +26,11 @@ export interface ClientOptions {
    */
   baseUrl?: string | undefined;
   /**
-   * The `fetch` to use. Default: `globalThis.fetch`. It is called as `fetch(request, { signal })`:
-   * honour `init.signal` for timeouts and aborts to work.
+   * The `fetch` to use. Default: `globalThis.fetch`. It is called with one `Request` per attempt,
+   * whose `signal` carries timeouts and aborts and whose `redirect` is `"manual"` (the client
+   * follows redirects itself, so credentials stay on their origin): keep both.
    */
-  fetch?: ((request: Request, init?: RequestInit) => Promise<Response>) | undefined;
+  fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Headers sent with every request: a record, a `Headers` object or name–value pairs. */
   headers?: HeadersInit | undefined;
   /**
@@ -45,64 +48,90 @@ export interface ClientOptions {
   sleep?: Sleep | undefined;
   /** The jitter's random source, in [0, 1). Default: `Math.random`. */
   random?: (() => number) | undefined;
+  /**
+   * Lets the client send the credential over plain `http://` to a host that is not loopback.
+   * Default: `false` (https, or http only to 127.0.0.1, `localhost` or `[::1]`).
+   */
+  allowInsecureHttp?: boolean | undefined;
 }
+
 
 /** A typed client for every operation of the spec: openapi-fetch's client over our `paths`. */
 export type MakeprintableClient = Client<paths>;
+
+// Every option's name, checked against `ClientOptions` by the compiler, to refuse unknown ones.
+const OPTION_NAMES = Object.keys({
+  apiKey: 1, accessToken: 1, baseUrl: 1, fetch: 1, headers: 1, maxRetries: 1, timeoutMs: 1, sleep: 1, random: 1, allowInsecureHttp: 1,
+} satisfies Record<keyof ClientOptions, 1>);
+const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
+// Removes a credential, default headers' included, where the spec says `security: []`.
+const NO_CREDENTIAL = { [API_KEY_HEADER]: null, authorization: null };
 
 // `process` does not exist in browsers and some edge runtimes; an empty variable counts as unset.
 const environment = (name: string): string | undefined =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
 
-// The call being built: openapi-fetch serialises the body and constructs the Request synchronously
-// inside the call, so the method wrappers in `createClient` set these for just that span. `route` is
-// the operation ("METHOD /path/{template}") whose spec facts apply; `sendsRequest` says whether a
-// real `Request` is needed (a custom `fetch` or a middleware is given one) or the URL and init do;
-// `authorization` is the header value from a token function, asked just before.
-let route = "";
-let sendsRequest = true;
-let authorization: string | undefined;
+// Letters apart, how many edits turn `a` into `b` (Levenshtein), to suggest an option's name.
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
 
-/**
- * The `Request` constructor the client gives openapi-fetch: applies the spec's facts about the
- * operation (no credential where the spec says `security: []`, not even a default header; a form
- * body labelled exactly `application/x-www-form-urlencoded`), sets a token function's bearer token,
- * and notes the caller's own signal for the `fetch` wrapper. When the client's own `fetch` sends
- * the call and no middleware sees it, it makes no `Request` at all, just the URL and init that
- * `fetch` will build the only one from: in Node a `Request` costs more than all the client's other
- * work.
- */
-const ClientRequest = function ClientRequest(url: string, init: RequestInit & { headers: Headers; method: string }): Request {
-  const { headers, signal: userSignal } = init;
-  if (PUBLIC_ROUTES.includes(route)) {
-    headers.delete(API_KEY_HEADER);
-    headers.delete("authorization");
-  } else if (authorization) headers.set("authorization", authorization);
-  // openapi-fetch labels every body that is not FormData as JSON.
-  if (init.body instanceof URLSearchParams) headers.set("content-type", FORM);
-  const request = (sendsRequest ? new Request(url, init) : { url, init, method: init.method, headers }) as ClientRequestFields;
-  request.userSignal = userSignal;
-  return request as unknown as Request;
-} as unknown as typeof Request;
-// openapi-fetch checks middleware results with `instanceof` this constructor.
-ClientRequest.prototype = Request.prototype;
+/** Refuses an option `createClient` does not know (JavaScript callers get no compiler check), naming the nearest. */
+function checkOptionNames(options: object): void {
+  for (const name of Object.keys(options)) {
+    if (OPTION_NAMES.includes(name)) continue;
+    const [nearest] = OPTION_NAMES.map((known) => [known, distance(name.toLowerCase(), known.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0]!;
+    const near = distance(name.toLowerCase(), nearest.toLowerCase()) <= 3;
+    throw new ClientOptionsError(`unknown option "${name.slice(0, 40)}"${near ? `: did you mean "${nearest}"?` : `; the options are ${OPTION_NAMES.join(", ")}`}`);
+  }
+}
+
+const isLoopback = (hostname: string) => hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/** The base URL without trailing slashes, once it is known safe to send a credential to. */
+function checkBaseUrl(value: string, allowInsecureHttp: boolean | undefined): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {}
+  // Never echoes the value: it may hold a password.
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password) {
+    throw new ClientOptionsError("baseUrl must be an absolute http(s) URL without credentials, such as " + SERVER_URL);
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
+    throw new ClientOptionsError(
+      `baseUrl ${url.origin} is plain http, so the credential would travel unencrypted: use https, a loopback address (127.0.0.1, localhost, [::1]) for a local sandbox, or set allowInsecureHttp: true`,
+    );
+  }
+  return value.replace(/\/+$/, "");
+}
+
+/** What one call takes: openapi-fetch's per-request options plus the client's own. */
+type CallInit = RequestOptions & { headers?: HeadersOptions; body?: unknown; signal?: AbortSignal | null; fetch?: (request: Request) => Promise<Response>; baseUrl?: string; bodySerializer?: unknown };
 
 /**
  * Creates a client for the Makeprintable API.
  *
  * @example
  * const client = createClient({ apiKey: "12345weLove3DPrinting" });
- * const { data, error } = await client.POST("/token", { body: { ... } });
+ * const { data, error } = await client.GET("/items/{id}", { params: { path: { id: 149 } } });
  *
  * Calls return openapi-fetch's `{ data } | { error }` union (pass it to `unwrap` to get typed
  * errors thrown instead); a request that gets no response throws an `APIConnectionError`,
- * `APIConnectionTimeoutError` or `APIUserAbortError`.
+ * `APIConnectionTimeoutError`, `RedirectRefusedError` or `APIUserAbortError`.
  *
- * @throws {ClientOptionsError} when both `apiKey` and `accessToken` are given, or a value is unusable.
+ * @throws {ClientOptionsError} for an unknown option, both `apiKey` and `accessToken`, or an unusable value.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 bearer tokens in the Authorization header
  */
 export function createClient(options: ClientOptions = {}): MakeprintableClient {
-  const { apiKey, accessToken } = options;
+  checkOptionNames(options);
+  const { apiKey, accessToken, allowInsecureHttp } = options;
   if (apiKey !== undefined && accessToken !== undefined) {
     throw new ClientOptionsError("give either apiKey or accessToken, not both");
   }
@@ -110,70 +139,43 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
   // With no credential given, the environment's API key (if any).
   const key = apiKey === undefined && accessToken === undefined ? environment("MAKEPRINTABLE_API_KEY") : apiKey;
   if (key !== undefined) assertHeaderSafe(key, "apiKey");
-  const baseUrl = options.baseUrl ?? environment("MAKEPRINTABLE_BASE_URL") ?? SERVER_URL;
-  let url: URL | undefined;
+  const baseUrl = checkBaseUrl(options.baseUrl ?? environment("MAKEPRINTABLE_BASE_URL") ?? SERVER_URL, allowInsecureHttp);
+  let defaultHeaders: Headers;
   try {
-    url = new URL(baseUrl);
-  } catch {}
-  // Never echoes the value: it may hold a password.
-  if (!/^https?:$/.test(url?.protocol as string) || url?.username || url?.password) {
-    throw new ClientOptionsError("baseUrl must be an absolute http(s) URL without credentials");
-  }
-  let headers: Record<string, string>;
-  try {
-    headers = Object.fromEntries(new Headers(options.headers));
+    defaultHeaders = new Headers(options.headers);
   } catch {
     // Never echoes the value (fetch's own error would): it may be a secret.
     throw new ClientOptionsError("headers must be valid HTTP header names and values");
   }
-  // A `fetch` or middleware of the caller's may expect a `Request` (see ClientRequest).
-  let sendRequests = options.fetch !== undefined;
-  const client = createFetchClient<paths>({
-    baseUrl: baseUrl.replace(/\/+$/, ""),
-    // The credential travels as a default header (ClientRequest drops it where the spec says so);
-    // a token function is called per request by the method wrapper.
-    headers: {
-      ...headers,
-      ...(key !== undefined ? { [API_KEY_HEADER]: key } : typeof accessToken === "string" ? { authorization: `Bearer ${accessToken}` } : {}),
-    },
-    fetch: retryingFetch(
-      options.fetch ?? globalThis.fetch,
-      options,
-      checkCount(options.maxRetries ?? DEFAULT_MAX_RETRIES, "maxRetries", 0),
-      checkCount(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, "timeoutMs", 1),
-    ),
-    Request: ClientRequest,
-    bodySerializer: (body: unknown, headers?: Headers) => serializeBody(route, body, headers),
-  });
-  type Call = (...args: unknown[]) => unknown;
-  const methods = client as unknown as Record<string, Call>;
-  const request = methods.request!;
-  // Every call goes through `request`, which notes its route (and so on) for the span of the call.
-  const call = (operation: string, method: unknown, path: unknown, init: unknown, bearerToken?: string) => {
-    const { fetch, middleware } = (init ?? {}) as { fetch?: unknown; middleware?: unknown[] };
-    route = operation;
-    sendsRequest = sendRequests || fetch !== undefined || !!middleware?.length;
-    authorization = bearerToken;
-    try {
-      return request(method, path, init);
-    } finally {
-      route = "";
-      authorization = undefined;
-    }
-  };
-  methods.request = (method, path, init) => {
-    const operation = `${(method as string).toUpperCase()} ${path as string}`;
-    // A token function is asked once per request (not per attempt; never for a public operation),
-    // before openapi-fetch builds the request, so middleware sees the header.
-    return typeof accessToken === "function" && !PUBLIC_ROUTES.includes(operation)
-      ? bearer(accessToken).then((value) => call(operation, method, path, init, value))
-      : call(operation, method, path, init);
-  };
-  const use = methods.use!;
-  methods.use = (...middleware) => {
-    sendRequests = true;
-    return use(...middleware);
-  };
-  for (const method in client) if (/^[A-Z]+$/.test(method)) methods[method] = (path, init) => methods.request!(method, path, init);
-  return client;
+  const maxRetries = checkCount(options.maxRetries ?? DEFAULT_MAX_RETRIES, "maxRetries", 0);
+  const timeoutMs = checkCount(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, "timeoutMs", 1);
+  // The credential of one call: a token function is asked here, once per request (never per attempt).
+  const credential = async (): Promise<HeadersOptions> =>
+    key !== undefined ? { [API_KEY_HEADER]: key } : accessToken === undefined ? {} : { authorization: typeof accessToken === "function" ? await bearer(accessToken) : `Bearer ${accessToken}` };
+  const client = createFetchClient<paths>({ baseUrl });
+  const request = client.request as unknown as (method: string, path: string, init: object) => Promise<FetchResponse<never, never, never>>;
+
+  // One call: its operation decides the credential and the body's encoding, and everything it
+  // needs travels in its own per-request options (openapi-fetch's documented extension points).
+  async function call(method: string, path: string, init: CallInit = {}) {
+    const { maxRetries: retries = maxRetries, timeoutMs: ms = timeoutMs, fetch = options.fetch ?? globalThis.fetch, headers, ...rest } = init;
+    if (rest.baseUrl !== undefined) checkBaseUrl(rest.baseUrl, allowInsecureHttp);
+    const route = `${method} ${path}`;
+    const isPublic = PUBLIC_ROUTES.includes(route);
+    const callHeaders = mergeHeaders(contentTypeOf(route, rest.body), defaultHeaders, isPublic ? undefined : await credential(), headers, isPublic ? NO_CREDENTIAL : undefined);
+    const secrets = new Set(secretsOf(callHeaders));
+    const send = sendWithRetries({
+      fetch,
+      maxRetries: checkCount(retries, "maxRetries", 0),
+      timeoutMs: checkCount(ms, "timeoutMs", 1),
+      signal: rest.signal ?? undefined,
+      sleep: options.sleep ?? sleep,
+      random: options.random ?? Math.random,
+      secrets,
+    });
+    const result = await request(method, path, { bodySerializer: (body: unknown, headers?: Headers) => serializeBody(route, body, headers), ...rest, headers: callHeaders, fetch: send });
+    return withRequestSecrets(result, secrets);
+  }
+  const methods = Object.fromEntries(METHODS.map((method) => [method, (path: string, init?: CallInit) => call(method, path, init)]));
+  return { ...client, ...methods, request: (method: string, path: string, init?: CallInit) => call(method.toUpperCase(), path, init) } as unknown as MakeprintableClient;
 }

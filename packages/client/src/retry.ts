@@ -1,5 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, safeCause, secretsOf } from "./api-error.js";
-import { ClientOptionsError } from "./errors.js";
+import { ClientOptionsError, MakeprintableError } from "./errors.js";
+import { redact } from "./redact.js";
+import { fetchFollowingRedirects, withoutQuery } from "./redirect.js";
 
 /** Waits `ms` milliseconds; rejects (with anything) when `signal` aborts first. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -11,20 +13,6 @@ export interface RequestOptions {
   /** How long to wait for response headers, per attempt, in ms. Overrides the client's `timeoutMs`. */
   timeoutMs?: number | undefined;
 }
-
-/** What the client's `fetch` wrapper reads of the client's options. */
-export interface RetrySettings {
-  sleep?: Sleep | undefined;
-  random?: (() => number) | undefined;
-}
-
-/**
- * A request as the client's `Request` constructor makes it: a `Request`, or (when the client's own
- * `fetch` sends it) just the URL and init the `fetch` wrapper sends. openapi-fetch copies the
- * per-request options onto it as own properties; the constructor notes the caller's signal.
- */
-export type ClientRequestFields = Pick<Request, "method" | "headers"> &
-  RequestOptions & { userSignal: AbortSignal | null | undefined; url: string; init?: RequestInit | undefined };
 
 /** The default number of retries of a failed idempotent request (as Stainless SDKs). */
 export const DEFAULT_MAX_RETRIES = 2;
@@ -76,105 +64,77 @@ export function backoffMs(retry: number, random: () => number): number {
   return Math.min(500 * 2 ** retry, 8000) * (1 - random() * 0.25);
 }
 
-// Error responses remember the request's credentials, so `unwrap` can scrub them from the error.
-const secretsByResponse = new WeakMap<Response, string[]>();
-
-/** The credentials of the request that got this error response (for scrubbing). */
-export function secretsForResponse(response: Response): string[] | undefined {
-  return secretsByResponse.get(response);
+/** What one call's sending needs: every field belongs to that call. */
+export interface SendSettings {
+  /** The `fetch` that sends each attempt (the caller's, or `globalThis.fetch`). */
+  fetch: (request: Request) => Promise<Response>;
+  maxRetries: number;
+  timeoutMs: number;
+  /** The caller's signal, when there is one. */
+  signal: AbortSignal | undefined;
+  sleep: Sleep;
+  random: () => number;
+  /** Collects the credentials each request carried, so errors can be scrubbed of them. */
+  secrets: Set<string>;
 }
 
-// Attempts waiting for their response headers, with their deadlines (performance.now() ms). One
-// timer, set for the earliest deadline, aborts the late ones: setting and clearing a timer per
-// attempt costs microseconds per request in Node. It is unref'd, so it never keeps a process alive.
-const waiting = new Map<AbortController, number>();
-let timer: ReturnType<typeof setTimeout> | undefined;
-let timerDeadline = Infinity;
-
-function watch(controller: AbortController, deadline: number): void {
-  waiting.set(controller, deadline);
-  if (deadline < timerDeadline) {
-    clearTimeout(timer);
-    timerDeadline = deadline;
-    timer = setTimeout(expire, deadline - performance.now());
-    (timer as { unref?: () => void }).unref?.();
+// The innermost reason of a failed fetch: undici's "fetch failed" says nothing, its cause
+// ("getaddrinfo ENOTFOUND api.example", "connect ECONNREFUSED 127.0.0.1:4010") does.
+function reasonOf(error: unknown): string {
+  let reason = "";
+  for (let depth = 0; error instanceof Error && depth < 8; depth++, error = error.cause) {
+    reason = error.message || String((error as { code?: unknown }).code ?? reason);
   }
-}
-
-// Aborts every attempt past its deadline and sets the timer for the next one.
-function expire(): void {
-  const now = performance.now();
-  timerDeadline = Infinity;
-  for (const [controller, deadline] of waiting) {
-    if (deadline > now) watch(controller, deadline);
-    else {
-      waiting.delete(controller);
-      controller.abort();
-    }
-  }
+  return reason.slice(0, 200);
 }
 
 /**
- * The `fetch` the client hands openapi-fetch: sends with a per-attempt timeout and Stainless-style
- * retries: only GET and DELETE (which are idempotent) are retried, on 408, 429, 5xx and connection
- * errors, after the server's `Retry-After` or an exponential backoff with jitter. POSTs are never
- * retried. Network failures become
- * {@link APIConnectionError}, {@link APIConnectionTimeoutError} or {@link APIUserAbortError}.
+ * The `fetch` one call hands openapi-fetch: each attempt has its own timeout (for the response
+ * headers) and follows redirects without letting a credential leave its origin. Retries, as
+ * Stainless SDKs do, only GET and DELETE (idempotent) after a 408, 429, 5xx or connection error,
+ * waiting for the server's `Retry-After` or an exponential backoff with jitter; POSTs never are.
+ * Network failures become {@link APIConnectionError}, {@link APIConnectionTimeoutError} or
+ * {@link APIUserAbortError}, never holding a credential.
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2 idempotent methods
  */
-export function retryingFetch(
-  fetch: (request: Request, init?: RequestInit) => Promise<Response>,
-  settings: RetrySettings,
-  maxRetriesDefault: number,
-  timeoutMsDefault: number,
-): (request: Request) => Promise<Response> {
-  const { sleep: wait = sleep, random = Math.random } = settings;
-  return async (built) => {
-    // Made by the client's `Request` constructor, unless a middleware put a plain Request in its place.
-    const request = built as unknown as ClientRequestFields;
-    const { maxRetries = maxRetriesDefault, timeoutMs = timeoutMsDefault, init } = request;
-    checkCount(maxRetries, "maxRetries", 0);
-    checkCount(timeoutMs, "timeoutMs", 1);
-    // Only a caller's signal needs linking (costly in Node); no other aborts the request. A Request
-    // that a middleware put in place of the client's follows the caller's signal as its own.
-    const userSignal = "userSignal" in request ? (request.userSignal ?? undefined) : (request as unknown as Request).signal;
-    const aborted = () => new APIUserAbortError({ message: "request was aborted", cause: userSignal?.reason });
+export function sendWithRetries(settings: SendSettings): (request: Request) => Promise<Response> {
+  const { maxRetries, timeoutMs, signal: userSignal } = settings;
+  const aborted = () => new APIUserAbortError({ message: "request was aborted", cause: userSignal?.reason });
+  return async (request) => {
+    const secrets = secretsOf(request.headers);
+    for (const secret of secrets) settings.secrets.add(secret);
+    const idempotent = request.method === "GET" || request.method === "DELETE";
     for (let retry = 0; ; retry++) {
-      // One controller per attempt: the timeout covers the wait for response headers.
-      const controller = new AbortController();
-      watch(controller, performance.now() + timeoutMs);
-      const retryable = retry < maxRetries && (request.method === "GET" || request.method === "DELETE");
+      const retryable = idempotent && retry < maxRetries;
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), timeoutMs);
       let response: Response | undefined;
       try {
-        const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
-        if (init) {
-          // No Request was built (only the default fetch gets here): fetch builds the only one.
-          init.signal = signal;
-          response = await fetch(request.url as never, init);
-        } else response = await fetch(request as unknown as Request, { signal });
+        const signal = userSignal ? AbortSignal.any([userSignal, timeout.signal]) : timeout.signal;
+        response = await fetchFollowingRedirects(settings.fetch, request, signal);
       } catch (cause) {
         if (userSignal?.aborted) throw aborted();
+        if (cause instanceof MakeprintableError) throw cause;
         if (!retryable) {
-          throw controller.signal.aborted
-            ? new APIConnectionTimeoutError({ message: `request timed out after ${timeoutMs} ms` })
-            : new APIConnectionError({ message: "connection error", cause: safeCause(cause, secretsOf(request.headers)) });
+          const where = withoutQuery(request.url);
+          throw timeout.signal.aborted
+            ? new APIConnectionTimeoutError({ message: `no response from ${where} within ${timeoutMs} ms: raise timeoutMs (per client or per request) or check the server` })
+            : new APIConnectionError({
+                message: `could not reach ${where} (${redact(reasonOf(cause), secrets)}): check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network`,
+                cause: safeCause(cause, secrets),
+              });
         }
       } finally {
-        waiting.delete(controller);
+        // The timeout covers the wait for the response headers, not the reading of the body.
+        clearTimeout(timer);
       }
-      if (response) {
-        const { status } = response;
-        if (!retryable || !(status === 408 || status === 429 || status >= 500)) {
-          if (!response.ok) secretsByResponse.set(response, secretsOf(request.headers));
-          return response;
-        }
-        // Free the connection before waiting.
-        await response.body?.cancel().catch(() => undefined);
-      }
+      if (response && (!retryable || !(response.status === 408 || response.status === 429 || response.status >= 500))) return response;
+      // Free the connection before waiting.
+      await response?.body?.cancel().catch(() => undefined);
+      const ms = (response && retryAfterMs(response.headers)) ?? backoffMs(retry, settings.random);
       // The caller's abort ends the wait between attempts.
       const signal = userSignal ?? new AbortController().signal;
-      const ms = (response && retryAfterMs(response.headers)) ?? backoffMs(retry, random);
-      if (!(await wait(ms, signal).then(() => !signal.aborted, () => false))) throw aborted();
+      if (!(await settings.sleep(ms, signal).then(() => !signal.aborted, () => false))) throw aborted();
     }
   };
 }

@@ -1,5 +1,12 @@
 import { apiErrorFor } from "./api-error.js";
-import { secretsForResponse } from "./retry.js";
+
+// The credentials a call's requests carried, kept on its result (not enumerable) for `unwrap`.
+const REQUEST_SECRETS = Symbol("mkp.requestSecrets");
+
+/** `result` with the credentials its requests carried attached, so `unwrap` can scrub them from errors. */
+export function withRequestSecrets<R extends object>(result: R, secrets: Iterable<string>): R {
+  return Object.defineProperty(result, REQUEST_SECRETS, { value: [...secrets] });
+}
 
 /** A result of a client call: openapi-fetch's `{ data } | { error }` union with the response. */
 export type ClientResult = { data?: unknown; error?: unknown; response: Response };
@@ -26,5 +33,5 @@ export function unwrap<R extends ClientResult>(result: R | Promise<R>): ResultDa
 function unwrapResult<R extends ClientResult>(result: R): ResultData<R> {
   const { response } = result;
   if (response.ok) return result.data as ResultData<R>;
-  throw apiErrorFor(response.status, result.error, response.headers, secretsForResponse(response));
+  throw apiErrorFor(response.status, result.error, response.headers, (result as { [REQUEST_SECRETS]?: string[] })[REQUEST_SECRETS]);
 }

@@ -1,6 +1,4 @@
-// What `fetch` and middleware are given. With the default fetch and no middleware the client hands
-// fetch a URL and an init (fetch builds the only Request); a caller's fetch or middleware always
-// gets a real `Request`. Both paths run over a real server on 127.0.0.1.
+// What `fetch` and middleware are given: always a real `Request`, over a real server on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APIConnectionTimeoutError, APIUserAbortError, createClient, type MakeprintableClient } from "../src/index.js";
 import { API_KEY, TOKEN_REQUEST } from "./helpers.js";
@@ -135,7 +133,7 @@ describe("a caller's middleware and fetch get a real Request", () => {
 
   it("gives the client's fetch option a Request with the caller's signal honoured", async () => {
     const seen: Request[] = [];
-    const client = clientOf({ maxRetries: 0, fetch: (request, init) => (seen.push(request), fetch(request, init)) });
+    const client = clientOf({ maxRetries: 0, fetch: (request) => (seen.push(request), fetch(request)) });
     await client.GET("/items");
     expect(seen[0]).toBeInstanceOf(Request);
     const controller = new AbortController();

@@ -173,7 +173,7 @@ describe("option checks", () => {
   ])("rejects a base URL with %s", (_name, baseUrl) => {
     const error = rejection({ baseUrl });
     expect(error).toBeInstanceOf(ClientOptionsError);
-    expect(error.message).toBe("baseUrl must be an absolute http(s) URL without credentials");
+    expect(error.message).toBe("baseUrl must be an absolute http(s) URL without credentials, such as https://api.makeprintable.com/v1");
   });
 
   // (openapi-fetch drops one trailing slash itself.)

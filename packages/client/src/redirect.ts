@@ -1,0 +1,56 @@
+import { RedirectRefusedError } from "./api-error.js";
+import { API_KEY_HEADER } from "./generated/spec.js";
+
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+/** As many redirects as `fetch` follows (Fetch standard, "HTTP-redirect fetch"). */
+export const MAX_REDIRECTS = 20;
+// What must not reach another origin. `fetch` drops only `authorization` there, not the `key` header.
+const CREDENTIAL_HEADERS = [API_KEY_HEADER, "authorization", "proxy-authorization", "cookie"];
+
+/** `url` without its query string, for messages. */
+export const withoutQuery = (url: string | URL): string => {
+  const { origin, pathname } = new URL(url);
+  return origin + pathname;
+};
+
+/**
+ * Sends `request` with `redirect: "manual"` and follows redirects itself, so a credential never
+ * leaves the origin it was given for: a redirect within the origin keeps every header; one to
+ * another origin is followed without `key`, `authorization`, `proxy-authorization` and `cookie`.
+ * A request with a body is never re-sent, and a redirect a browser hides (`opaqueredirect`) is
+ * not guessed at: both fail with a {@link RedirectRefusedError} naming the fix. The request's own
+ * `redirect` mode is kept: `"manual"` returns the redirect, `"error"` refuses it.
+ * @see https://fetch.spec.whatwg.org/#http-redirect-fetch
+ */
+export async function fetchFollowingRedirects(
+  fetch: (request: Request) => Promise<Response>,
+  request: Request,
+  signal: AbortSignal,
+): Promise<Response> {
+  let current = new Request(request, { signal, redirect: "manual" });
+  for (let redirects = 0; ; redirects++) {
+    const response = await fetch(current);
+    const location = response.headers.get("location");
+    const hidden = response.type === "opaqueredirect";
+    if (request.redirect === "manual" || (!hidden && !(REDIRECT_STATUSES.includes(response.status) && location !== null))) return response;
+    await response.body?.cancel().catch(() => undefined);
+    const from = withoutQuery(current.url);
+    if (hidden) throw new RedirectRefusedError({ message: `${from} answered with a redirect that the browser hides from scripts: set baseUrl to the address it redirects to` });
+    let target: URL;
+    try {
+      target = new URL(location!, current.url);
+    } catch {
+      throw new RedirectRefusedError({ message: `${from} redirected to an unusable Location: check baseUrl` });
+    }
+    const refuse = (why: string) => new RedirectRefusedError({ message: `${from} redirected (${response.status}) to ${withoutQuery(target)}; ${why}` });
+    if (request.redirect === "error") throw refuse('the request was sent with redirect: "error"');
+    if (!/^https?:$/.test(target.protocol)) throw refuse("only http(s) redirects are followed");
+    if (current.body !== null) throw refuse("a request with a body is not sent again: set baseUrl to the address it redirects to");
+    if (redirects === MAX_REDIRECTS) throw refuse(`more than ${MAX_REDIRECTS} redirects: check baseUrl`);
+    const headers = new Headers(current.headers);
+    if (target.origin !== new URL(current.url).origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+    // As `fetch` does: a 303 turns into a GET.
+    const method = response.status === 303 && current.method !== "HEAD" ? "GET" : current.method;
+    current = new Request(target, { method, headers, signal, redirect: "manual" });
+  }
+}
