@@ -19,7 +19,9 @@ export async function bearer(provider: () => string | Promise<string>): Promise<
   try {
     token = await provider();
   } catch (cause) {
-    throw new AccessTokenError("the accessToken provider failed", { cause });
+    // The reason goes in the message (a token function's own error, such as "log in again"), shortened.
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new AccessTokenError(`the accessToken function failed: ${reason.slice(0, 200)}`, { cause });
   }
   assertHeaderSafe(token, "the access token", AccessTokenError);
   return `Bearer ${token}`;

@@ -22,6 +22,7 @@ export {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIUserAbortError,
+  RedirectRefusedError,
   type APIErrorInit,
 } from "./api-error.js";
 export { unwrap, type ClientResult, type ResultData } from "./unwrap.js";

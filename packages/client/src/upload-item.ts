@@ -33,24 +33,28 @@ function checkFileName(name: unknown): string {
 }
 
 async function toFile(source: UploadSource, fileName: string | undefined): Promise<File> {
+  // The file's kind first: a path string is the likeliest mistake, and its fix is not a fileName.
+  if (typeof source === "string") {
+    throw new InvalidUploadError(`file must be the file's bytes, not a path: read it first, e.g. file: await openAsBlob("${String(source).slice(0, 80)}") from node:fs, or give fileUrl for a URL`);
+  }
   if (source instanceof Blob) {
     if (fileName === undefined && source instanceof File) return source;
     return new File([source], checkFileName(fileName), { type: source.type });
   }
+  const isBytes = source instanceof ArrayBuffer || ArrayBuffer.isView(source);
+  const isStream = typeof ReadableStream !== "undefined" && source instanceof ReadableStream;
+  if (!isBytes && !isStream && typeof (source as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] !== "function") {
+    throw new InvalidUploadError("file must be a Blob, File, ArrayBuffer, typed array (Buffer), ReadableStream or async iterable of bytes");
+  }
   const name = checkFileName(fileName);
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return new File([source as BlobPart], name);
-  if (typeof ReadableStream !== "undefined" && source instanceof ReadableStream) {
-    return new File([await new Response(source).blob()], name);
+  if (isBytes) return new File([source as BlobPart], name);
+  if (isStream) return new File([await new Response(source as ReadableStream).blob()], name);
+  const parts: BlobPart[] = [];
+  for await (const chunk of source as AsyncIterable<unknown>) {
+    if (typeof chunk !== "string" && !ArrayBuffer.isView(chunk)) throw new InvalidUploadError("the file stream yielded something other than bytes or text");
+    parts.push(chunk as BlobPart);
   }
-  if (source && typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function") {
-    const parts: BlobPart[] = [];
-    for await (const chunk of source as AsyncIterable<unknown>) {
-      if (typeof chunk !== "string" && !ArrayBuffer.isView(chunk)) throw new InvalidUploadError("the file stream yielded something other than bytes or text");
-      parts.push(chunk as BlobPart);
-    }
-    return new File(parts, name);
-  }
-  throw new InvalidUploadError("file must be a Blob, File, ArrayBuffer, typed array (Buffer), ReadableStream or async iterable of bytes");
+  return new File(parts, name);
 }
 
 function checkFileUrl(fileUrl: unknown): string {

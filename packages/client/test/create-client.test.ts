@@ -123,6 +123,15 @@ describe("options", () => {
   });
 
 
+  it.each([
+    ["baseURL", 'unknown option "baseURL": did you mean "baseUrl"?'],
+    ["apikey", 'unknown option "apikey": did you mean "apiKey"?'],
+    ["timeout", 'unknown option "timeout": did you mean "timeoutMs"?'],
+    ["token", 'unknown option "token"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp'],
+  ])("refuses the unknown option %s, naming the nearest (issue 16)", (name, message) => {
+    expect(() => createClient({ apiKey: API_KEY, [name]: "x" } as never)).toThrow(new ClientOptionsError(message));
+  });
+
   it("rejects an API key and an access token together", () => {
     expect(() => createClient({ apiKey: API_KEY, accessToken: TOKEN })).toThrow(
       new ClientOptionsError("give either apiKey or accessToken, not both"),

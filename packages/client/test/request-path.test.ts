@@ -53,7 +53,7 @@ describe("a token function and the public token endpoint", () => {
       .GET("/items")
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AccessTokenError);
-    expect(failure).toMatchObject({ code: "MKP_INVALID_ACCESS_TOKEN", message: "the accessToken provider failed", cause: broken });
+    expect(failure).toMatchObject({ code: "MKP_INVALID_ACCESS_TOKEN", message: `the accessToken function failed: ${broken.message}`, cause: broken });
     expect(requests).toHaveLength(0);
   });
 

@@ -99,6 +99,13 @@ describe("unusable input is refused before anything is sent", () => {
     ["bytes without a name", { file: new Uint8Array([1]) }, 'fileName must be a non-empty string such as "part.stl"'],
     ["a path for a name", { file: new Uint8Array([1]), fileName: "models/a.obj" }, "fileName must be a file name without a directory or control characters"],
     ["a control character in the name", { file: new Uint8Array([1]), fileName: "a\r\n.obj" }, "fileName must be a file name without a directory or control characters"],
+    // The kind of file is checked before its name (issue 16): the fix for a path is not a fileName.
+    [
+      "a path for a file",
+      { file: "cube.stl" },
+      'file must be the file\'s bytes, not a path: read it first, e.g. file: await openAsBlob("cube.stl") from node:fs, or give fileUrl for a URL',
+    ],
+    ["a number for a file, without a name", { file: 42 }, "file must be a Blob, File, ArrayBuffer, typed array (Buffer), ReadableStream or async iterable of bytes"],
     ["a number for a file", { file: 42, fileName: "a.obj" }, "file must be a Blob, File, ArrayBuffer, typed array (Buffer), ReadableStream or async iterable of bytes"],
     ["a stream of objects", { file: Readable.from([{ not: "bytes" }]), fileName: "a.obj" }, "the file stream yielded something other than bytes or text"],
     ["a relative URL", { fileUrl: "models/a.obj" }, "fileUrl must be an absolute URL"],

@@ -1,0 +1,145 @@
+// Where credentials go and where they never go: concurrent clients keep their own (issue 15),
+// encoded echoes and causes never carry one (issue 19 L4, L5), plain http only on loopback.
+import { inspect } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APIConnectionError, APIError, ClientOptionsError, createClient, unwrap } from "../src/index.js";
+import { API_KEY, TOKEN_REQUEST } from "./helpers.js";
+import { json, startServer, type SeenRequest } from "./server.js";
+
+const everything = (error: unknown) =>
+  [String(error), (error as Error).stack, JSON.stringify(error), inspect(error, { depth: Infinity, showHidden: true })].join("\n");
+
+let api: Awaited<ReturnType<typeof startServer>>;
+beforeAll(async () => {
+  api = await startServer((request, response) =>
+    json(response, 200, request.url.endsWith("/token") ? { access_token: "t", token_type: "Bearer" } : request.url.endsWith("s") ? [] : { id: 1 }),
+  );
+});
+afterAll(() => api.close());
+
+describe("two clients calling at once (issue 15)", () => {
+  it("each request carries its own client's credential, body and encoding, whatever the interleaving", async () => {
+    let tokenCalls = 0;
+    const byKey = createClient({ apiKey: API_KEY, baseUrl: api.url });
+    // A token function that answers after a pause, so the other client's calls overtake it.
+    const byToken = createClient({
+      baseUrl: api.url,
+      accessToken: () => new Promise<string>((resolve) => setTimeout(() => resolve(`tok${++tokenCalls}`), 5)),
+    });
+    const calls = [
+      ["key", "/items", () => byKey.GET("/items")],
+      ["token", "/fixes", () => byToken.POST("/fixes", { body: { item_id: 7, name: "box" } })],
+      ["key", "/token", () => byKey.POST("/token", { body: TOKEN_REQUEST })],
+      ["token", "/token", () => byToken.POST("/token", { body: TOKEN_REQUEST })],
+      ["token", "/items/{id}", () => byToken.GET("/items/{id}", { params: { path: { id: 3 } } })],
+      ["key", "/fixes", () => byKey.POST("/fixes", { body: { item_id: 8 } })],
+      ["key", "/items/{id}", () => byKey.DELETE("/items/{id}", { params: { path: { id: 4 } } })],
+      ["token", "/fixes/{id}", () => byToken.GET("/fixes/{id}", { params: { path: { id: 5 } } })],
+    ] as const;
+    const before = api.requests.length;
+    await Promise.all([...calls, ...calls].map(([, , call]) => call()));
+    const seen = api.requests.slice(before);
+    expect(seen).toHaveLength(16);
+    const form = (request: SeenRequest) => Object.fromEntries(new URLSearchParams(request.body.toString()));
+    const credentialOf = (request: SeenRequest) => [request.headers.key, request.headers.authorization];
+    for (const request of seen) {
+      if (request.url === "/token") {
+        expect(credentialOf(request)).toEqual([undefined, undefined]);
+        expect(request.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+        expect(form(request)).toEqual(TOKEN_REQUEST);
+      } else if (request.headers.key !== undefined) {
+        expect(credentialOf(request)).toEqual([API_KEY, undefined]);
+      } else {
+        expect(request.headers.authorization).toMatch(/^Bearer tok[0-9]+$/);
+      }
+      if (request.url === "/fixes") {
+        expect(request.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+        expect(form(request)).toEqual(request.headers.key ? { item_id: "8" } : { item_id: "7", name: "box" });
+      }
+    }
+    // Asked once per non-public request, never for POST /token: 3 such calls, twice each.
+    expect(tokenCalls).toBe(6);
+    expect(seen.filter((request) => request.headers.authorization).map((request) => request.headers.authorization).sort()).toEqual(
+      ["tok1", "tok2", "tok3", "tok4", "tok5", "tok6"].map((token) => `Bearer ${token}`),
+    );
+    expect(seen.filter((request) => request.url === "/token")).toHaveLength(4);
+  });
+
+  it("scrubs the credential from the error of a Response a middleware put in place", async () => {
+    const echo = (credential: string) => Response.json({ error: "denied", error_description: `no access for ${credential}` }, { status: 403 });
+    const byKey = createClient({ apiKey: API_KEY, baseUrl: api.url });
+    byKey.use({ onRequest: ({ request }) => echo(request.headers.get("key")!) });
+    const byToken = createClient({ accessToken: async () => "sec_3dFix", baseUrl: api.url });
+    byToken.use({ onResponse: ({ request }) => echo(request.headers.get("authorization")!) });
+    for (const error of [await unwrap(byKey.GET("/items")).catch((e: unknown) => e), await unwrap(byToken.GET("/items")).catch((e: unknown) => e)]) {
+      expect(error).toBeInstanceOf(APIError);
+      expect((error as APIError).message).toBe("403 no access for [redacted]");
+      expect(everything(error)).not.toMatch(/12345weLove3DPrinting|sec_3dFix/);
+    }
+  });
+});
+
+describe("an echoed credential in another encoding (issue 19 L4)", () => {
+  // A key with characters that percent- and form-encoding change.
+  const apiKey = "k3y/With+Plus Spaces&Amp=Eq";
+  it.each([
+    ["percent-encoded", encodeURIComponent(apiKey)],
+    ["form-encoded", new URLSearchParams({ k: apiKey }).toString().slice(2)],
+    ["percent-encoded in lower case", encodeURIComponent(apiKey).toLowerCase()],
+    ["lower-cased", apiKey.toLowerCase()],
+    ["JSON-escaped", JSON.stringify(apiKey).slice(1, -1)],
+  ])("scrubs a %s echo from the message, body and headers", async (_form, echoed) => {
+    const client = createClient({
+      apiKey,
+      fetch: async () => Response.json({ message: `unknown key ${echoed}`, nested: { [echoed]: [echoed] } }, { status: 401, headers: { "x-echo": echoed } }),
+    });
+    const error = (await unwrap(client.GET("/items")).catch((e: unknown) => e)) as APIError;
+    expect(error.message).toBe("401 unknown key [redacted]");
+    expect(error.body).toEqual({ message: "unknown key [redacted]", nested: { "[redacted]": ["[redacted]"] } });
+    expect(error.headers?.get("x-echo")).toBe("[redacted]");
+    expect(everything(error).toLowerCase()).not.toContain(echoed.toLowerCase());
+  });
+});
+
+describe("a connection error's cause (issue 19 L5)", () => {
+  const failWith = (make: (request: Request) => unknown) =>
+    createClient({ apiKey: API_KEY, maxRetries: 0, fetch: async (request) => Promise.reject(make(request)) }).GET("/items").catch((e: unknown) => e);
+
+  it.each([
+    ["nested three deep", () => new TypeError("fetch failed", { cause: new Error("socket", { cause: new Error("tls", { cause: new Error(`bad key ${API_KEY}`) }) }) })],
+    ["carrying the Request", (request: Request) => Object.assign(new TypeError("fetch failed"), { request })],
+    ["an AggregateError", () => new AggregateError([new Error("ok"), new Error(`key: ${encodeURIComponent(API_KEY)}`)], "all attempts failed")],
+    ["a plain object holding the headers", (request: Request) => ({ code: "E", details: { headers: request.headers } })],
+  ])("drops a cause %s that holds the key", async (_name, make) => {
+    const error = await failWith(make);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as APIConnectionError).cause).toBeUndefined();
+    expect(everything(error)).not.toContain(API_KEY);
+  });
+
+  it("keeps a cause that holds no secret, with its reason in the message", async () => {
+    const cause = new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND api.example"), { code: "ENOTFOUND" }) });
+    const error = (await failWith(() => cause)) as APIConnectionError;
+    expect(error.cause).toBe(cause);
+    expect(error.message).toBe("could not reach https://api.makeprintable.com/v1/items (getaddrinfo ENOTFOUND api.example): check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network");
+  });
+});
+
+describe("plain http (issue 19)", () => {
+  it.each(["http://api.example.com/v1", "http://192.168.1.5:4010", "http://10.0.0.2"])("refuses %s unless the caller opts in", (baseUrl) => {
+    expect(() => createClient({ apiKey: API_KEY, baseUrl })).toThrow(ClientOptionsError);
+    expect(() => createClient({ apiKey: API_KEY, baseUrl })).toThrow(
+      `baseUrl ${new URL(baseUrl).origin} is plain http, so the credential would travel unencrypted: use https, a loopback address (127.0.0.1, localhost, [::1]) for a local sandbox, or set allowInsecureHttp: true`,
+    );
+    expect(() => createClient({ apiKey: API_KEY, baseUrl, allowInsecureHttp: true })).not.toThrow();
+  });
+
+  it.each(["http://127.0.0.1:4010", "http://127.1.2.3", "http://localhost:4010/v1", "http://[::1]:4010"])("allows loopback %s", (baseUrl) => {
+    expect(() => createClient({ apiKey: API_KEY, baseUrl })).not.toThrow();
+  });
+
+  it("checks a per-request baseUrl the same way, before sending", async () => {
+    const client = createClient({ apiKey: API_KEY, baseUrl: api.url });
+    await expect(client.GET("/items", { baseUrl: "http://api.example.com" })).rejects.toThrow(ClientOptionsError);
+  });
+});

@@ -1,0 +1,107 @@
+// Issue 19 M1: a credential never leaves the origin it was given for. `fetch` drops `Authorization`
+// on a cross-origin redirect but not the `key` header; the client follows redirects itself.
+import { afterEach, describe, expect, it } from "vitest";
+import { createClient, RedirectRefusedError, unwrap } from "../src/index.js";
+import { API_KEY } from "./helpers.js";
+import { json, startServer } from "./server.js";
+
+const servers: { close: () => Promise<void> }[] = [];
+afterEach(async () => Promise.all(servers.splice(0).map((server) => server.close())));
+async function server(...args: Parameters<typeof startServer>) {
+  const started = await startServer(...args);
+  servers.push(started);
+  return started;
+}
+
+/** An API whose every request is redirected with `status` to `location`. */
+const redirecting = (status: number, location: () => string) =>
+  server((_request, response) => {
+    response.writeHead(status, { location: location() });
+    response.end();
+  });
+
+// localhost and 127.0.0.1 are different origins on the same machine: the attacker's server.
+const otherOrigin = (url: string) => url.replace("127.0.0.1", "localhost");
+
+describe.each([
+  ["the default fetch", undefined],
+  ["a caller's fetch", (request: Request) => fetch(request)],
+])("with %s", (_name, customFetch) => {
+  it.each([301, 302, 303, 307, 308])("follows a %i to another origin without the API key or bearer token", async (status) => {
+    const elsewhere = await server((_request, response) => json(response, 200, [{ id: 1 }]));
+    const api = await redirecting(status, () => `${otherOrigin(elsewhere.url)}/landing?x=1`);
+    for (const credential of [{ apiKey: API_KEY }, { accessToken: async () => "sec_3dFix" }]) {
+      const client = createClient({ ...credential, baseUrl: api.url, fetch: customFetch });
+      expect((await client.GET("/items")).data).toEqual([{ id: 1 }]);
+    }
+    expect(api.requests.map((request) => request.headers.key ?? request.headers.authorization)).toEqual([API_KEY, "Bearer sec_3dFix"]);
+    expect(elsewhere.requests.map((request) => request.url)).toEqual(["/landing?x=1", "/landing?x=1"]);
+    for (const request of elsewhere.requests) {
+      expect(request.headers.key).toBeUndefined();
+      expect(request.headers.authorization).toBeUndefined();
+    }
+  });
+
+  it("keeps the credential on a redirect within the origin", async () => {
+    const api = await server((request, response) => {
+      if (request.url === "/v2/items") return json(response, 200, []);
+      response.writeHead(308, { location: "/v2/items" });
+      response.end();
+    });
+    const client = createClient({ apiKey: API_KEY, baseUrl: `${api.url}/v1`, fetch: customFetch });
+    expect((await client.GET("/items")).data).toEqual([]);
+    expect(api.requests.map((request) => [request.url, request.headers.key])).toEqual([
+      ["/v1/items", API_KEY],
+      ["/v2/items", API_KEY],
+    ]);
+  });
+});
+
+describe("redirects the client refuses, naming the fix", () => {
+  it("does not send a body again: a redirected POST fails and reaches nobody else", async () => {
+    const elsewhere = await server((_request, response) => json(response, 200, {}));
+    const api = await redirecting(307, () => `${otherOrigin(elsewhere.url)}/fixes`);
+    const client = createClient({ apiKey: API_KEY, baseUrl: api.url });
+    const failure = await client.POST("/fixes", { body: { item_id: 149 } }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RedirectRefusedError);
+    expect(failure).toMatchObject({
+      code: "MKP_REDIRECT_REFUSED",
+      message: `${api.url}/fixes redirected (307) to ${otherOrigin(elsewhere.url)}/fixes; a request with a body is not sent again: set baseUrl to the address it redirects to`,
+    });
+    expect(elsewhere.requests).toEqual([]);
+  });
+
+  it("keeps a request's redirect: \"error\"", async () => {
+    const api = await redirecting(302, () => "/elsewhere");
+    const client = createClient({ apiKey: API_KEY, baseUrl: api.url });
+    await expect(client.GET("/items", { redirect: "error" })).rejects.toThrow(`${api.url}/items redirected (302) to ${api.url}/elsewhere; the request was sent with redirect: "error"`);
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it("returns the redirect itself for redirect: \"manual\"", async () => {
+    const api = await redirecting(302, () => "/elsewhere");
+    const { response } = await createClient({ apiKey: API_KEY, baseUrl: api.url }).GET("/items", { redirect: "manual" });
+    expect([response.status, response.headers.get("location")]).toEqual([302, "/elsewhere"]);
+  });
+
+  it("stops after 20 redirects", async () => {
+    const api = await redirecting(302, () => "/items");
+    const client = createClient({ apiKey: API_KEY, baseUrl: api.url, maxRetries: 0 });
+    await expect(unwrap(client.GET("/items"))).rejects.toThrow("more than 20 redirects: check baseUrl");
+    expect(api.requests).toHaveLength(21);
+  });
+
+  it("refuses a redirect to another scheme", async () => {
+    const api = await redirecting(302, () => "file:///etc/passwd");
+    await expect(createClient({ apiKey: API_KEY, baseUrl: api.url }).GET("/items")).rejects.toThrow("only http(s) redirects are followed");
+  });
+
+  it("refuses a redirect that a browser hides (opaqueredirect), which it cannot check", async () => {
+    const opaque = Response.redirect("https://elsewhere.example/", 302);
+    Object.defineProperty(opaque, "type", { value: "opaqueredirect" });
+    const client = createClient({ apiKey: API_KEY, fetch: async () => opaque });
+    await expect(client.GET("/items")).rejects.toThrow(
+      "https://api.makeprintable.com/v1/items answered with a redirect that the browser hides from scripts: set baseUrl to the address it redirects to",
+    );
+  });
+});
