@@ -28,6 +28,7 @@ export {
 export { unwrap, type ClientResult, type ResultData } from "./unwrap.js";
 export { uploadItem, InvalidUploadError, type ItemUploadInput, type UploadSource, type UploadItemOptions } from "./upload-item.js";
 export { waitForFix, isFixDone, FixTimeoutError, type Fix, type WaitForFixOptions } from "./wait-for-fix.js";
+export { itemsOf, fixesOf, UnexpectedListError, type Item } from "./lists.js";
 export { parseFixCallback, FixCallbackError, type FixCallbackBody } from "./parse-fix-callback.js";
 export {
   DEFAULT_MAX_RETRIES,

@@ -60,14 +60,13 @@ function integer(value: unknown, name: string): number {
  *   res.sendStatus(200);
  * });
  * @throws {FixCallbackError} when the body is not a fix: empty, not an object, none of the fix's
- *   fields, a repeated field, or `id`/`item_id`/`progress`/`status` of the wrong type.
+ *   `id`, a repeated field, or `id`/`item_id`/`progress`/`status` of the wrong type.
  */
 export function parseFixCallback(body: FixCallbackBody): Fix {
   const fix: Record<string, unknown> = { ...fields(body) };
-  if (!["id", "item_id", "status", "progress"].some((name) => fix[name] !== undefined)) {
-    throw new FixCallbackError("the callback has none of the fix's fields (id, item_id, status, progress)");
-  }
-  if (fix.id !== undefined) fix.id = integer(fix.id, "id");
+  // The body is a fix as `GET /fixes/{id}` returns it, so it names the fix.
+  if (fix.id === undefined) throw new FixCallbackError("the callback has no id, so it is not a fix");
+  fix.id = integer(fix.id, "id");
   if (fix.item_id !== undefined) fix.item_id = integer(fix.item_id, "item_id");
   const { status, progress } = fix;
   if (status !== undefined && typeof status !== "string" && !(typeof status === "number" && Number.isInteger(status))) {

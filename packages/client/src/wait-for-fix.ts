@@ -42,7 +42,7 @@ export class FixTimeoutError extends MakeprintableError {
  * this is the sandbox's reading: `status` is `"done"` (any case) or `progress` is at least 100.
  * Pass `isDone` to `waitForFix` when the real API says otherwise.
  */
-export function isFixDone(fix: Fix): boolean {
+export function isFixDone(fix: Pick<Fix, "status" | "progress">): boolean {
   return (typeof fix.status === "string" && fix.status.toLowerCase() === "done") || Number(fix.progress) >= 100;
 }
 

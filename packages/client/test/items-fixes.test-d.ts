@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import { createClient, parseFixCallback, unwrap, uploadItem, waitForFix, type Fix } from "../src/index.js";
+import { createClient, fixesOf, itemsOf, parseFixCallback, unwrap, uploadItem, waitForFix, type Fix, type Item } from "../src/index.js";
 
 const client = createClient({ apiKey: "12345weLove3DPrinting" });
 
@@ -36,5 +36,15 @@ describe("types of items and fixes", () => {
     void client.POST("/fixes", { body: { name: "box" } });
     // @ts-expect-error print_quality is one of three presets
     void client.POST("/fixes", { body: { item_id: 149, print_quality: "ultra" } });
+  });
+
+  it("types the main job end to end without casts (issue 16)", async () => {
+    const item = await unwrap(uploadItem(client, { file: new File([], "part.stl") }));
+    const started = await unwrap(client.POST("/fixes", { body: { item_id: item.id } }));
+    expectTypeOf(started.id).toEqualTypeOf<number>();
+    const done = await waitForFix(client, started.id);
+    expectTypeOf(done.download_url).toEqualTypeOf<string | undefined>();
+    expectTypeOf(itemsOf(await unwrap(client.GET("/items")))).toEqualTypeOf<Item[]>();
+    expectTypeOf(fixesOf(await unwrap(client.GET("/fixes"))).map((fix) => fix.id)).toEqualTypeOf<number[]>();
   });
 });

@@ -51,7 +51,7 @@ describe("the package exports what the README promises", () => {
       new client.APIUserAbortError(),
       new client.InvalidUploadError("x"),
       new client.FixCallbackError("x"),
-      new client.FixTimeoutError(1, 1, {}),
+      new client.FixTimeoutError(1, 1, { id: 1 }),
     ].map((error) => {
       expect(error).toBeInstanceOf(client.MakeprintableError);
       return error.code;

@@ -302,17 +302,23 @@ export interface components {
          * @description A repair. The public record says it includes "status, progress and download links" but
          *     publishes no field list: only `status` and `progress` are named here, loosely, and servers
          *     add the rest. The sandbox uses `id`, `item_id`, `status` (`queued`, `processing`, `done`),
-         *     `progress` (0–100) and `download_url`.
+         *     `progress` (0–100) and `download_url`. `id` is required: `GET /fixes/{id}` is confirmed.
          */
         Fix: {
             /** @description The fix's id, as used in `GET /fixes/{id}`. */
-            id?: number;
+            id: number;
             /** @description The repaired item. */
             item_id?: number;
             /** @description The repair's status (values not published). */
             status?: string | number;
             /** @description How far the repair is (scale not published; the sandbox counts 0 to 100). */
             progress?: number | string;
+            /**
+             * Format: uri
+             * @description Where to download the repaired file, once the repair is done. The public record
+             *     promises "download links" without naming the field; this is the sandbox's name for it.
+             */
+            download_url?: string;
         } & {
             [key: string]: unknown;
         };
