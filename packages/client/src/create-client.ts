@@ -71,24 +71,14 @@ const NO_CREDENTIAL = { [API_KEY_HEADER]: null, authorization: null };
 const environment = (name: string): string | undefined =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
 
-// Letters apart, how many edits turn `a` into `b` (Levenshtein), to suggest an option's name.
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
-}
-
 /** Refuses an option `createClient` does not know (JavaScript callers get no compiler check), naming the nearest. */
 function checkOptionNames(options: object): void {
   for (const name of Object.keys(options)) {
     if (OPTION_NAMES.includes(name)) continue;
-    const [nearest] = OPTION_NAMES.map((known) => [known, distance(name.toLowerCase(), known.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0]!;
-    const near = distance(name.toLowerCase(), nearest.toLowerCase()) <= 3;
-    throw new ClientOptionsError(`unknown option "${name.slice(0, 40)}"${near ? `: did you mean "${nearest}"?` : `; the options are ${OPTION_NAMES.join(", ")}`}`);
+    // Near: the same letters in another case, or one name inside the other ("timeout", "retries").
+    const lower = name.toLowerCase();
+    const nearest = OPTION_NAMES.find((known) => known.toLowerCase() === lower) ?? OPTION_NAMES.find((known) => lower.length >= 3 && known.toLowerCase().includes(lower));
+    throw new ClientOptionsError(`unknown option "${name.slice(0, 40)}"${nearest ? `: did you mean "${nearest}"?` : `; the options are ${OPTION_NAMES.join(", ")}`}`);
   }
 }
 

@@ -18,8 +18,8 @@ export const withoutQuery = (url: string | URL): string => {
  * leaves the origin it was given for: a redirect within the origin keeps every header; one to
  * another origin is followed without `key`, `authorization`, `proxy-authorization` and `cookie`.
  * A request with a body is never re-sent, and a redirect a browser hides (`opaqueredirect`) is
- * not guessed at: both fail with a {@link RedirectRefusedError} naming the fix. The request's own
- * `redirect` mode is kept: `"manual"` returns the redirect, `"error"` refuses it.
+ * not guessed at: both fail with a {@link RedirectRefusedError} naming the fix. A request whose
+ * own `redirect` is `"manual"` or `"error"` is sent as it is: `fetch` keeps those modes itself.
  * @see https://fetch.spec.whatwg.org/#http-redirect-fetch
  */
 export async function fetchFollowingRedirects(
@@ -27,12 +27,13 @@ export async function fetchFollowingRedirects(
   request: Request,
   signal: AbortSignal,
 ): Promise<Response> {
-  let current = new Request(request, { signal, redirect: "manual" });
+  const follow = request.redirect === "follow";
+  let current = new Request(request, { signal, redirect: follow ? "manual" : request.redirect });
   for (let redirects = 0; ; redirects++) {
     const response = await fetch(current);
     const location = response.headers.get("location");
     const hidden = response.type === "opaqueredirect";
-    if (request.redirect === "manual" || (!hidden && !(REDIRECT_STATUSES.includes(response.status) && location !== null))) return response;
+    if (!follow || (!hidden && !(REDIRECT_STATUSES.includes(response.status) && location !== null))) return response;
     await response.body?.cancel().catch(() => undefined);
     const from = withoutQuery(current.url);
     if (hidden) throw new RedirectRefusedError({ message: `${from} answered with a redirect that the browser hides from scripts: set baseUrl to the address it redirects to` });
@@ -43,7 +44,6 @@ export async function fetchFollowingRedirects(
       throw new RedirectRefusedError({ message: `${from} redirected to an unusable Location: check baseUrl` });
     }
     const refuse = (why: string) => new RedirectRefusedError({ message: `${from} redirected (${response.status}) to ${withoutQuery(target)}; ${why}` });
-    if (request.redirect === "error") throw refuse('the request was sent with redirect: "error"');
     if (!/^https?:$/.test(target.protocol)) throw refuse("only http(s) redirects are followed");
     if (current.body !== null) throw refuse("a request with a body is not sent again: set baseUrl to the address it redirects to");
     if (redirects === MAX_REDIRECTS) throw refuse(`more than ${MAX_REDIRECTS} redirects: check baseUrl`);

@@ -127,7 +127,10 @@ describe("options", () => {
     ["baseURL", 'unknown option "baseURL": did you mean "baseUrl"?'],
     ["apikey", 'unknown option "apikey": did you mean "apiKey"?'],
     ["timeout", 'unknown option "timeout": did you mean "timeoutMs"?'],
-    ["token", 'unknown option "token"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp'],
+    ["retries", 'unknown option "retries": did you mean "maxRetries"?'],
+    ["token", 'unknown option "token": did you mean "accessToken"?'],
+    ["key", 'unknown option "key": did you mean "apiKey"?'],
+    ["proxy", 'unknown option "proxy"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp'],
   ])("refuses the unknown option %s, naming the nearest (issue 16)", (name, message) => {
     expect(() => createClient({ apiKey: API_KEY, [name]: "x" } as never)).toThrow(new ClientOptionsError(message));
   });

@@ -25,11 +25,11 @@ export interface ClientOverheadOptions {
   cpuProfileDir?: string | undefined;
 }
 
-/** The bare openapi-fetch variant: the yardstick of the ≥ 0.97× target. */
+/** The bare openapi-fetch variant: the yardstick of the ≥ 0.93× target (lowered from 0.97× on purpose: issue 15 traded 2–4 % CPU per request for a client on documented extension points only). */
 export const BARE = "openapi-fetch (bare)";
 export const RAW = "fetch (raw)";
 export const OURS = ["@mkp/client (API key)", "@mkp/client (token provider)"] as const;
-export const TARGET = 0.97;
+export const TARGET = 0.93;
 
 const API_KEY = "bench-api-key-0123456789";
 const TOKEN = "bench-access-token-0123456789";
