@@ -75,9 +75,8 @@ const environment = (name: string): string | undefined =>
 function checkOptionNames(options: object): void {
   for (const name of Object.keys(options)) {
     if (OPTION_NAMES.includes(name)) continue;
-    // Near: the same letters in another case, or one name inside the other ("timeout", "retries").
-    const lower = name.toLowerCase();
-    const nearest = OPTION_NAMES.find((known) => known.toLowerCase() === lower) ?? OPTION_NAMES.find((known) => lower.length >= 3 && known.toLowerCase().includes(lower));
+    // Near: the same letters in any case, or a part of a name ("baseURL", "timeout", "retries").
+    const nearest = name.length >= 3 && OPTION_NAMES.find((known) => known.toLowerCase().includes(name.toLowerCase()));
     throw new ClientOptionsError(`unknown option "${name.slice(0, 40)}"${nearest ? `: did you mean "${nearest}"?` : `; the options are ${OPTION_NAMES.join(", ")}`}`);
   }
 }
@@ -91,7 +90,7 @@ function checkBaseUrl(value: string, allowInsecureHttp: boolean | undefined): st
     url = new URL(value);
   } catch {}
   // Never echoes the value: it may hold a password.
-  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password) {
+  if (!url || !["http:", "https:"].includes(url.protocol) || url.username || url.password) {
     throw new ClientOptionsError("baseUrl must be an absolute http(s) URL without credentials, such as " + SERVER_URL);
   }
   if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {

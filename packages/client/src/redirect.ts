@@ -44,7 +44,7 @@ export async function fetchFollowingRedirects(
       throw new RedirectRefusedError({ message: `${from} redirected to an unusable Location: check baseUrl` });
     }
     const refuse = (why: string) => new RedirectRefusedError({ message: `${from} redirected (${response.status}) to ${withoutQuery(target)}; ${why}` });
-    if (!/^https?:$/.test(target.protocol)) throw refuse("only http(s) redirects are followed");
+    if (!["http:", "https:"].includes(target.protocol)) throw refuse("only http(s) redirects are followed");
     if (current.body !== null) throw refuse("a request with a body is not sent again: set baseUrl to the address it redirects to");
     if (redirects === MAX_REDIRECTS) throw refuse(`more than ${MAX_REDIRECTS} redirects: check baseUrl`);
     const headers = new Headers(current.headers);

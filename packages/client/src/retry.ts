@@ -80,10 +80,11 @@ export interface SendSettings {
 
 // The innermost reason of a failed fetch: undici's "fetch failed" says nothing, its cause
 // ("getaddrinfo ENOTFOUND api.example", "connect ECONNREFUSED 127.0.0.1:4010") does.
+// An error without a message (Node's AggregateError of a refused dual-stack connect) has a `code`.
 function reasonOf(error: unknown): string {
-  let reason = "";
+  let reason = String(error);
   for (let depth = 0; error instanceof Error && depth < 8; depth++, error = error.cause) {
-    reason = error.message || String((error as { code?: unknown }).code ?? reason);
+    reason = error.message || String((error as { code?: unknown }).code ?? error.name);
   }
   return reason.slice(0, 200);
 }

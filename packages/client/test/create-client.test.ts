@@ -130,6 +130,8 @@ describe("options", () => {
     ["retries", 'unknown option "retries": did you mean "maxRetries"?'],
     ["token", 'unknown option "token": did you mean "accessToken"?'],
     ["key", 'unknown option "key": did you mean "apiKey"?'],
+    ["ms", 'unknown option "ms"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp'],
+    ["x".repeat(50), `unknown option "${"x".repeat(40)}"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp`],
     ["proxy", 'unknown option "proxy"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp'],
   ])("refuses the unknown option %s, naming the nearest (issue 16)", (name, message) => {
     expect(() => createClient({ apiKey: API_KEY, [name]: "x" } as never)).toThrow(new ClientOptionsError(message));

@@ -101,6 +101,14 @@ describe("an echoed credential in another encoding (issue 19 L4)", () => {
   });
 });
 
+describe("an echoed bare bearer token", () => {
+  it("scrubs the token without its scheme too", async () => {
+    const client = createClient({ accessToken: "sec_3dFix", fetch: async (request) => Response.json({ message: `token ${request.headers.get("authorization")!.split(" ")[1]} expired` }, { status: 401 }) });
+    const error = (await unwrap(client.GET("/items")).catch((e: unknown) => e)) as APIError;
+    expect(error.message).toBe("401 token [redacted] expired");
+  });
+});
+
 describe("a connection error's cause (issue 19 L5)", () => {
   const failWith = (make: (request: Request) => unknown) =>
     createClient({ apiKey: API_KEY, maxRetries: 0, fetch: async (request) => Promise.reject(make(request)) }).GET("/items").catch((e: unknown) => e);
@@ -115,6 +123,17 @@ describe("a connection error's cause (issue 19 L5)", () => {
     expect(error).toBeInstanceOf(APIConnectionError);
     expect((error as APIConnectionError).cause).toBeUndefined();
     expect(everything(error)).not.toContain(API_KEY);
+  });
+
+  it.each([
+    ["a thrown string", "socket hang up", "socket hang up"],
+    ["an error with no message but a code", new TypeError("fetch failed", { cause: Object.assign(new AggregateError([], ""), { code: "ECONNREFUSED" }) }), "ECONNREFUSED"],
+    ["an error with neither", new TypeError("fetch failed", { cause: new RangeError("") }), "RangeError"],
+    ["a reason over 200 characters", new Error("x".repeat(300)), "x".repeat(200)],
+    ["a chain over 8 causes deep (the 8th is quoted)", Array.from({ length: 10 }, (_, i) => 10 - i).reduce<unknown>((cause, n) => new Error(`level ${n}`, { cause }), undefined), "level 8"],
+  ])("quotes the reason of %s", async (_name, thrown, reason) => {
+    const error = (await failWith(() => thrown)) as APIConnectionError;
+    expect(error.message).toBe(`could not reach https://api.makeprintable.com/v1/items (${reason}): check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network`);
   });
 
   it("keeps a cause that holds no secret, with its reason in the message", async () => {
@@ -134,12 +153,48 @@ describe("plain http (issue 19)", () => {
     expect(() => createClient({ apiKey: API_KEY, baseUrl, allowInsecureHttp: true })).not.toThrow();
   });
 
-  it.each(["http://127.0.0.1:4010", "http://127.1.2.3", "http://localhost:4010/v1", "http://[::1]:4010"])("allows loopback %s", (baseUrl) => {
+  // (A host name that ends in a number is parsed as an IPv4 address, so "a127.0.0.1" cannot occur.)
+  it.each(["http://127.0.0.1.evil.example", "http://localhost.evil.example"])("refuses %s, which only looks like loopback", (baseUrl) => {
+    expect(() => createClient({ apiKey: API_KEY, baseUrl })).toThrow("is plain http");
+  });
+
+  it.each(["http://127.0.0.1:4010", "http://127.10.200.3", "http://localhost:4010/v1", "http://[::1]:4010"])("allows loopback %s", (baseUrl) => {
     expect(() => createClient({ apiKey: API_KEY, baseUrl })).not.toThrow();
   });
 
   it("checks a per-request baseUrl the same way, before sending", async () => {
     const client = createClient({ apiKey: API_KEY, baseUrl: api.url });
     await expect(client.GET("/items", { baseUrl: "http://api.example.com" })).rejects.toThrow(ClientOptionsError);
+  });
+});
+
+describe("small print of errors and bodies", () => {
+  it("builds an APIError's message from its status and body when none is given", () => {
+    expect(new APIError({ status: 418, body: { message: "I am a teapot" } }).message).toBe("418 I am a teapot");
+  });
+
+  it("unwraps a result the client did not make (no credentials known), dropping set-cookie", () => {
+    const response = Response.json({ error: "nope" }, { status: 400, headers: { "set-cookie": "s=1", "x-request-id": "r1" } });
+    const error = (() => {
+      try {
+        return unwrap({ error: { error: "nope" }, response });
+      } catch (thrown) {
+        return thrown as APIError;
+      }
+    })() as APIError;
+    expect([error.message, error.headers?.get("set-cookie"), error.requestId]).toEqual(["400 nope", null, "r1"]);
+  });
+
+  it("labels a form operation's body, and sends no content type without a body", async () => {
+    const seen: Request[] = [];
+    const client = createClient({ apiKey: API_KEY, fetch: async (request) => (seen.push(request), Response.json({})) });
+    await client.POST("/fixes", { body: { item_id: 1 } });
+    await client.POST("/fixes", {} as never);
+    expect(seen.map((request) => request.headers.get("content-type"))).toEqual(["application/x-www-form-urlencoded", null]);
+  });
+
+  it("quotes at most 200 characters of a token function's failure", async () => {
+    const client = createClient({ accessToken: () => Promise.reject(new Error("y".repeat(300))), fetch: async () => Response.json({}) });
+    await expect(client.GET("/items")).rejects.toMatchObject({ message: `the accessToken function failed: ${"y".repeat(200)}` });
   });
 });

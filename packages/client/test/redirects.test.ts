@@ -105,3 +105,39 @@ describe("redirects the client refuses, naming the fix", () => {
     );
   });
 });
+
+describe("what counts as a redirect", () => {
+  it("returns a 3xx without a Location, and a Location on a status that is no redirect, as they are", async () => {
+    const api = await server((request, response) => {
+      const get = request.method === "GET";
+      response.writeHead(get ? 302 : 201, { ...(get ? {} : { location: "/items/149" }), "content-type": "application/json" });
+      response.end("{}");
+    });
+    const client = createClient({ apiKey: API_KEY, baseUrl: api.url, maxRetries: 0 });
+    expect((await client.GET("/items")).response.status).toBe(302);
+    const created = await client.POST("/items", { body: { fileurl: "https://example.com/a.stl" } });
+    expect([created.response.status, created.response.headers.get("location")]).toEqual([201, "/items/149"]);
+    expect(api.requests.map((request) => request.url)).toEqual(["/items", "/items"]);
+  });
+
+  it.each([
+    [303, "DELETE", "GET"],
+    [303, "GET", "GET"],
+    [302, "DELETE", "DELETE"],
+    [307, "DELETE", "DELETE"],
+  ])("after a %i, a %s becomes a %s (as fetch does)", async (status, method, next) => {
+    const api = await server((request, response) => {
+      if (request.url === "/done") return json(response, 200, {});
+      response.writeHead(status, { location: "/done" });
+      response.end();
+    });
+    const client = createClient({ apiKey: API_KEY, baseUrl: api.url });
+    await client.request(method.toLowerCase() as "get", "/items/{id}", { params: { path: { id: 1 } } });
+    expect(api.requests.map((request) => `${request.method} ${request.url}`)).toEqual([`${method} /items/1`, `${next} /done`]);
+  });
+
+  it("refuses a Location that is no URL", async () => {
+    const api = await redirecting(302, () => "http://[");
+    await expect(createClient({ apiKey: API_KEY, baseUrl: api.url }).GET("/items")).rejects.toThrow(`${api.url}/items redirected to an unusable Location: check baseUrl`);
+  });
+});
