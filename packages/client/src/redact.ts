@@ -57,10 +57,11 @@ export function holdsSecret(value: unknown, secrets: readonly (string | null | u
     if (value instanceof Headers) return [...value].some(([name, text]) => visit(name) || visit(text));
     if (value instanceof Request || value instanceof Response) return visit(value.url) || visit(value.headers);
     if (value instanceof Map || value instanceof Set) return [...value].some(visit);
+    // In V8 an error's message, stack and cause are own properties; elsewhere `stack` may be a getter.
     if (value instanceof Error && (visit(value.message) || visit(value.stack) || visit(value.cause))) return true;
     return Reflect.ownKeys(value).some((key) => {
       const property = Object.getOwnPropertyDescriptor(value, key);
-      return (typeof key === "string" && visit(key)) || (property !== undefined && "value" in property && visit(property.value));
+      return visit(key) || (property !== undefined && "value" in property && visit(property.value));
     });
   };
   return visit(value);

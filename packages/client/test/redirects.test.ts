@@ -136,6 +136,28 @@ describe("what counts as a redirect", () => {
     expect(api.requests.map((request) => `${request.method} ${request.url}`)).toEqual([`${method} /items/1`, `${next} /done`]);
   });
 
+  it("keeps a HEAD a HEAD after a 303", async () => {
+    const api = await server((request, response) => {
+      response.writeHead(request.url === "/done" ? 200 : 303, request.url === "/done" ? {} : { location: "/done" });
+      response.end();
+    });
+    await createClient({ apiKey: API_KEY, baseUrl: api.url }).request("head" as "get", "/items");
+    expect(api.requests.map((request) => `${request.method} ${request.url}`)).toEqual(["HEAD /items", "HEAD /done"]);
+  });
+
+  it("follows a redirect to https, without the credential when the origin differs", async () => {
+    const seen: Request[] = [];
+    const fetch = async (request: Request) => {
+      seen.push(request);
+      return request.url.startsWith("https:") ? Response.json([]) : new Response(null, { status: 301, headers: { location: "https://api.example/items" } });
+    };
+    expect((await createClient({ apiKey: API_KEY, baseUrl: "http://127.0.0.1:9", fetch }).GET("/items")).data).toEqual([]);
+    expect(seen.map((request) => [request.url, request.headers.get("key")])).toEqual([
+      ["http://127.0.0.1:9/items", API_KEY],
+      ["https://api.example/items", null],
+    ]);
+  });
+
   it("refuses a Location that is no URL", async () => {
     const api = await redirecting(302, () => "http://[");
     await expect(createClient({ apiKey: API_KEY, baseUrl: api.url }).GET("/items")).rejects.toThrow(`${api.url}/items redirected to an unusable Location: check baseUrl`);
