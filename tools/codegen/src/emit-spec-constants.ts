@@ -1,4 +1,5 @@
 import type { SpecDocument } from "./bundle-spec.ts";
+import { readOperationInput, type OperationInput } from "./operation-inputs.ts";
 import { SpecError } from "./spec-error.ts";
 
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
@@ -34,6 +35,8 @@ export interface SpecConstants {
   responseTypes: string[];
   defaultResponseType: string;
   operations: Record<string, OperationFacts>;
+  /** Every operation's inputs as one JSON Schema, by `operationId`. */
+  inputs: Record<string, OperationInput>;
 }
 
 function isObject(value: unknown): value is Json {
@@ -97,6 +100,7 @@ export function readSpecConstants(document: SpecDocument, file: string): SpecCon
   if (!isObject(paths)) throw new SpecError("#/paths must be a mapping", file);
   const topSecurity = Array.isArray(document.security) ? document.security : [];
   const operations: Record<string, OperationFacts> = {};
+  const inputs: Record<string, OperationInput> = {};
   let authorizeOperation: Json | undefined;
   let tokenOperation: Json | undefined;
   for (const [path, rawItem] of Object.entries(paths)) {
@@ -127,6 +131,7 @@ export function readSpecConstants(document: SpecDocument, file: string): SpecCon
         requestBodyType: content[0] ?? null,
       };
       operations[operationId] = facts;
+      inputs[operationId] = readOperationInput(document, item, operation, `${facts.method} ${path}`, file);
       if (facts.method === "GET" && facts.serverUrl + path === authorizationUrl) authorizeOperation = operation;
       if (facts.method === "POST" && facts.serverUrl + path === tokenUrl) tokenOperation = operation;
     }
@@ -167,6 +172,7 @@ export function readSpecConstants(document: SpecDocument, file: string): SpecCon
     responseTypes: responseSchema.enum.map(String),
     defaultResponseType: responseSchema.default,
     operations,
+    inputs,
   };
 }
 
@@ -246,5 +252,12 @@ export const PUBLIC_ROUTES: readonly string[] = ${literal(publicRoutes(c.operati
 
 /** The request body's media type by route (\`"METHOD /path"\`), for the operations that take a body. */
 export const REQUEST_BODY_TYPES: Readonly<Record<string, string>> = ${literal(requestBodyTypes(c.operations))};
+
+/**
+ * Every operation's inputs by \`operationId\`: \`schema\` is one JSON Schema object holding its
+ * parameters and body fields (names, types, enums, ranges, descriptions; every \`$ref\` resolved),
+ * and \`in\` says where each goes (\`path\`, \`query\`, \`header\`, \`cookie\` or \`body\`).
+ */
+export const OPERATION_INPUTS = ${literal(c.inputs)} as const;
 `;
 }

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import openapiTS, { astToString } from "openapi-typescript";
 import { parse } from "yaml";
-import { bundleSpec, emitBundledJson, emitTypes, generate, layoutFor, publicRoutes, readSpecConstants, REPO_ROOT, requestBodyTypes, SpecError, staleFiles, TYPES_OPTIONS, writeGenerated, type Layout } from "../src/index.ts";
+import { bundleSpec, emitBundledJson, emitTypes, generate, layoutFor, publicRoutes, readOperationInput, readSpecConstants, REPO_ROOT, requestBodyTypes, SpecError, staleFiles, TYPES_OPTIONS, writeGenerated, type Layout } from "../src/index.ts";
 
 const run = promisify(execFile);
 const BIN = resolve(REPO_ROOT, "tools/codegen/bin/mkp-codegen.mjs");
@@ -224,6 +224,62 @@ describe("readSpecConstants", () => {
     const spec = base();
     given(spec);
     expect(() => readSpecConstants(spec, "spec/openapi.yaml")).toThrow(want);
+  });
+});
+
+describe("operation inputs", () => {
+  const base = () => parse(readFileSync(resolve(REPO_ROOT, "spec/openapi.yaml"), "utf8")) as Record<string, any>;
+
+  it("reads each operation's parameters and body fields into one JSON Schema, $refs resolved", () => {
+    const { inputs } = readSpecConstants(base(), "spec/openapi.yaml");
+    expect(Object.keys(inputs)).toEqual(["authorize", "createToken", "listItems", "createItem", "getItem", "deleteItem", "listFixes", "createFix", "getFix"]);
+    expect(inputs["getItem"]).toEqual({
+      in: { id: "path" },
+      schema: { type: "object", properties: { id: { type: "integer", minimum: 1, description: "The item's `id`.", examples: [149] } }, required: ["id"], additionalProperties: false },
+    });
+    const fix = inputs["createFix"]!;
+    expect(fix.in).toMatchObject({ item_id: "body", print_quality: "body", pre_optimize: "body" });
+    expect(fix.schema).toMatchObject({
+      required: ["item_id"],
+      additionalProperties: false,
+      properties: { print_quality: { type: "string", enum: ["standard", "prototype", "high"] }, pre_optimize: { type: "integer", minimum: 0, maximum: 99 }, wall_thickness: { exclusiveMinimum: 0 } },
+    });
+    // The body's own constraints hold for the whole input.
+    expect(inputs["createItem"]!.schema).toMatchObject({ required: [], oneOf: [{ required: ["file"] }, { required: ["fileurl"] }] });
+    expect(JSON.stringify(inputs)).not.toMatch(/"\$ref"|"example"|"xml"/);
+  });
+
+  const pathItem = { parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer" } }] };
+  const cases: [string, { given: Record<string, unknown>; want: Record<string, unknown> | RegExp }][] = [
+    ["an operation's parameter replaces the path item's of the same name and place", {
+      given: { parameters: [{ name: "id", in: "path", required: true, description: "mine", schema: { type: "string" } }] },
+      want: { in: { id: "path" }, schema: { type: "object", properties: { id: { type: "string", description: "mine" } }, required: ["id"], additionalProperties: false } },
+    }],
+    ["an optional body's required fields are not required", {
+      given: { requestBody: { content: { "application/json": { schema: { type: "object", required: ["a"], properties: { a: { type: "string" } } } } } } },
+      want: { in: { id: "path", a: "body" }, schema: { type: "object", properties: { id: { type: "integer" }, a: { type: "string" } }, required: ["id"], additionalProperties: false } },
+    }],
+    ["a body that allows more fields keeps allowing them", {
+      given: { requestBody: { required: true, content: { "application/json": { schema: { required: ["a"], properties: { a: { type: "string" } }, additionalProperties: true } } } } },
+      want: { in: { id: "path", a: "body" }, schema: { type: "object", properties: { id: { type: "integer" }, a: { type: "string" } }, required: ["id", "a"], additionalProperties: true } },
+    }],
+    ["a body field named like a parameter", {
+      given: { requestBody: { content: { "application/json": { schema: { type: "object", properties: { id: { type: "string" } } } } } } },
+      want: /GET \/x\/\{id\}: the parameter id and the body field id share a name/,
+    }],
+    ["a body that is not an object", { given: { requestBody: { content: { "application/json": { schema: { type: "array" } } } } }, want: /the request body must be an object/ }],
+    ["a parameter without a place", { given: { parameters: [{ name: "q", schema: { type: "string" } }] }, want: /a parameter needs a name and an `in`/ }],
+    ["a schema that refers to itself", {
+      given: { parameters: [{ name: "q", in: "query", schema: { $ref: "#/components/schemas/Loop" } }] },
+      want: /#\/components\/schemas\/Loop refers to itself/,
+    }],
+  ];
+
+  it.each(cases)("%s", (_name, { given, want }) => {
+    const document = { components: { schemas: { Loop: { type: "object", properties: { next: { $ref: "#/components/schemas/Loop" } } } } } };
+    const read = () => readOperationInput(document, pathItem, given, "GET /x/{id}", "spec/openapi.yaml");
+    if (want instanceof RegExp) expect(read).toThrow(want);
+    else expect(read()).toEqual(want);
   });
 });
 

@@ -155,3 +155,356 @@ export const REQUEST_BODY_TYPES: Readonly<Record<string, string>> = {
   "POST /items": "multipart/form-data",
   "POST /fixes": "application/x-www-form-urlencoded"
 };
+
+/**
+ * Every operation's inputs by `operationId`: `schema` is one JSON Schema object holding its
+ * parameters and body fields (names, types, enums, ranges, descriptions; every `$ref` resolved),
+ * and `in` says where each goes (`path`, `query`, `header`, `cookie` or `body`).
+ */
+export const OPERATION_INPUTS = {
+  "authorize": {
+    "in": {
+      "client_id": "query",
+      "redirect_uri": "query",
+      "response_type": "query",
+      "state": "query",
+      "scope": "query",
+      "code_challenge": "query",
+      "code_challenge_method": "query"
+    },
+    "schema": {
+      "type": "object",
+      "properties": {
+        "client_id": {
+          "type": "string",
+          "minLength": 1,
+          "description": "Your app's client ID.",
+          "examples": [
+            "demo-app"
+          ]
+        },
+        "redirect_uri": {
+          "type": "string",
+          "format": "uri",
+          "description": "Must be exactly the redirect URI registered on your app page.",
+          "examples": [
+            "https://example.com/callback"
+          ]
+        },
+        "response_type": {
+          "type": "string",
+          "enum": [
+            "authorization_code",
+            "code"
+          ],
+          "default": "authorization_code",
+          "description": "The Authentication page asks for `authorization_code`. RFC 6749 §4.1.1 calls this value\n`code`; standard servers expect that one.\n",
+          "examples": [
+            "authorization_code"
+          ]
+        },
+        "state": {
+          "type": "string",
+          "description": "An opaque value, returned unchanged on the redirect. Not required by the page, but\nstrongly recommended against cross-site request forgery (RFC 6749 §10.12).\n",
+          "examples": [
+            "5cGZy3iUA2n8t2qTDxbQ5w1V1F3zG9aN0dGzO3p8k5s"
+          ]
+        },
+        "scope": {
+          "type": "string",
+          "pattern": "^(add_file|fix)( (add_file|fix))*$",
+          "description": "Space-separated scopes. Announced, not enforced yet.",
+          "examples": [
+            "add_file fix"
+          ]
+        },
+        "code_challenge": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{43}$",
+          "description": "PKCE (RFC 7636) S256 challenge. Not on the Authentication page; the sandbox enforces it,\nand servers that do not know it ignore it (RFC 6749 §3.1).\n",
+          "examples": [
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+          ]
+        },
+        "code_challenge_method": {
+          "type": "string",
+          "enum": [
+            "S256"
+          ],
+          "description": "PKCE challenge method; only `S256` is accepted.",
+          "examples": [
+            "S256"
+          ]
+        }
+      },
+      "required": [
+        "client_id",
+        "redirect_uri",
+        "response_type"
+      ],
+      "additionalProperties": false
+    }
+  },
+  "createToken": {
+    "in": {
+      "client_id": "body",
+      "client_secret": "body",
+      "redirect_uri": "body",
+      "grant_type": "body",
+      "code": "body",
+      "code_verifier": "body"
+    },
+    "schema": {
+      "type": "object",
+      "properties": {
+        "client_id": {
+          "type": "string",
+          "minLength": 1,
+          "description": "Your app's client ID."
+        },
+        "client_secret": {
+          "type": "string",
+          "minLength": 1,
+          "description": "Your app's client secret. Never send it from a browser."
+        },
+        "redirect_uri": {
+          "type": "string",
+          "format": "uri",
+          "description": "Must equal the `redirect_uri` used at the authorize step."
+        },
+        "grant_type": {
+          "type": "string",
+          "const": "authorization_code",
+          "description": "Always `authorization_code`."
+        },
+        "code": {
+          "type": "string",
+          "minLength": 1,
+          "description": "The code from the authorize redirect. Valid for 3 minutes, single use."
+        },
+        "code_verifier": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9._~-]{43,128}$",
+          "description": "PKCE (RFC 7636 §4.5) verifier, when a `code_challenge` was sent to the authorize\nendpoint. Not on the Authentication page.\n"
+        }
+      },
+      "required": [
+        "client_id",
+        "client_secret",
+        "redirect_uri",
+        "grant_type",
+        "code"
+      ],
+      "additionalProperties": false
+    }
+  },
+  "listItems": {
+    "in": {
+      "page": "query",
+      "pageSize": "query"
+    },
+    "schema": {
+      "type": "object",
+      "properties": {
+        "page": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "Which page to return.",
+          "examples": [
+            1
+          ]
+        },
+        "pageSize": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "How many items a page holds.",
+          "examples": [
+            20
+          ]
+        }
+      },
+      "required": [],
+      "additionalProperties": false
+    }
+  },
+  "createItem": {
+    "in": {
+      "file": "body",
+      "fileurl": "body"
+    },
+    "schema": {
+      "type": "object",
+      "properties": {
+        "file": {
+          "type": "string",
+          "format": "binary",
+          "contentMediaType": "application/octet-stream",
+          "description": "The 3D file, or a zip holding one; its name gives the item's `file_name` and `file_ext`."
+        },
+        "fileurl": {
+          "type": "string",
+          "format": "uri",
+          "description": "A direct download URL of the 3D file."
+        }
+      },
+      "required": [],
+      "additionalProperties": false,
+      "oneOf": [
+        {
+          "required": [
+            "file"
+          ]
+        },
+        {
+          "required": [
+            "fileurl"
+          ]
+        }
+      ]
+    }
+  },
+  "getItem": {
+    "in": {
+      "id": "path"
+    },
+    "schema": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The item's `id`.",
+          "examples": [
+            149
+          ]
+        }
+      },
+      "required": [
+        "id"
+      ],
+      "additionalProperties": false
+    }
+  },
+  "deleteItem": {
+    "in": {
+      "id": "path"
+    },
+    "schema": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The item's `id`.",
+          "examples": [
+            149
+          ]
+        }
+      },
+      "required": [
+        "id"
+      ],
+      "additionalProperties": false
+    }
+  },
+  "listFixes": {
+    "in": {},
+    "schema": {
+      "type": "object",
+      "properties": {},
+      "required": [],
+      "additionalProperties": false
+    }
+  },
+  "createFix": {
+    "in": {
+      "item_id": "body",
+      "name": "body",
+      "callback_url": "body",
+      "wall_thickness": "body",
+      "print_quality": "body",
+      "pre_optimize": "body",
+      "post_optimize": "body",
+      "secure": "body"
+    },
+    "schema": {
+      "type": "object",
+      "properties": {
+        "item_id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The previously uploaded item to repair."
+        },
+        "name": {
+          "type": "string",
+          "description": "A name for the repaired model (the page is cut off here; probably required)."
+        },
+        "callback_url": {
+          "type": "string",
+          "format": "uri",
+          "description": "Makeprintable `POST`s the fix here when the repair is done."
+        },
+        "wall_thickness": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "description": "Minimum wall thickness, for example 1."
+        },
+        "print_quality": {
+          "type": "string",
+          "enum": [
+            "standard",
+            "prototype",
+            "high"
+          ],
+          "description": "Print quality preset."
+        },
+        "pre_optimize": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 99,
+          "description": "Optimisation before the repair, 0–99."
+        },
+        "post_optimize": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 99,
+          "description": "Optimisation after the repair, 0–99."
+        },
+        "secure": {
+          "type": "integer",
+          "enum": [
+            0,
+            1
+          ],
+          "description": "0 or 1."
+        }
+      },
+      "required": [
+        "item_id"
+      ],
+      "additionalProperties": false
+    }
+  },
+  "getFix": {
+    "in": {
+      "id": "path"
+    },
+    "schema": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The fix's id.",
+          "examples": [
+            17
+          ]
+        }
+      },
+      "required": [
+        "id"
+      ],
+      "additionalProperties": false
+    }
+  }
+} as const;

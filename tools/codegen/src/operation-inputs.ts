@@ -1,0 +1,105 @@
+import type { SpecDocument } from "./bundle-spec.ts";
+import { SpecError } from "./spec-error.ts";
+
+type Json = Record<string, unknown>;
+
+/** Where an input of an operation travels. */
+export type InputLocation = "path" | "query" | "header" | "cookie" | "body";
+
+/**
+ * An operation's inputs as one JSON Schema object (parameters and body fields side by side, every
+ * `$ref` resolved), and where each input goes. Commands, forms and tool definitions read it.
+ */
+export interface OperationInput {
+  in: Record<string, InputLocation>;
+  schema: Json;
+}
+
+// OpenAPI keywords that are not JSON Schema (2020-12): left out so any JSON Schema validator takes the result.
+const NOT_JSON_SCHEMA = new Set(["example", "xml", "externalDocs", "discriminator"]);
+const LOCATIONS = new Set(["path", "query", "header", "cookie"]);
+
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+
+function pointer(document: SpecDocument, ref: string, file: string): unknown {
+  let node: unknown = document;
+  for (const step of ref.slice(2).split("/")) {
+    const key = step.replaceAll("~1", "/").replaceAll("~0", "~");
+    node = isObject(node) ? node[key] : Array.isArray(node) ? node[Number(key)] : undefined;
+    if (node === undefined) throw new SpecError(`unresolvable $ref ${ref}`, file);
+  }
+  return node;
+}
+
+/** `node` with every local `$ref` replaced by its target and the non-JSON-Schema keywords dropped. */
+function inline(document: SpecDocument, node: unknown, file: string, seen: readonly string[] = []): unknown {
+  if (Array.isArray(node)) return node.map((entry) => inline(document, entry, file, seen));
+  if (!isObject(node)) return node;
+  if (typeof node.$ref === "string") {
+    if (!node.$ref.startsWith("#/")) throw new SpecError(`only local $refs can be inlined, not ${node.$ref}`, file);
+    if (seen.includes(node.$ref)) throw new SpecError(`${node.$ref} refers to itself: an operation's input cannot be inlined`, file);
+    return inline(document, pointer(document, node.$ref, file), file, [...seen, node.$ref]);
+  }
+  const result: Json = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (NOT_JSON_SCHEMA.has(key)) continue;
+    // `properties` maps names to schemas: a property may be called "example" or "xml".
+    result[key] = key === "properties" && isObject(value)
+      ? Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, inline(document, schema, file, seen)]))
+      : inline(document, value, file, seen);
+  }
+  return result;
+}
+
+/**
+ * Reads one operation's inputs: its path item's and its own parameters (the operation's win, as
+ * OpenAPI says), then the fields of its request body's first media type.
+ * @throws {SpecError} when a parameter and a body field share a name, or the body is not an object.
+ */
+export function readOperationInput(document: SpecDocument, pathItem: Json, operation: Json, where: string, file: string): OperationInput {
+  const parameters = new Map<string, Json>();
+  for (const raw of [...(Array.isArray(pathItem.parameters) ? pathItem.parameters : []), ...(Array.isArray(operation.parameters) ? operation.parameters : [])]) {
+    // The parameter object itself is not a schema: resolve it whole, keeping its `example`.
+    let parameter = raw;
+    for (const seen = new Set<string>(); isObject(parameter) && typeof parameter.$ref === "string"; ) {
+      if (seen.has(parameter.$ref)) throw new SpecError(`${parameter.$ref} refers to itself`, file);
+      seen.add(parameter.$ref);
+      parameter = pointer(document, parameter.$ref, file);
+    }
+    if (!isObject(parameter) || typeof parameter.name !== "string" || !LOCATIONS.has(String(parameter.in))) {
+      throw new SpecError(`${where}: a parameter needs a name and an \`in\` of path, query, header or cookie`, file);
+    }
+    parameters.set(`${parameter.in} ${parameter.name}`, parameter);
+  }
+  const locations: Record<string, InputLocation> = {};
+  const properties: Json = {};
+  const required: string[] = [];
+  for (const parameter of parameters.values()) {
+    const name = parameter.name as string;
+    if (name in locations) throw new SpecError(`${where}: two parameters are called ${name}`, file);
+    locations[name] = parameter.in as InputLocation;
+    const inlined = inline(document, parameter.schema, file);
+    const schema: Json = { ...(isObject(inlined) ? inlined : {}) };
+    if (typeof parameter.description === "string") schema.description = parameter.description;
+    if (parameter.example !== undefined && schema.examples === undefined) schema.examples = [parameter.example];
+    properties[name] = schema;
+    if (parameter.required === true) required.push(name);
+  }
+  const input: Json = { type: "object", properties, required, additionalProperties: false };
+  const body = inline(document, operation.requestBody, file);
+  const content = isObject(body) && isObject(body.content) ? Object.values(body.content)[0] : undefined;
+  if (isObject(content) && isObject(content.schema)) {
+    const { properties: fields, required: bodyRequired, type, description: _about, title: _title, ...rest } = content.schema;
+    if (type !== undefined && type !== "object") throw new SpecError(`${where}: the request body must be an object to become inputs`, file);
+    for (const [name, schema] of Object.entries(isObject(fields) ? fields : {})) {
+      if (name in locations) throw new SpecError(`${where}: the parameter ${name} and the body field ${name} share a name`, file);
+      locations[name] = "body";
+      properties[name] = schema;
+    }
+    // An optional body's required fields are required only when there is a body: keep them out.
+    if ((body as Json).required === true && Array.isArray(bodyRequired)) required.push(...bodyRequired.map(String));
+    // The body's own constraints (oneOf, additionalProperties …) hold for the whole input.
+    Object.assign(input, rest);
+  }
+  return { in: locations, schema: input };
+}
