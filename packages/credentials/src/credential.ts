@@ -1,0 +1,101 @@
+import { SERVER_URL } from "@mkp/client";
+import { isExpired } from "@mkp/oauth";
+import type { PlaceOptions } from "./config-dir.js";
+import { LoginElsewhereError, LoginExpiredError, NotLoggedInError } from "./errors.js";
+import { readLogin, type StoredLogin } from "./token-store.js";
+
+/** The environment variable that holds an account's API key. It is never read from a flag. */
+export const API_KEY_VARIABLE = "MAKEPRINTABLE_API_KEY";
+/** The environment variable that points the tools at another API (the sandbox, say). */
+export const BASE_URL_VARIABLE = "MAKEPRINTABLE_BASE_URL";
+
+/**
+ * The credential a tool uses: the environment's API key, or the stored login's token. The secret
+ * is a private field that only {@link Credential.clientOptions} hands out, so printing or
+ * inspecting a credential never shows it.
+ */
+export class Credential {
+  readonly #secret: string;
+  /** `"apiKey"`: `MAKEPRINTABLE_API_KEY`; `"login"`: the token `mkp login` stored. */
+  readonly kind: "apiKey" | "login";
+  /** The stored login, when `kind` is `"login"`. */
+  readonly login: StoredLogin | undefined;
+
+  constructor(source: { apiKey: string } | { login: StoredLogin }) {
+    this.kind = "apiKey" in source ? "apiKey" : "login";
+    this.login = "login" in source ? source.login : undefined;
+    this.#secret = "apiKey" in source ? source.apiKey : source.login.accessToken();
+  }
+
+  /** The `createClient` options that carry it: `{ apiKey }` or `{ accessToken }`. */
+  clientOptions(): { apiKey: string } | { accessToken: string } {
+    return this.kind === "apiKey" ? { apiKey: this.#secret } : { accessToken: this.#secret };
+  }
+}
+
+/** Options of {@link resolveCredential} and {@link findCredentials}. */
+export interface CredentialOptions extends PlaceOptions {
+  /** The API base URL in use ({@link resolveBaseUrl}). A stored login for another one is not used. */
+  baseUrl: string;
+  /** The clock, in milliseconds. Default: `Date.now`. */
+  now?: (() => number) | undefined;
+}
+
+/** Everything {@link findCredentials} found, usable or not: what `mkp status` reports. */
+export interface FoundCredentials {
+  /** Whether `MAKEPRINTABLE_API_KEY` is set (it is used first). */
+  apiKey: boolean;
+  /** The stored login, if there is one. */
+  login: StoredLogin | undefined;
+  /** Whether the stored login's token has expired (30 s early, for clock skew and request time). */
+  loginExpired: boolean;
+  /** Whether the stored login is for the base URL in use. */
+  loginMatchesBaseUrl: boolean;
+}
+
+const normalise = (url: string) => url.replace(/\/+$/, "");
+
+/** The API base URL: the flag's value, else `MAKEPRINTABLE_BASE_URL`, else the spec's server. Trailing slashes dropped. */
+export function resolveBaseUrl(flag: string | undefined, env: Record<string, string | undefined> = process.env): string {
+  return normalise(flag || env[BASE_URL_VARIABLE] || SERVER_URL);
+}
+
+/**
+ * Looks for every credential without choosing one.
+ * @throws {StoredLoginError} when the token file exists but cannot be read.
+ */
+export async function findCredentials(options: CredentialOptions): Promise<FoundCredentials> {
+  const env = options.env ?? process.env;
+  const login = await readLogin(options);
+  return {
+    apiKey: !!env[API_KEY_VARIABLE],
+    login,
+    loginExpired: login?.expiresAt !== undefined && isExpired({ expiresAt: login.expiresAt }, { now: options.now }),
+    loginMatchesBaseUrl: login !== undefined && normalise(login.baseUrl) === normalise(options.baseUrl),
+  };
+}
+
+/**
+ * The credential to call the API at `baseUrl` with: `MAKEPRINTABLE_API_KEY` when it is set (an
+ * explicit environment wins, as with `GH_TOKEN`), else the stored login.
+ *
+ * @throws {NotLoggedInError} when there is neither.
+ * @throws {LoginExpiredError} when the stored login has expired: "log in again", before any request.
+ * @throws {LoginElsewhereError} when the stored login is for another API: its token is never sent elsewhere.
+ * @throws {StoredLoginError} when the token file exists but cannot be read.
+ */
+export async function resolveCredential(options: CredentialOptions): Promise<Credential> {
+  const env = options.env ?? process.env;
+  const apiKey = env[API_KEY_VARIABLE];
+  if (apiKey) return new Credential({ apiKey });
+  const found = await findCredentials(options);
+  const { login } = found;
+  if (!login) throw new NotLoggedInError(`no credential: set ${API_KEY_VARIABLE} to your API key, or run \`mkp login\``);
+  if (!found.loginMatchesBaseUrl) {
+    throw new LoginElsewhereError(`you are logged in to ${login.baseUrl}, not ${normalise(options.baseUrl)}: run \`mkp login --base-url ${normalise(options.baseUrl)}\`, or set ${API_KEY_VARIABLE}`);
+  }
+  if (found.loginExpired) {
+    throw new LoginExpiredError(`your login expired at ${login.expiresAt!.toISOString()}: log in again with \`mkp login\``);
+  }
+  return new Credential({ login });
+}
