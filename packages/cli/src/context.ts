@@ -1,0 +1,87 @@
+import { createClient, SERVER_URL, type MakeprintableClient } from "@mkp/client";
+import { resolveBaseUrl, resolveCredential, type Credential, type PlaceOptions } from "@mkp/credentials";
+import type { LoopbackLoginOptions } from "@mkp/oauth/node";
+import { CliError, EXIT, type ErrorHints } from "./errors.js";
+import { toJson } from "./output.js";
+
+/** A stream `mkp` writes to: `process.stdout`/`process.stderr`, or a test's collector. */
+export interface OutputStream {
+  write(text: string): unknown;
+  /** True on a terminal: then `mkp` draws a progress bar. */
+  isTTY?: boolean | undefined;
+}
+
+/** What `mkp` reads and writes; the process's own by default, injected by tests. */
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** The directory relative paths start from. Default: `process.cwd()`. */
+  cwd?: string | undefined;
+  /** Aborts what is under way (the bin wires Ctrl-C to it); the command then exits 130. */
+  signal?: AbortSignal | undefined;
+  /** The clock, in milliseconds. Default: `Date.now`. */
+  now?: (() => number) | undefined;
+  /** Where the config directory is (the platform and home directory; the environment comes from `env`). */
+  place?: Omit<PlaceOptions, "env"> | undefined;
+  /** Extra options for `loopbackLogin` (tests hook `onAuthorizeUrl` and `fetch` here). */
+  login?: Partial<LoopbackLoginOptions> | undefined;
+}
+
+/** One run of `mkp`: the IO, the global options and what follows from them. */
+export class Run {
+  readonly baseUrl: string;
+  readonly cwd: string;
+  readonly now: () => number;
+  readonly signal: AbortSignal | undefined;
+  readonly place: PlaceOptions;
+  /** Which credential the last client carried, and what a command says for a 404: for error messages. */
+  readonly #hints: ErrorHints = {};
+
+  constructor(
+    readonly io: CliIo,
+    baseUrlFlag: string | undefined,
+  ) {
+    this.baseUrl = resolveBaseUrl(baseUrlFlag, io.env);
+    this.cwd = io.cwd ?? process.cwd();
+    this.now = io.now ?? Date.now;
+    this.signal = io.signal;
+    this.place = { ...io.place, env: io.env };
+  }
+
+  /** What a 404 means for the command under way, e.g. "no item 42 in this account: see `mkp items list`". */
+  whenNotFound(message: string): void {
+    this.#hints.notFound = message;
+  }
+
+  /** What error messages need to name the fix. */
+  hints(): ErrorHints {
+    return { ...this.#hints };
+  }
+
+  /** Writes a line (or lines) for people or scripts on stdout. */
+  out(text: string): void {
+    this.io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  /** Writes `value` as JSON on stdout. */
+  json(value: unknown): void {
+    this.io.stdout.write(toJson(value));
+  }
+
+  /** Writes a note or progress line on stderr, away from what scripts read. */
+  note(text: string): void {
+    this.io.stderr.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  /** The credential in use and a client that carries it to {@link baseUrl}. */
+  async client(): Promise<{ client: MakeprintableClient; credential: Credential }> {
+    // A base URL that cannot work is a usage error, whatever the credential.
+    if (!URL.canParse(this.baseUrl) || !/^https?:$/.test(new URL(this.baseUrl).protocol)) {
+      throw new CliError(`--base-url (or MAKEPRINTABLE_BASE_URL) must be an absolute http(s) URL such as ${SERVER_URL}`, EXIT.usage);
+    }
+    const credential = await resolveCredential({ ...this.place, baseUrl: this.baseUrl, now: this.now });
+    this.#hints.credential = credential.kind;
+    return { client: createClient({ ...credential.clientOptions(), baseUrl: this.baseUrl }), credential };
+  }
+}
