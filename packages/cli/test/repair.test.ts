@@ -1,4 +1,4 @@
-import { createClient, unwrap } from "@mkp/client";
+import { createClient, fixesOf, itemsOf, unwrap } from "@mkp/client";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -28,7 +28,7 @@ afterEach(async () => {
 
 const api = () => createClient({ apiKey: sandbox.apiKey, baseUrl: sandbox.server.apiUrl });
 /** The newest fix of the account: the one the test's `mkp repair` started. */
-const newestFix = async () => (await unwrap(api().GET("/fixes"))).at(-1)!;
+const newestFix = async () => fixesOf(await unwrap(api().GET("/fixes"))).at(-1)!;
 
 /** The sandbox's repaired file for a fix, fetched from its download link. */
 async function repairedBytes(fixId: number): Promise<Buffer> {
@@ -72,11 +72,11 @@ describe("mkp repair", () => {
 
   it("never overwrites the output without --force, and refuses before uploading anything", async () => {
     await writeFile(join(dir.path, "part.fixed.stl"), "mine");
-    const before = (await unwrap(api().GET("/items"))).length;
+    const before = itemsOf(await unwrap(api().GET("/items"))).length;
     const refused = await mkp(["repair", "part.stl"], { env, cwd: dir.path });
     expect(refused).toMatchObject({ code: 1, stdout: "" });
     expect(refused.stderr).toBe(`mkp: ${join(dir.path, "part.fixed.stl")} exists: pass --force to overwrite it, or --out to write elsewhere\n`);
-    expect((await unwrap(api().GET("/items"))).length).toBe(before);
+    expect(itemsOf(await unwrap(api().GET("/items"))).length).toBe(before);
     expect(await readFile(join(dir.path, "part.fixed.stl"), "utf8")).toBe("mine");
 
     expect((await repairToTheEnd(["part.stl", "--force"])).code).toBe(0);

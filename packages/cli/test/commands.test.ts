@@ -1,0 +1,182 @@
+import { createClient, unwrap, uploadItem } from "@mkp/client";
+import { saveLogin } from "@mkp/credentials";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../src/index.js";
+import { mkp, startSandbox, temporaryDirectory, TIMING, type Sandbox } from "./helpers.js";
+
+let sandbox: Sandbox;
+let dir: { path: string; remove(): Promise<void> };
+let env: Record<string, string>;
+let requests: unknown[];
+
+beforeAll(async () => {
+  requests = [];
+  sandbox = await startSandbox({ onRequest: (entry) => requests.push(entry) });
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+beforeEach(async () => {
+  dir = await temporaryDirectory();
+  env = { MAKEPRINTABLE_API_KEY: sandbox.apiKey, MAKEPRINTABLE_BASE_URL: sandbox.server.apiUrl, XDG_CONFIG_HOME: join(dir.path, "config") };
+});
+afterEach(async () => {
+  await dir.remove();
+  expect(sandbox.server.specViolations).toEqual([]);
+});
+
+const api = () => createClient({ apiKey: sandbox.apiKey, baseUrl: sandbox.server.apiUrl });
+
+async function uploadedItem(name: string) {
+  return unwrap(uploadItem(api(), { file: new Blob(["v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n"]), fileName: name }));
+}
+
+describe("mkp items", () => {
+  it("lists, shows and deletes items: tables for people, JSON for scripts", async () => {
+    const item = await uploadedItem("bracket.obj");
+    const list = await mkp(["items", "list"], { env });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/│ id +│ file +│ status │ created +│/);
+    expect(list.stdout).toMatch(new RegExp(`│ ${item.id} +│ bracket\\.obj +│ 1 +│ ${new Date(item.created_at * 1000).toISOString()} │`));
+
+    const json = await mkp(["items", "list", "--json", "--page-size", "100"], { env });
+    expect(JSON.parse(json.stdout)).toContainEqual(item);
+
+    const one = await mkp(["items", "get", String(item.id)], { env });
+    expect(one.stdout).toMatch(/│ file +│ bracket\.obj +│/);
+    expect(JSON.parse((await mkp(["items", "get", String(item.id), "--json"], { env })).stdout)).toEqual(item);
+
+    expect(await mkp(["items", "delete", String(item.id)], { env })).toEqual({ code: 0, stdout: `Deleted item ${item.id}.\n`, stderr: "" });
+    const gone = await mkp(["items", "get", String(item.id)], { env });
+    expect(gone).toMatchObject({ code: 1, stdout: "" });
+    expect(gone.stderr).toMatch(new RegExp(`^mkp: no item ${item.id} in this account: see \`mkp items list\` \\(404 .+\\)\\n$`));
+  });
+
+  it("an unknown item: exit 1, naming how to find the right id", async () => {
+    const { code, stderr } = await mkp(["items", "get", "999999"], { env });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^mkp: no item 999999 in this account: see `mkp items list` \(404 .+\)\n$/);
+    expect((await mkp(["items", "delete", "999999", "--json"], { env })).code).toBe(1);
+  });
+
+  it("an id that is not a positive whole number is a usage error", async () => {
+    const { code, stderr } = await mkp(["items", "get", "0"], { env });
+    expect(code).toBe(2);
+    expect(stderr).toBe("mkp: command-argument value '0' is invalid for argument 'id'. expected a whole number (at least 1).\n(run with --help for usage)\n");
+  });
+});
+
+describe("mkp fixes", () => {
+  it("lists and shows fixes, with the download link once done", async () => {
+    const item = await uploadedItem("gear.stl");
+    const fix = await unwrap(api().POST("/fixes", { body: { item_id: item.id, name: "gear" } }));
+    const pending = JSON.parse((await mkp(["fixes", "get", String(fix.id), "--json"], { env })).stdout);
+    expect(pending).toEqual({ id: fix.id, item_id: item.id, status: "queued", progress: 0 });
+    sandbox.advance(TIMING.queuedMs + TIMING.processingMs);
+    const table = await mkp(["fixes", "get", String(fix.id)], { env });
+    expect(table.stdout).toMatch(/│ status +│ done +│/);
+    expect(table.stdout).toMatch(/│ download +│ http:\/\/127\.0\.0\.1:\d+\/downloads\/\S+\/gear\.stl +│/);
+    const list = await mkp(["fixes", "list"], { env });
+    expect(list.stdout).toMatch(new RegExp(`│ ${fix.id} +│ ${item.id} +│ done +│ 100% +│ http://127\\.0\\.0\\.1:\\d+/downloads/\\S+/gear\\.stl │`));
+    const listed = JSON.parse((await mkp(["fixes", "list", "--json"], { env })).stdout) as { id: number; download_url?: string }[];
+    expect(listed.find((entry) => entry.id === fix.id)?.download_url).toMatch(/\/gear\.stl$/);
+  });
+
+  it("an unknown fix: exit 1, naming how to find the right id", async () => {
+    const { code, stderr } = await mkp(["fixes", "get", "999999", "--download"], { env, cwd: dir.path });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^mkp: no fix 999999 in this account: see `mkp fixes list` \(404 .+\)\n$/);
+  });
+});
+
+describe("credentials", () => {
+  it("no credential at all: exit 1, naming both ways in", async () => {
+    const { code, stderr } = await mkp(["items", "list"], { env: { MAKEPRINTABLE_BASE_URL: sandbox.server.apiUrl, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME! } });
+    expect(code).toBe(1);
+    expect(stderr).toBe("mkp: no credential: set MAKEPRINTABLE_API_KEY to your API key, or run `mkp login`\n");
+  });
+
+  it("an expired stored login: 'log in again' before any request, not a 401", async () => {
+    const token = "expired-token-0123456789";
+    await saveLogin({ baseUrl: sandbox.server.apiUrl, accessToken: token, expiresAt: new Date(Date.now() - 60_000) }, { env });
+    const sent = requests.length;
+    const { code, stdout, stderr } = await mkp(["items", "list"], { env: { MAKEPRINTABLE_BASE_URL: sandbox.server.apiUrl, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME! } });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+    expect(stderr).toMatch(/^mkp: your login expired at \S+Z: log in again with `mkp login`\n$/);
+    expect(requests.length).toBe(sent);
+
+    const status = await mkp(["status"], { env: { MAKEPRINTABLE_BASE_URL: sandbox.server.apiUrl, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME! } });
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/│ credential +│ none +│/);
+    expect(status.stdout).toMatch(/│ stored login +│ .+token\.json, for http:\/\/127\.0\.0\.1:\d+\/v1, expired at \S+ \(1 min ago\) +│/);
+    expect(status.stderr).toBe("mkp: the stored login has expired: log in again with `mkp login`\n");
+    expect(stdout + stderr + status.stdout + status.stderr).not.toContain(token);
+  });
+
+  it("status names MAKEPRINTABLE_API_KEY without showing it", async () => {
+    const { code, stdout, stderr } = await mkp(["status", "--json"], { env });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(stdout)).toEqual({ baseUrl: sandbox.server.apiUrl, credential: "MAKEPRINTABLE_API_KEY", login: null });
+    expect(stdout).not.toContain(sandbox.apiKey);
+  });
+
+  it("a stored login for another API is not sent there", async () => {
+    await saveLogin({ baseUrl: "https://elsewhere.example/v1", accessToken: "elsewhere-token-0123456789" }, { env });
+    const sent = requests.length;
+    const { code, stderr } = await mkp(["items", "list"], { env: { MAKEPRINTABLE_BASE_URL: sandbox.server.apiUrl, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME! } });
+    expect(code).toBe(1);
+    expect(stderr).toBe(`mkp: you are logged in to https://elsewhere.example/v1, not ${sandbox.server.apiUrl}: run \`mkp login --base-url ${sandbox.server.apiUrl}\`, or set MAKEPRINTABLE_API_KEY\n`);
+    expect(requests.length).toBe(sent);
+  });
+});
+
+describe("server text reaches the terminal without control characters", () => {
+  let server: Server;
+  let url: string;
+  // An API that names an item with a clear-screen sequence, an 8-bit CSI and a title-setting OSC.
+  const HOSTILE = "evil\u001b[2J\u009b31m\u001b]0;pwned\u0007";
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify([{ id: 1, user_id: 8, file_name: HOSTILE, file_ext: "stl", status: 1, created_at: 0, updated_at: 0 }]));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("in tables and in JSON", async () => {
+    const table = await mkp(["items", "list"], { env: { ...env, MAKEPRINTABLE_BASE_URL: url } });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain("evil[2J31m]0;pwned.stl");
+    expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    const json = await mkp(["items", "list", "--json"], { env: { ...env, MAKEPRINTABLE_BASE_URL: url } });
+    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(JSON.parse(json.stdout)[0].file_name).toBe(HOSTILE);
+  });
+});
+
+describe("every command", () => {
+  const io = () => {
+    const out = { stdout: "", stderr: "" };
+    return { out, io: { env: {}, stdout: { write: (text: string) => (out.stdout += text) }, stderr: { write: (text: string) => (out.stderr += text) } } };
+  };
+  const commands = [[], ["repair"], ["items"], ["items", "list"], ["items", "get"], ["items", "delete"], ["fixes"], ["fixes", "list"], ["fixes", "get"], ["login"], ["logout"], ["status"]];
+
+  it.each(commands.map((words) => [words.join(" ") || "mkp", words]))("%s --help: exit 0 and its usage on stdout", async (_name, words) => {
+    const { out, io: streams } = io();
+    expect(await runCli([...words, "--help"], streams)).toBe(0);
+    expect(out.stdout).toMatch(new RegExp(`^Usage: mkp${words.length ? ` ${words.join(" ")}` : ""} `));
+    expect(out.stderr).toBe("");
+  });
+
+  it("an unknown command is a usage error", async () => {
+    const { out, io: streams } = io();
+    expect(await runCli(["repiar", "x"], streams)).toBe(2);
+    expect(out.stderr).toBe("mkp: unknown command 'repiar'\n(Did you mean repair?)\n(run with --help for usage)\n");
+  });
+});
