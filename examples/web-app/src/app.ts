@@ -1,8 +1,9 @@
-import { createClient, SCOPES, uploadItem, type components, type Scope } from "@mkp/client";
+import { createClient, FixCallbackError, isFixDone, parseFixCallback, SCOPES, unwrap, uploadItem, type components, type Fix, type Scope } from "@mkp/client";
 import { AccessDeniedError, buildAuthorizationUrl, exchangeCode, parseCallback, StateMismatchError, TokenError, type OAuthToken } from "@mkp/oauth";
 import { Hono, type Context } from "hono";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { homeSignedIn, homeSignedOut, problem, type ItemRow } from "./pages.js";
+import { homeSignedIn, homeSignedOut, problem, repairPage, type ItemRow } from "./pages.js";
 
 /** Everything the app needs to talk to Makeprintable (or the sandbox). */
 export interface WebAppConfig {
@@ -19,11 +20,37 @@ export interface WebAppConfig {
   scopes?: readonly Scope[] | undefined;
   /** The `fetch` used to reach Makeprintable (injectable for tests). */
   fetch?: ((request: Request) => Promise<Response>) | undefined;
+  /**
+   * Whether Makeprintable can reach this app to `POST` a finished repair to its `callback_url`.
+   * Default: when the app's URL is public (not loopback), or the API is on loopback too (the sandbox).
+   * Otherwise the repair page polls `GET /fixes/{id}`.
+   */
+  fixCallbacks?: boolean | undefined;
 }
 
 const FLOW_COOKIE = "mkp_flow";
 const SESSION_COOKIE = "mkp_session";
+const CALLBACK_PATH = "/makeprintable/fix-done";
+/** How many repairs the app remembers; the oldest are forgotten first. */
+const MAX_REPAIRS = 1000;
 type Item = components["schemas"]["Item"];
+
+/** A repair this app started: whose it is, the secret in its callback URL, and the fix the callback brought. */
+interface Repair {
+  sessionId: string;
+  fileName: string;
+  callbackSecret: string;
+  notified?: Fix;
+}
+
+/** Compares two secrets in constant time (their digests have the same length whatever was sent). */
+const sameSecret = (received: string, expected: string) =>
+  timingSafeEqual(createHash("sha256").update(received).digest(), createHash("sha256").update(expected).digest());
+
+const isLoopbackUrl = (url: string | undefined) => {
+  const host = url === undefined ? undefined : URL.canParse(url) ? new URL(url).hostname : undefined;
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host ?? "");
+};
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -37,18 +64,24 @@ export function createWebApp(config: WebAppConfig): Hono {
   const redirectUri = `${config.appUrl}/callback`;
   // Tokens stay on the server: the browser only holds an opaque, signed session id.
   const sessions = new Map<string, OAuthToken>();
+  // Repairs by fix id. Makeprintable reaches the app on a loopback API (the sandbox) or a public app URL.
+  const repairs = new Map<number, Repair>();
+  const fixCallbacks = config.fixCallbacks ?? (!isLoopbackUrl(config.appUrl) || isLoopbackUrl(config.apiBaseUrl));
   const app = new Hono();
 
-  const sessionToken = async (c: Context): Promise<OAuthToken | undefined> => {
+  const sessionOf = async (c: Context): Promise<{ id: string; token: OAuthToken } | undefined> => {
     const id = await getSignedCookie(c, config.cookieSecret, SESSION_COOKIE);
-    return typeof id === "string" ? sessions.get(id) : undefined;
+    const token = typeof id === "string" ? sessions.get(id) : undefined;
+    return token && typeof id === "string" ? { id, token } : undefined;
   };
+  const sessionToken = async (c: Context): Promise<OAuthToken | undefined> => (await sessionOf(c))?.token;
   const apiFor = (token: OAuthToken) =>
     createClient({ accessToken: token.accessToken, baseUrl: config.apiBaseUrl, fetch: config.fetch });
 
-  // Every state-changing request must come from this app's own pages.
+  // Every state-changing request must come from this app's own pages (Makeprintable's callback is
+  // server to server: it proves itself with the secret in its URL instead).
   app.use("*", async (c, next) => {
-    if (c.req.method === "POST" && c.req.header("origin") !== config.appUrl) {
+    if (c.req.method === "POST" && c.req.header("origin") !== config.appUrl && !c.req.path.startsWith(`${CALLBACK_PATH}/`)) {
       return c.html(problem("Request refused", "This form was not sent from this site.", false), 403);
     }
     c.header("X-Content-Type-Options", "nosniff");
@@ -69,6 +102,76 @@ export function createWebApp(config: WebAppConfig): Hono {
       createdAt: new Date(item.created_at * 1000),
     }));
     return c.html(homeSignedIn(items, c.req.query("uploaded") ? "Your model was uploaded." : undefined));
+  });
+
+  app.post("/items/:id/repair", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return c.redirect("/", 303);
+    const itemId = Number(c.req.param("id"));
+    if (!Number.isSafeInteger(itemId) || itemId < 1) return c.html(problem("No such model", "Choose a model from your list.", false), 404);
+    const api = apiFor(session.token);
+    const callbackSecret = randomId();
+    let started: Fix;
+    let fileName: string;
+    try {
+      const item = await unwrap(api.GET("/items/{id}", { params: { path: { id: itemId } } }));
+      fileName = `${item.file_name}.${item.file_ext}`;
+      const callback = fixCallbacks ? { callback_url: `${config.appUrl}${CALLBACK_PATH}/${callbackSecret}` } : {};
+      started = await unwrap(api.POST("/fixes", { body: { item_id: itemId, name: item.file_name, ...callback } }));
+    } catch (error) {
+      const status = error instanceof Error && "status" in error ? String((error as { status: unknown }).status) : "no answer";
+      return c.html(problem("Repair failed", `Makeprintable could not start the repair (${status}).`, false), 502);
+    }
+    repairs.set(started.id, { sessionId: session.id, fileName, callbackSecret });
+    // Forget the oldest repairs beyond the cap (a Map iterates in insertion order).
+    for (const id of repairs.keys()) {
+      if (repairs.size <= MAX_REPAIRS) break;
+      repairs.delete(id);
+    }
+    return c.redirect(`/repairs/${started.id}`, 303);
+  });
+
+  app.get("/repairs/:id", async (c) => {
+    const session = await sessionOf(c);
+    if (!session) return c.redirect("/", 303);
+    const fixId = Number(c.req.param("id"));
+    const repair = repairs.get(fixId);
+    if (!repair || repair.sessionId !== session.id) return c.html(problem("No such repair", "Start a repair from your list of models.", false), 404);
+    // The callback's fix, once it came; until then the API's (this is where polling happens).
+    let fix = repair.notified;
+    if (!fix) {
+      const { data, response } = await apiFor(session.token).GET("/fixes/{id}", { params: { path: { id: fixId } } });
+      if (!data) return c.html(problem("Could not load the repair", `Makeprintable answered ${response.status}.`, false), 502);
+      fix = data;
+    }
+    const done = isFixDone(fix) && typeof fix.download_url === "string";
+    return c.html(
+      repairPage({
+        fileName: repair.fileName,
+        status: String(fix.status ?? ""),
+        progress: Math.max(0, Math.min(100, Math.round(Number(fix.progress) || 0))),
+        downloadUrl: done ? fix.download_url : undefined,
+        notified: repair.notified !== undefined,
+        refreshSeconds: done ? undefined : 1,
+      }),
+    );
+  });
+
+  // Makeprintable POSTs the finished fix here (the `fixDone` callback of `POST /fixes`).
+  app.post(`${CALLBACK_PATH}/:secret`, async (c) => {
+    const secret = c.req.param("secret");
+    let fix: Fix;
+    try {
+      fix = parseFixCallback(await c.req.text());
+    } catch (error) {
+      if (error instanceof FixCallbackError) return c.text(error.message, 400);
+      throw error;
+    }
+    const repair = repairs.get(fix.id);
+    // Only the URL this app gave for this fix counts; compare in constant time like any secret.
+    if (!repair || !sameSecret(secret, repair.callbackSecret)) return c.text("unknown callback", 404);
+    repair.notified = fix;
+    return c.text("ok", 200);
   });
 
   app.get("/login", async (c) => {

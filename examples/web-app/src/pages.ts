@@ -8,11 +8,11 @@ h1{font-size:1.6rem}a.button,button{display:inline-block;background:#ff6a00;colo
 button.secondary{background:#5a6478}.notice{border-left:4px solid #ff6a00;background:#fff5ec;padding:.75rem 1rem}
 .error{border-left:4px solid #c62828;background:#fdecea;padding:.75rem 1rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #dde;padding:.35rem;text-align:left}`;
 
-/** A whole page: `body` must already be escaped HTML. */
-export function page(title: string, body: string): string {
+/** A whole page: `body` (and `head`) must already be escaped HTML. */
+export function page(title: string, body: string, head = ""): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)} · Print Shop</title><style>${STYLE}</style></head>
+<title>${escapeHtml(title)} · Print Shop</title><style>${STYLE}</style>${head}</head>
 <body><header><strong>Print Shop</strong> — an example app for Makeprintable</header><main>
 ${body}
 </main></body></html>`;
@@ -36,20 +36,49 @@ export function homeSignedOut(): string {
 
 export function homeSignedIn(items: ItemRow[], message?: string): string {
   const rows = items
-    .map((item) => `<tr><td>${item.id}</td><td>${escapeHtml(item.name)}</td><td>${item.createdAt.toISOString()}</td></tr>`)
+    .map(
+      (item) =>
+        `<tr><td>${item.id}</td><td>${escapeHtml(item.name)}</td><td>${item.createdAt.toISOString()}</td>` +
+        `<td><form method="post" action="/items/${item.id}/repair"><button type="submit" aria-label="Repair ${escapeHtml(item.name)}">Repair</button></form></td></tr>`,
+    )
     .join("");
   return page(
     "Your models",
     `<h1>Signed in with Makeprintable</h1>
 ${message ? `<p class="notice" role="status">${escapeHtml(message)}</p>` : ""}
 <h2>Your models</h2>
-${items.length ? `<table id="items"><thead><tr><th>id</th><th>file</th><th>added</th></tr></thead><tbody>${rows}</tbody></table>` : `<p id="items-empty">No models yet.</p>`}
+${items.length ? `<table id="items"><thead><tr><th>id</th><th>file</th><th>added</th><th></th></tr></thead><tbody>${rows}</tbody></table>` : `<p id="items-empty">No models yet.</p>`}
 <h2>Upload a model</h2>
 <form method="post" action="/upload" enctype="multipart/form-data">
 <input type="file" name="file" accept=".obj,.stl,.3mf,.zip" required> <button type="submit">Upload</button>
 </form>
 <form method="post" action="/logout"><p><button class="secondary" type="submit" id="logout">Sign out</button></p></form>`,
   );
+}
+
+/** What the repair page shows. */
+export interface RepairView {
+  fileName: string;
+  status: string;
+  /** 0–100. */
+  progress: number;
+  /** Set once the repair is done. */
+  downloadUrl?: string | undefined;
+  /** Whether Makeprintable's fix-done callback reached the app. */
+  notified: boolean;
+  /** Reload the page after this many seconds (while the repair runs). */
+  refreshSeconds?: number | undefined;
+}
+
+export function repairPage(view: RepairView): string {
+  const refresh = view.refreshSeconds === undefined ? "" : `<meta http-equiv="refresh" content="${view.refreshSeconds}">`;
+  const body = view.downloadUrl
+    ? `<p class="notice" role="status" id="repair-status">Your model is repaired.${view.notified ? " Makeprintable told this app as soon as it was done." : ""}</p>
+<p><a class="button" id="download" href="${escapeHtml(view.downloadUrl)}">Download repaired file</a></p>`
+    : `<p role="status" id="repair-status">${escapeHtml(view.status || "starting")}: ${view.progress}%</p>
+<p><progress id="repair-progress" max="100" value="${view.progress}">${view.progress}%</progress></p>
+<p>This page updates itself until the repair is done.</p>`;
+  return page(`Repairing ${view.fileName}`, `<h1>Repairing ${escapeHtml(view.fileName)}</h1>\n${body}\n<p><a href="/">Back to your models</a></p>`, refresh);
 }
 
 export function problem(title: string, message: string, retry = true): string {

@@ -19,6 +19,8 @@ export interface StartOptions {
   sandbox?: Parameters<typeof startMockServer>[0];
   /** The `fetch` the app uses to reach Makeprintable (tests observe the sandbox's answers). */
   fetch?: (request: Request) => Promise<Response>;
+  /** Whether Makeprintable can call the app back when a repair is done (default: see `WebAppConfig`). */
+  fixCallbacks?: boolean;
 }
 
 function listen(app: ReturnType<typeof createWebApp>["fetch"], port: number, hostname: string): Promise<ServerType> {
@@ -52,6 +54,7 @@ export async function startWebApp(options: StartOptions = {}): Promise<RunningAp
         apiBaseUrl: sandbox.apiUrl,
         cookieSecret,
         fetch: options.fetch,
+        fixCallbacks: options.fixCallbacks,
       })
     : createWebApp({
         clientId: env.MAKEPRINTABLE_CLIENT_ID!,
@@ -61,6 +64,7 @@ export async function startWebApp(options: StartOptions = {}): Promise<RunningAp
         apiBaseUrl: env.MAKEPRINTABLE_BASE_URL,
         cookieSecret,
         fetch: options.fetch,
+        fixCallbacks: options.fixCallbacks,
       });
   handler = app.fetch;
   return {
