@@ -34,6 +34,7 @@ export interface APIErrorInit {
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15 HTTP status codes
  */
 export class APIError extends MakeprintableError {
+  static override readonly code: string = "MKP_API_ERROR";
   /** The HTTP status, or `undefined` when no response arrived. */
   declare readonly status: number | undefined;
   /** The response headers (credentials scrubbed, `set-cookie` dropped). */
@@ -46,7 +47,7 @@ export class APIError extends MakeprintableError {
   constructor(init: APIErrorInit = {}) {
     const { status, body, headers } = init;
     // `init` doubles as the Error options: its `cause`, when it has one.
-    super("MKP_API_ERROR", init.message ?? `${status} ${describe(body)}`, init);
+    super(init.message ?? `${status} ${describe(body)}`, init);
     this.status = status;
     this.headers = headers;
     this.body = body;
@@ -56,55 +57,55 @@ export class APIError extends MakeprintableError {
 
 /** 400: a parameter is missing or invalid. */
 export class BadRequestError extends APIError {
-  override readonly code = "MKP_BAD_REQUEST";
+  static override readonly code = "MKP_BAD_REQUEST";
 }
 /** 401: the API key or bearer token is missing, wrong or revoked (RFC 6750 §3.1). */
 export class AuthenticationError extends APIError {
-  override readonly code = "MKP_AUTHENTICATION";
+  static override readonly code = "MKP_AUTHENTICATION";
 }
 /** 403: the credential may not do this (for a token, a missing scope: RFC 6750 §3.1 `insufficient_scope`). */
 export class PermissionDeniedError extends APIError {
-  override readonly code = "MKP_PERMISSION_DENIED";
+  static override readonly code = "MKP_PERMISSION_DENIED";
 }
 /** 404: no such item or fix in your account. */
 export class NotFoundError extends APIError {
-  override readonly code = "MKP_NOT_FOUND";
+  static override readonly code = "MKP_NOT_FOUND";
 }
 /** 409: the request conflicts with the resource's current state. */
 export class ConflictError extends APIError {
-  override readonly code = "MKP_CONFLICT";
+  static override readonly code = "MKP_CONFLICT";
 }
 /** 422: the request was understood but its content cannot be processed. */
 export class UnprocessableEntityError extends APIError {
-  override readonly code = "MKP_UNPROCESSABLE_ENTITY";
+  static override readonly code = "MKP_UNPROCESSABLE_ENTITY";
 }
 /** 429: too many requests; see `headers.get("retry-after")`. */
 export class RateLimitError extends APIError {
-  override readonly code = "MKP_RATE_LIMIT";
+  static override readonly code = "MKP_RATE_LIMIT";
 }
 /** 5xx: the server failed. */
 export class InternalServerError extends APIError {
-  override readonly code = "MKP_INTERNAL_SERVER";
+  static override readonly code = "MKP_INTERNAL_SERVER";
 }
 
 /** No response arrived: the connection was refused or reset, or the name did not resolve. */
 export class APIConnectionError extends APIError {
-  override readonly code: string = "MKP_CONNECTION";
+  static override readonly code: string = "MKP_CONNECTION";
 }
 /** No response headers arrived within `timeoutMs`. */
 export class APIConnectionTimeoutError extends APIConnectionError {
-  override readonly code = "MKP_CONNECTION_TIMEOUT";
+  static override readonly code = "MKP_CONNECTION_TIMEOUT";
 }
 /**
  * A redirect the client will not follow: one a browser hides, one of a request with a body, one
  * refused by `redirect: "error"`, or too many. The message names the fix (usually `baseUrl`).
  */
 export class RedirectRefusedError extends APIConnectionError {
-  override readonly code = "MKP_REDIRECT_REFUSED";
+  static override readonly code = "MKP_REDIRECT_REFUSED";
 }
 /** The caller's `AbortSignal` aborted the request (or the wait between retries). */
 export class APIUserAbortError extends APIError {
-  override readonly code = "MKP_USER_ABORT";
+  static override readonly code = "MKP_USER_ABORT";
 }
 
 const BY_STATUS: Record<number, typeof APIError> = {

@@ -1,30 +1,29 @@
 /**
  * The base of every error thrown by the Makeprintable SDK packages.
  *
- * `code` is stable across releases: branch on it, not on the message. Messages never contain a
- * secret (API key, client secret, code, code verifier or token).
+ * Every class has a static `code`, stable across releases, that its errors carry as `code`:
+ * branch on it (`error.code === NotFoundError.code`) or on the class, never on the message.
+ * Messages never contain a secret (API key, client secret, code, code verifier or token).
  */
 export class MakeprintableError extends Error {
-  /** A stable, machine-readable identifier such as `MKP_INVALID_OPTIONS`. */
+  /** The `code` of this class's errors. */
+  static readonly code: string = "MKP_ERROR";
+  /** A stable, machine-readable identifier such as `MKP_INVALID_OPTIONS`: the class's static `code`. */
   declare readonly code: string;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
-    this.code = code;
+    this.code = (new.target as typeof MakeprintableError).code;
   }
 }
 
-/** `createClient` was given options that cannot work together, or an unusable value. */
+/** `createClient` was given an unknown option, options that cannot work together, or an unusable value. */
 export class ClientOptionsError extends MakeprintableError {
-  constructor(message: string) {
-    super("MKP_INVALID_OPTIONS", message);
-  }
+  static override readonly code = "MKP_INVALID_OPTIONS";
 }
 
-/** The access-token provider returned something that is not a usable token. */
+/** The access-token function failed or returned something that is not a usable token. */
 export class AccessTokenError extends MakeprintableError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("MKP_INVALID_ACCESS_TOKEN", message, options);
-  }
+  static override readonly code = "MKP_INVALID_ACCESS_TOKEN";
 }

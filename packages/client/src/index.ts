@@ -26,6 +26,7 @@ export {
   type APIErrorInit,
 } from "./api-error.js";
 export { unwrap, type ClientResult, type ResultData } from "./unwrap.js";
+export { redact, holdsSecret } from "./redact.js";
 export { uploadItem, InvalidUploadError, type ItemUploadInput, type UploadSource, type UploadItemOptions } from "./upload-item.js";
 export { waitForFix, isFixDone, FixTimeoutError, type Fix, type WaitForFixOptions } from "./wait-for-fix.js";
 export { itemsOf, fixesOf, UnexpectedListError, type Item } from "./lists.js";

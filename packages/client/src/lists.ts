@@ -7,9 +7,7 @@ export type Item = Schemas["Item"];
 
 /** A list response had a shape none of the plausible ones: the message names what was there. */
 export class UnexpectedListError extends MakeprintableError {
-  constructor(message: string) {
-    super("MKP_UNEXPECTED_LIST", message);
-  }
+  static override readonly code = "MKP_UNEXPECTED_LIST";
 }
 
 // The spec does not publish whether a list is a bare array or an envelope, nor the envelope's key.

@@ -3,9 +3,7 @@ import type { Fix } from "./wait-for-fix.js";
 
 /** A `callback_url` request body that is not a fix. The message names the problem, never the values. */
 export class FixCallbackError extends MakeprintableError {
-  constructor(message: string) {
-    super("MKP_INVALID_FIX_CALLBACK", message);
-  }
+  static override readonly code = "MKP_INVALID_FIX_CALLBACK";
 }
 
 /** The body of a fix-done callback, as a server framework hands it over. */

@@ -4,9 +4,7 @@ import type { RequestOptions } from "./retry.js";
 
 /** The input of {@link uploadItem} could not become an upload. Nothing was sent. */
 export class InvalidUploadError extends MakeprintableError {
-  constructor(message: string) {
-    super("MKP_INVALID_UPLOAD", message);
-  }
+  static override readonly code = "MKP_INVALID_UPLOAD";
 }
 
 /**

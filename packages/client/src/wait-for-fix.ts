@@ -28,11 +28,12 @@ export interface WaitForFixOptions {
 
 /** The repair was not done within `timeoutMs`. `fix` is the last state seen. */
 export class FixTimeoutError extends MakeprintableError {
+  static override readonly code = "MKP_FIX_TIMEOUT";
   /** The fix as the last poll returned it. */
   readonly fix: Fix;
 
   constructor(id: number, timeoutMs: number, fix: Fix) {
-    super("MKP_FIX_TIMEOUT", `fix ${id} was not done after ${timeoutMs} ms (last status: ${JSON.stringify(fix.status ?? null)})`);
+    super(`fix ${id} was not done after ${timeoutMs} ms (last status: ${JSON.stringify(fix.status ?? null)})`);
     this.fix = fix;
   }
 }

@@ -2,9 +2,7 @@ import { MakeprintableError } from "@mkp/client";
 
 /** `startMockServer` was given options it cannot run with (the message names the option, never a secret). */
 export class MockServerOptionsError extends MakeprintableError {
-  constructor(message: string) {
-    super("MKP_MOCK_INVALID_OPTIONS", message);
-  }
+  static override readonly code = "MKP_MOCK_INVALID_OPTIONS";
 }
 
 /**
@@ -13,13 +11,14 @@ export class MockServerOptionsError extends MakeprintableError {
  * `server.specViolations`, so a test that drifts from the spec fails loudly.
  */
 export class SpecViolationError extends MakeprintableError {
+  static override readonly code = "MKP_MOCK_SPEC_VIOLATION";
   /** The operation (or callback) whose description was broken. */
   readonly operationId: string;
   /** The validator's findings: JSON pointer and message, never the offending values. */
   readonly problems: readonly string[];
 
   constructor(operationId: string, what: string, problems: readonly string[]) {
-    super("MKP_MOCK_SPEC_VIOLATION", `${operationId}: ${what} breaks the OpenAPI description: ${problems.join("; ")}`);
+    super(`${operationId}: ${what} breaks the OpenAPI description: ${problems.join("; ")}`);
     this.operationId = operationId;
     this.problems = problems;
   }

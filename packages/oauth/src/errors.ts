@@ -2,21 +2,16 @@ import { MakeprintableError } from "@mkp/client";
 
 /**
  * The base of every error `@mkp/oauth` throws. Branch on `code` (stable across releases; each
- * class's static `code`), not on the message. No message, `toString()`, `JSON.stringify()` or
+ * class's static `code`, as everywhere in the SDK), not on the message. No message, `toString()`, `JSON.stringify()` or
  * `util.inspect()` of these errors holds a client secret, code, code verifier or token.
  */
 export class OAuthError extends MakeprintableError {
-  /** The `code` of this class's errors. */
-  static code = "MKP_OAUTH_ERROR";
-  constructor(message: string, fields?: object, cause?: unknown) {
-    super((new.target as typeof OAuthError).code, message, cause === undefined ? undefined : { cause });
-    Object.assign(this, fields);
-  }
+  static override readonly code: string = "MKP_OAUTH_ERROR";
 }
 
 /** An option is missing or unusable (a non-https endpoint, an empty `expectedState`, …). */
 export class OAuthOptionsError extends OAuthError {
-  static override code = "MKP_OAUTH_INVALID_OPTIONS";
+  static override readonly code = "MKP_OAUTH_INVALID_OPTIONS";
 }
 
 /**
@@ -24,12 +19,12 @@ export class OAuthOptionsError extends OAuthError {
  * true`: anyone who opens the page could read the client secret.
  */
 export class ClientSecretInBrowserError extends OAuthError {
-  static override code = "MKP_OAUTH_CLIENT_SECRET_IN_BROWSER";
+  static override readonly code = "MKP_OAUTH_CLIENT_SECRET_IN_BROWSER";
 }
 
 /** The redirect back from the authorize page is malformed: a repeated parameter or no `code`. */
 export class CallbackError extends OAuthError {
-  static override code = "MKP_OAUTH_INVALID_CALLBACK";
+  static override readonly code = "MKP_OAUTH_INVALID_CALLBACK";
 }
 
 /**
@@ -38,7 +33,7 @@ export class CallbackError extends OAuthError {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
 export class StateMismatchError extends OAuthError {
-  static override code = "MKP_OAUTH_STATE_MISMATCH";
+  static override readonly code = "MKP_OAUTH_STATE_MISMATCH";
 }
 
 /** What an RFC 6749 §4.1.2.1 or §5.2 error response says. */
@@ -56,15 +51,22 @@ export interface OAuthErrorFields {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
  */
 export class AuthorizationError extends OAuthError implements OAuthErrorFields {
-  static override code = "MKP_OAUTH_AUTHORIZATION_ERROR";
-  declare readonly error: string;
+  static override readonly code: string = "MKP_OAUTH_AUTHORIZATION_ERROR";
+  readonly error: string;
   declare readonly errorDescription?: string;
   declare readonly errorUri?: string;
+
+  constructor(message: string, fields: OAuthErrorFields) {
+    super(message);
+    this.error = fields.error;
+    if (fields.errorDescription !== undefined) this.errorDescription = fields.errorDescription;
+    if (fields.errorUri !== undefined) this.errorUri = fields.errorUri;
+  }
 }
 
 /** The user (or the server) refused the app access: `error=access_denied`. */
 export class AccessDeniedError extends AuthorizationError {
-  static override code = "MKP_OAUTH_ACCESS_DENIED";
+  static override readonly code = "MKP_OAUTH_ACCESS_DENIED";
 }
 
 /**
@@ -73,12 +75,20 @@ export class AccessDeniedError extends AuthorizationError {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export class TokenError extends OAuthError implements OAuthErrorFields {
-  static override code = "MKP_OAUTH_TOKEN_ERROR";
-  declare readonly error: string;
+  static override readonly code = "MKP_OAUTH_TOKEN_ERROR";
+  readonly error: string;
   declare readonly errorDescription?: string;
   declare readonly errorUri?: string;
   /** The HTTP status of the response. */
-  declare readonly status: number;
+  readonly status: number;
+
+  constructor(message: string, fields: OAuthErrorFields & { status: number }) {
+    super(message);
+    this.error = fields.error;
+    if (fields.errorDescription !== undefined) this.errorDescription = fields.errorDescription;
+    if (fields.errorUri !== undefined) this.errorUri = fields.errorUri;
+    this.status = fields.status;
+  }
 }
 
 /**
@@ -88,22 +98,27 @@ export class TokenError extends OAuthError implements OAuthErrorFields {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  */
 export class InvalidTokenResponseError extends OAuthError {
-  static override code = "MKP_OAUTH_INVALID_TOKEN_RESPONSE";
+  static override readonly code = "MKP_OAUTH_INVALID_TOKEN_RESPONSE";
   /** The HTTP status of the response. */
-  declare readonly status: number;
+  readonly status: number;
+
+  constructor(message: string, fields: { status: number }) {
+    super(message);
+    this.status = fields.status;
+  }
 }
 
 /** The token request got no response: the network failed, a redirect was refused, or it was aborted. */
 export class TokenRequestError extends OAuthError {
-  static override code = "MKP_OAUTH_REQUEST_FAILED";
+  static override readonly code: string = "MKP_OAUTH_REQUEST_FAILED";
 }
 
 /** The token request got no response within `timeoutMs`. */
 export class TokenTimeoutError extends TokenRequestError {
-  static override code = "MKP_OAUTH_TIMEOUT";
+  static override readonly code = "MKP_OAUTH_TIMEOUT";
 }
 
 /** The token has expired (or will within the allowed skew): the user must log in again. */
 export class TokenExpiredError extends OAuthError {
-  static override code = "MKP_OAUTH_TOKEN_EXPIRED";
+  static override readonly code = "MKP_OAUTH_TOKEN_EXPIRED";
 }

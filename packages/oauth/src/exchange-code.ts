@@ -1,4 +1,4 @@
-import { createClient, TOKEN_PATH } from "@mkp/client";
+import { holdsSecret, SERVER_URL, TOKEN_PATH } from "@mkp/client";
 import { ClientSecretInBrowserError, TokenRequestError, TokenTimeoutError } from "./errors.js";
 import { checkEndpoint, required } from "./internal/endpoint.js";
 import { tokenFromResponse } from "./internal/token-response.js";
@@ -16,7 +16,10 @@ export interface ExchangeCodeOptions {
   code: string;
   /** The PKCE verifier from `buildAuthorizationUrl`, when `pkce` was on. */
   codeVerifier?: string | undefined;
-  /** The API's base URL (https, or http on loopback). Default: as `createClient` (the spec's server). */
+  /**
+   * The API's base URL (https, or http on loopback). Default: `process.env.MAKEPRINTABLE_BASE_URL`,
+   * else the spec's server. Checked whichever it comes from, before anything is sent.
+   */
   baseUrl?: string | undefined;
   /** The `fetch` to use. Default: `globalThis.fetch`. */
   fetch?: ((request: Request) => Promise<Response>) | undefined;
@@ -31,8 +34,10 @@ export interface ExchangeCodeOptions {
 }
 
 /**
- * An access token. `accessToken` and `refreshToken` are secret: readable, but non-enumerable, so
- * `JSON.stringify`, spreading and `util.inspect` never print them. Store them explicitly.
+ * An access token. `accessToken` and `refreshToken` are secret: readable, but non-enumerable
+ * getters, so `JSON.stringify`, spreading, `console.log` and `util.inspect` (also with `showHidden`
+ * or `customInspect: false`) never print them; only `util.inspect`'s `getters: true` would. Store
+ * them explicitly.
  */
 export interface OAuthToken {
   /** The bearer token, for `Authorization: Bearer …`. */
@@ -50,52 +55,64 @@ export interface OAuthToken {
 }
 
 
+// `process` does not exist in browsers; an empty variable counts as unset.
+const environment = (name: string): string | undefined =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
+
 /**
- * Exchanges an authorization code for an access token with the typed `POST /token` of
- * `@mkp/client` (RFC 6749 §4.1.3), as a form, with `cache: "no-store"`, no redirects, a timeout,
- * and no automatic retry (a code is single use). Validates the response (RFC 6749 §5.1).
+ * Exchanges an authorization code for an access token (RFC 6749 §4.1.3): one `POST /token` with
+ * exactly the form fields of the Authentication page (plus the PKCE verifier), and no other
+ * credential — never an API key, whatever the environment holds — with `cache: "no-store"`, no
+ * redirects, a timeout and no retry (a code is single use). Validates the response (RFC 6749 §5.1).
  *
  * @example
  * const token = await exchangeCode({ clientId, clientSecret, redirectUri, code, codeVerifier });
  *
  * @throws {TokenError} when the server answers an RFC 6749 §5.2 error (even inside a 200).
  * @throws {InvalidTokenResponseError} for anything else that is not a token (an HTML 502, a bad field).
- * @throws {TokenRequestError} when no response came (network, timeout, abort).
+ * @throws {TokenRequestError} when no response came (network, redirect, abort); {@link TokenTimeoutError} after `timeoutMs`.
+ * @throws {OAuthOptionsError} for a missing option or a base URL that is not https (http only on loopback).
  * @throws {ClientSecretInBrowserError} in a browser without `dangerouslyAllowBrowser`.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  */
 export async function exchangeCode(options: ExchangeCodeOptions): Promise<OAuthToken> {
-  const { clientSecret, code, codeVerifier, baseUrl, fetch, timeoutMs = 10_000, now = Date.now } = options;
+  const { clientSecret, code, codeVerifier, fetch = globalThis.fetch, timeoutMs = 10_000, now = Date.now } = options;
   if ("window" in globalThis && "document" in globalThis && !options.dangerouslyAllowBrowser) throw new ClientSecretInBrowserError("a browser page cannot keep the client secret: exchange codes on a server (or set dangerouslyAllowBrowser)");
-  const body = tokenRequestBody({
+  const form = tokenRequestBody({
     clientId: required(options.clientId, "clientId"),
     clientSecret: required(clientSecret, "clientSecret"),
     redirectUri: required(options.redirectUri, "redirectUri"),
     code: required(code, "code"),
     codeVerifier,
   });
-  if (baseUrl !== undefined) checkEndpoint(baseUrl, "baseUrl");
-  // A code is single use: a retry could only fail, or spend it twice, so retries are off.
-  const client = createClient({ maxRetries: 0, ...(baseUrl !== undefined && { baseUrl }), ...(fetch && { fetch }) });
+  // The base URL is checked wherever it came from: the secret, code and verifier go there.
+  const baseUrl = checkEndpoint(options.baseUrl ?? environment("MAKEPRINTABLE_BASE_URL") ?? SERVER_URL, "baseUrl");
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  let result;
+  // The code and secret go in the body, never the URL; the response must not be cached or followed.
+  const request = new Request(`${baseUrl.href.replace(/\/+$/, "")}${TOKEN_PATH}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    body: new URLSearchParams(form),
+    cache: "no-store",
+    redirect: "error",
+    signal,
+  });
+  let response: Response;
+  let text: string;
   try {
-    // The code and secret go in the body, never the URL; the response must not be cached or followed.
-    result = await client.POST(TOKEN_PATH, { body, parseAs: "text", cache: "no-store", redirect: "error", signal });
+    response = await fetch(request);
+    text = await response.text();
   } catch (cause) {
     const timedOut = timeout.aborted;
     throw new (timedOut ? TokenTimeoutError : TokenRequestError)(
       `the token request ${timedOut ? `timed out after ${timeoutMs} ms` : options.signal?.aborted ? "was aborted" : "failed (network error or redirect)"}`,
-      {},
-      cause,
+      { cause: holdsSecret(cause, [clientSecret, code, codeVerifier]) ? undefined : cause },
     );
   }
-  let parsed: unknown = result.data ?? result.error;
+  let parsed: unknown;
   try {
-    if (typeof parsed === "string") parsed = JSON.parse(parsed);
-  } catch {
-    parsed = undefined;
-  }
-  return tokenFromResponse(result.response.status, parsed, now(), [clientSecret, code, codeVerifier]);
+    parsed = JSON.parse(text);
+  } catch {}
+  return tokenFromResponse(response.status, parsed, now(), [clientSecret, code, codeVerifier]);
 }

@@ -7,8 +7,14 @@ import { OAuthOptionsError } from "../src/errors.js";
 const base = { clientId: "demo-app", redirectUri: "http://127.0.0.1/callback" };
 
 describe("buildAuthorizationUrl", () => {
+  it("adds PKCE by default (RFC 9700 §2.1.1)", async () => {
+    const { url, codeVerifier } = await buildAuthorizationUrl(base);
+    expect(new URL(url).searchParams.get("code_challenge_method")).toBe("S256");
+    expect(codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
   it("sends the user to the spec's authorize URL with the page's response_type and a 32-byte state", async () => {
-    const { url, state, codeVerifier } = await buildAuthorizationUrl({ ...base, scopes: ["add_file", "fix"] });
+    const { url, state, codeVerifier } = await buildAuthorizationUrl({ ...base, scopes: ["add_file", "fix"], pkce: false });
     const parsed = new URL(url);
     expect(`${parsed.origin}${parsed.pathname}`).toBe(AUTHORIZATION_URL);
     expect(url.startsWith("https://makeprintable.com/authorize?")).toBe(true);
@@ -43,6 +49,7 @@ describe("buildAuthorizationUrl", () => {
     const verifier = request.codeVerifier!;
     expect(JSON.stringify(request)).not.toContain(verifier);
     expect(inspect(request, { showHidden: true, depth: 5 })).not.toContain(verifier);
+    expect(inspect(request, { showHidden: true, customInspect: false, depth: 5 })).not.toContain(verifier);
     expect(inspect(request)).toContain("codeVerifier: '[redacted]'");
     expect({ ...request }).not.toHaveProperty("codeVerifier");
   });
@@ -50,13 +57,14 @@ describe("buildAuthorizationUrl", () => {
   it("takes a given state, response_type code and an authorize URL on loopback, keeping its query", async () => {
     const { url, state } = await buildAuthorizationUrl({
       ...base,
-      state: "s-1",
+      state: "s-1-0123456789abc",
       responseType: "code",
       authorizeUrl: "http://127.0.0.1:4000/oauth/authorize?tenant=a",
+      pkce: false,
     });
-    expect(state).toBe("s-1");
+    expect(state).toBe("s-1-0123456789abc");
     expect(url).toBe(
-      "http://127.0.0.1:4000/oauth/authorize?tenant=a&client_id=demo-app&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&response_type=code&state=s-1",
+      "http://127.0.0.1:4000/oauth/authorize?tenant=a&client_id=demo-app&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&response_type=code&state=s-1-0123456789abc",
     );
   });
 
@@ -76,7 +84,11 @@ describe("buildAuthorizationUrl", () => {
     ["an empty client id", { clientId: "" }, "clientId must be a non-empty string"],
     ["no redirect URI", { redirectUri: undefined }, "redirectUri must be a non-empty string"],
     ["an empty state", { state: "" }, "state must be a non-empty string"],
-    ["a scope with a space", { scopes: ["fix add_file"] }, 'scope "fix add_file" is not a scope token (RFC 6749 §3.3)'],
+    ["a scope with a space", { scopes: ["fix add_file"] }, 'unknown scope "fix add_file": the scopes are add_file, fix'],
+    ["a misspelt scope (issue 16)", { scopes: ["fixx"] }, 'unknown scope "fixx": the scopes are add_file, fix'],
+    ["a short state (issue 19)", { state: "1" }, "state must be at least 16 characters of unguessable randomness: leave it out to get 32 random bytes"],
+    ["a relative redirect URI (issue 19)", { redirectUri: "/callback" }, "redirectUri must be an absolute URL without a fragment, such as https://app.example/callback"],
+    ["a redirect URI with a fragment", { redirectUri: "https://app.example/cb#x" }, "redirectUri must be an absolute URL without a fragment, such as https://app.example/callback"],
   ])("rejects %s", async (_, override, message) => {
     const error = await buildAuthorizationUrl({ ...base, ...override } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuthOptionsError);

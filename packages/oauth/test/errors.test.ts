@@ -6,10 +6,10 @@ import { AccessDeniedError, AuthorizationError, OAuthError, TokenError, TokenReq
 describe("OAuthError", () => {
   it("carries its class's code and name, the fields it is given and a cause only when there is one", () => {
     const cause = new TypeError("fetch failed");
-    const error = new TokenRequestError("the token request failed", { status: 0 }, cause);
+    const error = new TokenRequestError("the token request failed", { cause });
     expect(error).toBeInstanceOf(OAuthError);
     expect(error).toBeInstanceOf(MakeprintableError);
-    expect(error).toMatchObject({ name: "TokenRequestError", code: "MKP_OAUTH_REQUEST_FAILED", message: "the token request failed", status: 0 });
+    expect(error).toMatchObject({ name: "TokenRequestError", code: "MKP_OAUTH_REQUEST_FAILED", message: "the token request failed" });
     expect(error.cause).toBe(cause);
 
     const plain = new AccessDeniedError("denied", { error: "access_denied" });
@@ -22,7 +22,7 @@ describe("OAuthError", () => {
   it("a subclass's static code is its own, and what its instances carry", () => {
     expect(OAuthError.code).toBe("MKP_OAUTH_ERROR");
     expect(TokenError.code).toBe("MKP_OAUTH_TOKEN_ERROR");
-    expect(new TokenError("x").code).toBe(TokenError.code);
+    expect(new TokenError("x", { error: "invalid_grant", status: 400 })).toMatchObject({ code: TokenError.code, error: "invalid_grant", status: 400 });
     expect(new OAuthError("x").code).toBe("MKP_OAUTH_ERROR");
   });
 });

@@ -76,7 +76,9 @@ describe("exchangeCode", () => {
       ...credentials,
       fetch: async () => Response.json({ access_token: "tok-secret", token_type: "Bearer", refresh_token: "ref-secret" }),
     });
-    for (const shown of [JSON.stringify(token), inspect(token), inspect(token, { showHidden: true, depth: 9 }), inspect({ token }), String(token)]) {
+    // Issue 19: also with showHidden and customInspect: false, which skip the redacting hook.
+    const hidden = { showHidden: true, customInspect: false, depth: 9 };
+    for (const shown of [JSON.stringify(token), inspect(token), inspect(token, { showHidden: true, depth: 9 }), inspect(token, hidden), inspect({ token }, hidden), String(token)]) {
       expect(shown).not.toContain("tok-secret");
       expect(shown).not.toContain("ref-secret");
     }

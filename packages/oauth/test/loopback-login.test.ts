@@ -1,6 +1,6 @@
 import { startMockServer, type MockServer } from "@mkp/mock-server";
 import { getEventListeners } from "node:events";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AccessDeniedError, StateMismatchError, TokenError, TokenRequestError } from "../src/errors.js";
 import { LoginTimeoutError, loopbackLogin } from "../src/node/index.js";
@@ -43,17 +43,40 @@ describe("loopbackLogin", () => {
     await expect(fetch(redirectUri)).rejects.toThrow(); // closed
   });
 
-  it("refuses a callback with a forged state and answers the browser without a secret", async () => {
+  // Issue 19 L3: any local process or page that knows the port could otherwise cancel the sign-in.
+  it.each([
+    ["a forged state", "?code=stolen-code&state=forged"],
+    ["no state", "?code=stolen-code"],
+    ["a repeated parameter", "?code=stolen-code&code=other"],
+    ["an error without the state", "?error=access_denied"],
+  ])("answers a callback with %s with an error page, without a secret, and keeps waiting", async (_name, query) => {
     const login = start();
-    const { redirectUri } = await login.printed();
-    const page = await fetch(`${redirectUri}?code=stolen-code&state=forged`);
+    const { redirectUri, state } = await login.printed();
+    const page = await fetch(`${redirectUri}${query}`);
     expect(page.status).toBe(400);
     expect(page.headers.get("cache-control")).toBe("no-store");
     expect(page.headers.get("referrer-policy")).toBe("no-referrer");
     const html = await page.text();
-    expect(html).toContain("the callback's state is wrong");
+    expect(html).toContain("This is not the login in progress. Finish the login in the tab you opened, or start it again.");
     expect(html).not.toContain("stolen-code");
-    expect((await login.outcome as { error: unknown }).error).toBeInstanceOf(StateMismatchError);
+    // The real callback still ends the login.
+    expect((await fetch(`${redirectUri}?error=access_denied&state=${state}`)).status).toBe(400);
+    expect((await login.outcome as { error: unknown }).error).toBeInstanceOf(AccessDeniedError);
+  });
+
+  // Issue 19 L2: a request target that is no URL rejected inside the handler and killed the process.
+  it("answers a malformed request target with 404 and keeps waiting", async () => {
+    const login = start();
+    const { redirectUri, state } = await login.printed();
+    const { port } = new URL(redirectUri);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.end("GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+      let text = "";
+      socket.on("data", (chunk) => (text += chunk)).on("end", () => resolve(text)).on("error", reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 (404|400) /);
+    expect((await fetch(`${redirectUri}?error=access_denied&state=${state}`)).status).toBe(400);
+    expect((await login.outcome as { error: unknown }).error).toBeInstanceOf(AccessDeniedError);
   });
 
   it("gives up after timeoutMs with LoginTimeoutError and closes the listener", async () => {
@@ -61,7 +84,7 @@ describe("loopbackLogin", () => {
     const { redirectUri } = await login.printed();
     const { error } = (await login.outcome) as { error: unknown };
     expect(error).toBeInstanceOf(LoginTimeoutError);
-    expect(error).toMatchObject({ code: "MKP_OAUTH_LOGIN_TIMEOUT", message: "no login callback within 0.05 s: start the login again" });
+    expect(error).toMatchObject({ code: "MKP_OAUTH_LOGIN_TIMEOUT", message: "the login was not done within 0.05 s: start the login again" });
     await expect(fetch(redirectUri)).rejects.toThrow();
   });
 
@@ -202,26 +225,26 @@ describe("loopbackLogin against @mkp/mock-server", () => {
     const inFlight = new Promise<void>((resolve) => (exchanging = resolve));
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    const seen: Response[] = [];
+    const seen: unknown[] = [];
     const login = loginAt(
       s,
-      // Holds the token request (of the first callback) until the second callback has been answered.
+      // Holds the token request of the first callback while a second callback arrives.
       { fetch: async (request) => (exchanging(), await held, fetch(request)) },
       async (url) => {
         const callback = (await fetch(url, { redirect: "manual" })).headers.get("location")!;
         seen.push(await fetch(callback, { method: "POST" }));
         const first = fetch(callback);
         await inFlight;
-        seen.push(await fetch(callback));
+        const second = fetch(callback).catch((error: unknown) => error);
         release();
-        seen.push(await first);
+        seen.push(await first, await second);
       },
     );
     await login.outcome;
     await login.pages[0];
-    expect(seen.map((r) => r.status)).toEqual([404, 404, 200]);
-    expect(await seen[0]!.text()).toBe(page("Not found."));
-    expect(await seen[1]!.text()).toBe(page("Not found."));
+    // The second callback waits behind the first and is never taken: its connection closes with the login.
+    expect(seen.map((r) => (r instanceof Response ? r.status : "closed"))).toEqual([404, 200, "closed"]);
+    expect(await (seen[0] as Response).text()).toBe(page("Not found."));
   });
 
   it("escapes what it shows the browser", async () => {
@@ -247,7 +270,7 @@ describe("loopbackLogin against @mkp/mock-server", () => {
     expect(await ((await login.pages[0]) as Response).text()).toBe(page("The login failed: unexpected error. You can close this tab."));
   });
 
-  it("an abort once the callback came ends the login with the token request's error", async () => {
+  it("an abort during the code exchange ends the login as aborted, the token request's error as its cause", async () => {
     const s = await startSandbox();
     const controller = new AbortController();
     const login = loginAt(s, {
@@ -258,8 +281,17 @@ describe("loopbackLogin against @mkp/mock-server", () => {
       },
     });
     const error = await login.outcome.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TokenRequestError);
-    expect(error).toMatchObject({ message: "the token request was aborted" });
+    expect(error).toBeInstanceOf(LoginTimeoutError);
+    expect(error).toMatchObject({ message: "the login was aborted", cause: expect.any(TokenRequestError) });
+  });
+
+  it("honours the login's deadline during a code exchange that hangs", async () => {
+    const s = await startSandbox();
+    // The token endpoint never answers; only the login's own deadline can end the wait.
+    const login = loginAt(s, { timeoutMs: 300, fetch: (request) => new Promise((_resolve, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason))) });
+    const error = await login.outcome.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LoginTimeoutError);
+    expect(error).toMatchObject({ message: "the login was not done within 0.3 s: start the login again", cause: expect.any(TokenRequestError) });
   });
 
   it("stops at once when the signal is already aborted", async () => {

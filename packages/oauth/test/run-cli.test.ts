@@ -237,7 +237,7 @@ describe("runCli (mkp login, in-process)", () => {
     expect(exit).toBeUndefined();
     vi.advanceTimersByTime(1);
     expect(await running).toBe(1);
-    expect(out.stderr.endsWith("\n\nmkp login: no login callback within 2 s: start the login again (MKP_OAUTH_LOGIN_TIMEOUT)\n")).toBe(true);
+    expect(out.stderr.endsWith("\n\nmkp login: the login was not done within 2 s: start the login again (MKP_OAUTH_LOGIN_TIMEOUT)\n")).toBe(true);
   });
 
   it.runIf(process.platform === "linux")("only --open runs xdg-open: detached, in a session of its own, its output discarded", async () => {

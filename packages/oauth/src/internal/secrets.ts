@@ -1,28 +1,21 @@
-// Internal: keeps secret fields readable (`result.accessToken`) but out of logs.
+// util.inspect finds this hook by property access (Node's documented custom inspection).
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /**
- * Adds `secrets` to `visible` as non-enumerable, read-only properties, so `JSON.stringify`,
- * spreading and `util.inspect` (even with `showHidden`) never print them.
+ * Adds `secrets` to `visible` as non-enumerable getters: readable (`token.accessToken`), but
+ * `JSON.stringify`, spreading, `console.log` and `util.inspect` never print them: inspection
+ * shows them as `'[redacted]'`, and even with `showHidden` and `customInspect: false` only as
+ * `[Getter]`. Only `util.inspect(…, { getters: true, customInspect: false })` would call a getter.
  */
 export function withSecrets<R>(visible: object, secrets: Record<string, string | undefined>): R {
   const names: string[] = [];
   for (const [name, value] of Object.entries(secrets)) {
     if (value === undefined) continue;
     names.push(name);
-    Object.defineProperty(visible, name, { value, enumerable: false });
+    Object.defineProperty(visible, name, { get: () => value, enumerable: false });
   }
-  // util.inspect finds this hook by property access; it shows the secret fields as redacted.
-  Object.defineProperty(visible, INSPECT, {
-    value: () => ({ ...visible, ...Object.fromEntries(names.map((name) => [name, "[redacted]"])) }),
-  });
+  Object.defineProperty(visible, INSPECT, { value: () => ({ ...visible, ...Object.fromEntries(names.map((name) => [name, "[redacted]"])) }) });
   return visible as R;
-}
-
-/** `text` with every occurrence of a secret replaced, for server text that may echo one back. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  for (const secret of secrets) if (secret) text = text.split(secret).join("[redacted]");
-  return text;
 }
 
 const BASE64URL: Record<string, string> = { "+": "-", "/": "_", "=": "" };

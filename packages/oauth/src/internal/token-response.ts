@@ -1,13 +1,17 @@
 import { AUTHORIZATION_CODE_LIFETIME_SECONDS } from "@mkp/client";
-import { InvalidTokenResponseError, TokenError } from "../errors.js";
+import { InvalidTokenResponseError, TokenError, type OAuthErrorFields } from "../errors.js";
 import type { OAuthToken } from "../exchange-code.js";
 import { withSecrets } from "./secrets.js";
 import { describe, errorFields, tokenResponseFields } from "./wire.js";
 
-const HINTS: Record<string, string> = {
-  invalid_grant: ` (a code is single use and lives ${AUTHORIZATION_CODE_LIFETIME_SECONDS / 60} minutes: start the login again)`,
-  invalid_client: " (check the client ID and secret)",
-};
+/** Advice that fits the error: `invalid_grant` covers a used or expired code, a different redirect URI and a wrong PKCE verifier (RFC 6749 §5.2). */
+function hintFor({ error, errorDescription = "" }: OAuthErrorFields): string {
+  if (error === "invalid_client") return " (check the client ID and secret)";
+  if (error !== "invalid_grant") return "";
+  if (/redirect_uri/i.test(errorDescription)) return " (pass exchangeCode the exact redirectUri given to buildAuthorizationUrl)";
+  if (/code_verifier|code_challenge|pkce/i.test(errorDescription)) return " (pass exchangeCode the codeVerifier that buildAuthorizationUrl returned for this login)";
+  return ` (a code is single use and lives ${AUTHORIZATION_CODE_LIFETIME_SECONDS / 60} minutes: start the login again)`;
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -26,7 +30,7 @@ export function tokenFromResponse(
   const fail = (message: string) => new InvalidTokenResponseError(`the token ${message}`, { status });
   if (isObject(body) && typeof body["error"] === "string") {
     const fields = errorFields((name) => body[name], secrets);
-    throw new TokenError(describe(`the token endpoint (HTTP ${status})`, fields) + (HINTS[fields.error] ?? ""), { ...fields, status });
+    throw new TokenError(describe(`the token endpoint (HTTP ${status})`, fields) + hintFor(fields), { ...fields, status });
   }
   if (status !== 200) throw fail(`endpoint answered HTTP ${status}, not an OAuth 2.0 error`);
   if (!isObject(body)) throw fail("response is not a JSON object");

@@ -1,9 +1,10 @@
 import { AUTHORIZATION_CODE_LIFETIME_SECONDS, type RESPONSE_TYPES, type Scope } from "@mkp/client";
 import { spawn } from "node:child_process";
-import { createServer, type ServerResponse } from "node:http";
+import { on } from "node:events";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buildAuthorizationUrl } from "../build-authorization-url.js";
-import { OAuthError } from "../errors.js";
+import { CallbackError, OAuthError, StateMismatchError } from "../errors.js";
 import { exchangeCode, type OAuthToken } from "../exchange-code.js";
 import { parseCallback } from "../parse-callback.js";
 import { LoginTimeoutError } from "./login-timeout-error.js";
@@ -15,7 +16,7 @@ export interface LoopbackLoginOptions {
   /** Your app's client secret. */
   clientSecret: string;
   /** Scopes to ask for. Default: none. */
-  scopes?: readonly (Scope | (string & {}))[] | undefined;
+  scopes?: readonly Scope[] | undefined;
   /** The loopback port to listen on. Default: 0, an ephemeral port (the app must register `http://127.0.0.1/callback`). */
   port?: number | undefined;
   /** Opens the authorize URL in the user's browser (`true`: the platform's opener; or your function). Default: false. */
@@ -61,27 +62,38 @@ function openWithPlatform(url: string): void {
   spawn(command, args as string[], { stdio: "ignore", detached: true }).on("error", () => {}).unref();
 }
 
+// The callback's request target, or `undefined` for anything else (another path or method, or a
+// target that is no URL at all, such as `GET http://[`): those get a 404, never a crash.
+function callbackTarget(req: IncomingMessage, redirectUri: string): string | undefined {
+  const target = req.url ?? "/";
+  return req.method === "GET" && URL.canParse(target, redirectUri) && new URL(target, redirectUri).pathname === CALLBACK_PATH ? target : undefined;
+}
+
 /**
  * Logs a user in from a script or CLI (RFC 8252 §7.3): listens on 127.0.0.1 (an ephemeral port
  * unless `port` is given) only for the login, shows (and optionally opens) the authorize URL,
  * waits for the redirect, checks `state`, exchanges the code (with PKCE), answers the browser with a
- * small page and shuts the listener down.
+ * small page and shuts the listener down. A request that is not this login's callback (another
+ * path, a malformed target, a missing or wrong `state`) gets an error page, and the login keeps
+ * waiting for the real one until `timeoutMs`.
  *
  * @example
  * const token = await loopbackLogin({ clientId, clientSecret, scopes: ["fix"], openBrowser: true });
  *
- * @throws {LoginTimeoutError} when no callback came within `timeoutMs` or `signal` aborted.
- * @throws the errors of `parseCallback` and `exchangeCode` (state mismatch, access denied, token errors).
+ * @throws {LoginTimeoutError} when the login was not done within `timeoutMs`, or `signal` aborted (also during the code exchange).
+ * @throws the errors of `parseCallback` and `exchangeCode` (access denied, token errors).
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  */
 export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAuthToken> {
-  const { clientId, clientSecret, port = 0, openBrowser = false, timeoutMs = AUTHORIZATION_CODE_LIFETIME_SECONDS * 1000, signal } = options;
+  const { clientId, clientSecret, port = 0, openBrowser = false, timeoutMs = AUTHORIZATION_CODE_LIFETIME_SECONDS * 1000 } = options;
   const server = createServer();
   // RFC 8252 §8.3: bind the loopback IP literal, never all interfaces.
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
   const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}${CALLBACK_PATH}`;
-  let timer: NodeJS.Timeout | undefined;
-  let stopWaiting = () => {};
+  // One signal ends the whole login: the caller's abort or the deadline, while waiting or exchanging.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   try {
     const { url, state, codeVerifier } = await buildAuthorizationUrl({
       clientId,
@@ -91,53 +103,46 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAut
       responseType: options.responseType,
       authorizeUrl: options.authorizeUrl,
     });
-    return await new Promise<OAuthToken>((resolve, reject) => {
-      let settled = false;
-      const finish = (outcome: OAuthToken | Error) => {
-        if (settled) return;
-        settled = true;
-        if (outcome instanceof Error) reject(outcome);
-        else resolve(outcome);
-      };
-      timer = setTimeout(() => finish(new LoginTimeoutError(`no login callback within ${timeoutMs / 1000} s: start the login again`)), timeoutMs);
-      const onAbort = () => finish(new LoginTimeoutError("the login was aborted"));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      stopWaiting = () => signal?.removeEventListener("abort", onAbort);
-      if (signal?.aborted) onAbort();
-      server.on("request", async (req, res) => {
-        const target = req.url ?? "/";
-        if (req.method !== "GET" || new URL(target, redirectUri).pathname !== CALLBACK_PATH || settled) {
-          await answer(res, 404, "Not found.");
-          return;
+    (options.onAuthorizeUrl ?? ((u) => process.stderr.write(`Open this URL in your browser to log in to Makeprintable:\n\n  ${u}\n\n`)))(url);
+    // An opener that fails, at once or later, is ignored: the URL was shown, the user can open it.
+    if (openBrowser) Promise.resolve(url).then(openBrowser === true ? openWithPlatform : openBrowser).catch(() => {});
+    // Attached in the same tick as the URL is shown: no request can arrive before it.
+    for await (const [req, res] of on(server, "request", { signal }) as AsyncIterable<[IncomingMessage, ServerResponse]>) {
+      const target = callbackTarget(req, redirectUri);
+      if (target === undefined) {
+        await answer(res, 404, "Not found.");
+        continue;
+      }
+      let code: string;
+      try {
+        ({ code } = parseCallback(target, { expectedState: state }));
+      } catch (error) {
+        // Not this login's callback (any local process or page can reach the port): keep waiting.
+        if (error instanceof StateMismatchError || error instanceof CallbackError) {
+          await answer(res, 400, "This is not the login in progress. Finish the login in the tab you opened, or start it again.");
+          continue;
         }
-        settled = true; // one callback per login: a second one (a replay, a racing local process) gets a 404
-        try {
-          const { code } = parseCallback(target, { expectedState: state });
-          const token = await exchangeCode({
-            clientId,
-            clientSecret,
-            redirectUri,
-            code,
-            codeVerifier,
-            baseUrl: options.baseUrl,
-            fetch: options.fetch,
-            signal,
-            now: options.now,
-          });
-          await answer(res, 200, "You are logged in to Makeprintable. You can close this tab.");
-          resolve(token);
-        } catch (error) {
-          await answer(res, 400, `The login failed: ${error instanceof OAuthError ? error.message : "unexpected error"}. You can close this tab.`);
-          reject(error);
-        }
-      });
-      (options.onAuthorizeUrl ?? ((u) => process.stderr.write(`Open this URL in your browser to log in to Makeprintable:\n\n  ${u}\n\n`)))(url);
-      // An opener that fails, at once or later, is ignored: the URL was shown, the user can open it.
-      if (openBrowser) Promise.resolve(url).then(openBrowser === true ? openWithPlatform : openBrowser).catch(() => {});
-    });
+        await answer(res, 400, `The login failed: ${(error as OAuthError).message}. You can close this tab.`);
+        throw error;
+      }
+      try {
+        const token = await exchangeCode({ clientId, clientSecret, redirectUri, code, codeVerifier, baseUrl: options.baseUrl, fetch: options.fetch, signal, now: options.now });
+        await answer(res, 200, "You are logged in to Makeprintable. You can close this tab.");
+        return token;
+      } catch (error) {
+        await answer(res, 400, `The login failed: ${error instanceof OAuthError ? error.message : "unexpected error"}. You can close this tab.`);
+        throw error;
+      }
+    }
+    throw new Error("unreachable: the request stream ends only by its signal");
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    throw new LoginTimeoutError(
+      deadline.signal.aborted ? `the login was not done within ${timeoutMs / 1000} s: start the login again` : "the login was aborted",
+      { cause: error },
+    );
   } finally {
     clearTimeout(timer);
-    stopWaiting();
     server.closeAllConnections();
     server.close();
   }

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { MakeprintableError, RESPONSE_TYPES } from "@mkp/client";
+import { MakeprintableError, RESPONSE_TYPES, SCOPES, type Scope } from "@mkp/client";
 import { isExpired } from "../is-expired.js";
 import { loopbackLogin, type LoopbackLoginOptions } from "./loopback-login.js";
 
@@ -34,6 +34,9 @@ Options:
   -h, --help               show this help
 `;
 
+/** `text` without C0 and C1 control characters (line breaks included): server text must not move the cursor, clear the screen or fake a line. */
+export const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+
 /**
  * Runs `mkp <args>` and resolves to the exit code: 0 logged in, 1 the login failed, 2 bad usage.
  * The token is printed only with `--print-token`.
@@ -59,7 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       },
     });
   } catch (error) {
-    io.stderr.write(`mkp: ${(error as Error).message}\n\n${USAGE}`);
+    io.stderr.write(`mkp: ${printable((error as Error).message)}\n\n${USAGE}`);
     return 2;
   }
   const { values: v, positionals } = parsed;
@@ -86,6 +89,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     return usage((error as Error).message);
   }
+  const unknownScope = v.scope?.find((scope) => !(SCOPES as readonly string[]).includes(scope));
+  if (unknownScope !== undefined) return usage(`unknown scope ${JSON.stringify(printable(unknownScope))}: the scopes are ${SCOPES.join(", ")}`);
   const responseType = v["response-type"];
   if (responseType !== undefined && !(RESPONSE_TYPES as readonly string[]).includes(responseType)) {
     return usage(`--response-type must be one of ${RESPONSE_TYPES.join(", ")}`);
@@ -96,7 +101,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       now,
       clientId,
       clientSecret,
-      scopes: v.scope,
+      scopes: v.scope as Scope[] | undefined,
       port,
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
       openBrowser: v.open ?? false,
@@ -109,7 +114,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const expiry = token.expiresAt
       ? `The access token expires at ${token.expiresAt.toISOString()} (in ${Math.round((token.expiresAt.getTime() - now()) / 60_000)} min)${isExpired(token, { now, skewSeconds: 0 }) ? " — already expired" : ""}.`
       : "The server did not say when the access token expires.";
-    const report = `Logged in to Makeprintable${token.scopes?.length ? ` with scopes ${token.scopes.join(", ")}` : ""}. ${expiry}\n`;
+    const report = `Logged in to Makeprintable${token.scopes?.length ? ` with scopes ${printable(token.scopes.join(", "))}` : ""}. ${expiry}\n`;
     if (v["print-token"]) {
       io.stderr.write(report);
       io.stdout.write(`${token.accessToken}\n`);
@@ -118,7 +123,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     return 0;
   } catch (error) {
-    const detail = error instanceof MakeprintableError ? `${error.message} (${error.code})` : "unexpected error";
+    const detail = error instanceof MakeprintableError ? `${printable(error.message)} (${error.code})` : "unexpected error";
     io.stderr.write(`mkp login: ${detail}\n`);
     return 1;
   }
