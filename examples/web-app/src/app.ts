@@ -26,10 +26,17 @@ export interface WebAppConfig {
    * Otherwise the repair page polls `GET /fixes/{id}`.
    */
   fixCallbacks?: boolean | undefined;
+  /** The clock, in milliseconds, for session expiry (injectable for tests). Default: `Date.now`. */
+  now?: (() => number) | undefined;
 }
 
-const FLOW_COOKIE = "mkp_flow";
-const SESSION_COOKIE = "mkp_session";
+/** A signed-in browser: its token, and when the session ends (the token's expiry, at most a day). */
+interface Session {
+  token: OAuthToken;
+  endsAt: number;
+}
+const SESSION_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 const CALLBACK_PATH = "/makeprintable/fix-done";
 /** How many repairs the app remembers; the oldest are forgotten first. */
 const MAX_REPAIRS = 1000;
@@ -61,9 +68,14 @@ function randomId(): string {
 export function createWebApp(config: WebAppConfig): Hono {
   if (config.cookieSecret.length < 32) throw new Error("cookieSecret must be at least 32 characters");
   const secure = config.appUrl.startsWith("https:");
+  const now = config.now ?? Date.now;
+  // Over https the cookie names carry the browser-enforced prefixes (RFC 6265bis §4.1.3): a
+  // `__Host-` cookie is Secure, host-only and for the whole site, so no subdomain can plant one.
+  const FLOW_COOKIE = secure ? "__Secure-mkp_flow" : "mkp_flow";
+  const SESSION_COOKIE = secure ? "__Host-mkp_session" : "mkp_session";
   const redirectUri = `${config.appUrl}/callback`;
   // Tokens stay on the server: the browser only holds an opaque, signed session id.
-  const sessions = new Map<string, OAuthToken>();
+  const sessions = new Map<string, Session>();
   // Repairs by fix id. Makeprintable reaches the app on a loopback API (the sandbox) or a public app URL.
   const repairs = new Map<number, Repair>();
   const fixCallbacks = config.fixCallbacks ?? (!isLoopbackUrl(config.appUrl) || isLoopbackUrl(config.apiBaseUrl));
@@ -71,8 +83,16 @@ export function createWebApp(config: WebAppConfig): Hono {
 
   const sessionOf = async (c: Context): Promise<{ id: string; token: OAuthToken } | undefined> => {
     const id = await getSignedCookie(c, config.cookieSecret, SESSION_COOKIE);
-    const token = typeof id === "string" ? sessions.get(id) : undefined;
-    return token && typeof id === "string" ? { id, token } : undefined;
+    const session = typeof id === "string" ? sessions.get(id) : undefined;
+    return session && session.endsAt > now() && typeof id === "string" ? { id, token: session.token } : undefined;
+  };
+  // Ended sessions are dropped whenever a new one starts, so the map holds only live ones.
+  const startSession = (token: OAuthToken): string => {
+    const time = now();
+    for (const [id, session] of sessions) if (session.endsAt <= time) sessions.delete(id);
+    const id = randomId();
+    sessions.set(id, { token, endsAt: Math.min(token.expiresAt?.getTime() ?? Infinity, time + SESSION_MAX_AGE_MS) });
+    return id;
   };
   const sessionToken = async (c: Context): Promise<OAuthToken | undefined> => (await sessionOf(c))?.token;
   const apiFor = (token: OAuthToken) =>
@@ -214,6 +234,7 @@ export function createWebApp(config: WebAppConfig): Hono {
         ...(codeVerifier ? { codeVerifier } : {}),
         ...(config.apiBaseUrl ? { baseUrl: config.apiBaseUrl } : {}),
         ...(config.fetch ? { fetch: config.fetch } : {}),
+        now,
       });
     } catch (error) {
       if (error instanceof AccessDeniedError) {
@@ -228,8 +249,7 @@ export function createWebApp(config: WebAppConfig): Hono {
       const code = error instanceof Error && "code" in error ? String((error as { code: unknown }).code) : "unknown";
       return c.html(problem("Sign-in failed", `Makeprintable sign-in failed (${code}). Please try again.`), 502);
     }
-    const sessionId = randomId();
-    sessions.set(sessionId, token);
+    const sessionId = startSession(token);
     await setSignedCookie(c, SESSION_COOKIE, sessionId, config.cookieSecret, { httpOnly: true, sameSite: "Lax", secure, path: "/" });
     // Redirect so the code leaves the address bar and the history entry.
     return c.redirect("/", 303);

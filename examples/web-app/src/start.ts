@@ -21,6 +21,8 @@ export interface StartOptions {
   fetch?: (request: Request) => Promise<Response>;
   /** Whether Makeprintable can call the app back when a repair is done (default: see `WebAppConfig`). */
   fixCallbacks?: boolean;
+  /** The app's clock, for session expiry (tests move it). */
+  now?: () => number;
 }
 
 function listen(app: ReturnType<typeof createWebApp>["fetch"], port: number, hostname: string): Promise<ServerType> {
@@ -55,6 +57,7 @@ export async function startWebApp(options: StartOptions = {}): Promise<RunningAp
         cookieSecret,
         fetch: options.fetch,
         fixCallbacks: options.fixCallbacks,
+        now: options.now,
       })
     : createWebApp({
         clientId: env.MAKEPRINTABLE_CLIENT_ID!,

@@ -1,7 +1,7 @@
 import { SCOPE_DESCRIPTIONS, SCOPES, type Scope } from "@mkp/client";
 import type { Handler, Sandbox } from "./context.js";
 import { escapeHtml, mediaTypeOf, parseCookies, parseForm, type Reply } from "./http.js";
-import { digest, randomToken, sameDigest, type PendingConsent } from "./state.js";
+import { addCapped, digest, randomToken, sameDigest, type PendingConsent } from "./state.js";
 import { AUTHORIZATION_CODE_LIFETIME_MS } from "./token.js";
 
 // How long a consent page stays answerable.
@@ -10,6 +10,9 @@ const CONSENT_LIFETIME_MS = 10 * 60 * 1000;
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 const FORM = "application/x-www-form-urlencoded";
+
+/** The cookie that binds a browser to the consent pages it was shown. */
+const BINDING_COOKIE = "mkp_consent";
 
 // The consent cookie is scoped to the authorize path, which the decision path extends.
 function cookiePathOf(decisionPath: string): string {
@@ -117,7 +120,7 @@ function redirectTo(redirectUri: string, result: Record<string, string | undefin
 function approve(sandbox: Sandbox, consent: Omit<PendingConsent, "bindingDigest" | "expiresAt">, extraHeaders?: Record<string, string>): Reply {
   const code = randomToken();
   const expiresAt = sandbox.now() + AUTHORIZATION_CODE_LIFETIME_MS;
-  sandbox.oauth.codes.set(code, {
+  addCapped(sandbox.oauth.codes, code, {
     clientId: consent.clientId,
     redirectUri: consent.redirectUri,
     scopes: consent.scopes,
@@ -140,7 +143,7 @@ function approve(sandbox: Sandbox, consent: Omit<PendingConsent, "bindingDigest"
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
  */
 export function authorizeHandler(decisionPath: string): Handler {
-  return (sandbox, { url }) => {
+  return (sandbox, { url, request }) => {
     const query: Record<string, string> = {};
     for (const [name, value] of url.searchParams) {
       if (name in query) return errorPage(400, `The parameter ${name} is repeated (RFC 6749 §3.1).`);
@@ -168,16 +171,18 @@ export function authorizeHandler(decisionPath: string): Handler {
     if (sandbox.autoApprove) return approve(sandbox, consent);
 
     const consentId = randomToken();
-    const binding = randomToken();
+    // One binding cookie per browser (issue 19 L7: one per page piled up until requests were too large).
+    const current = parseCookies(request.headers.cookie).get(BINDING_COOKIE);
+    const binding = current !== undefined && /^[A-Za-z0-9_-]{43}$/.test(current) ? current : randomToken();
     const pending: PendingConsent = { ...consent, bindingDigest: digest(binding), expiresAt: sandbox.now() + CONSENT_LIFETIME_MS };
-    sandbox.oauth.consents.set(consentId, pending);
+    addCapped(sandbox.oauth.consents, consentId, pending);
     const cookiePath = cookiePathOf(decisionPath);
     return {
       status: 200,
       headers: {
         ...PAGE_HEADERS,
         // Binds the decision to this browser; SameSite keeps cross-site forms from sending it.
-        "set-cookie": `mkp_consent_${consentId}=${binding}; Path=${cookiePath}; Max-Age=${CONSENT_LIFETIME_MS / 1000}; HttpOnly; SameSite=Strict`,
+        "set-cookie": `${BINDING_COOKIE}=${binding}; Path=${cookiePath}; Max-Age=${CONSENT_LIFETIME_MS / 1000}; HttpOnly; SameSite=Strict`,
       },
       html: consentPage(sandbox, consentId, pending, decisionPath),
     };
@@ -191,7 +196,6 @@ export function authorizeHandler(decisionPath: string): Handler {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
 export function decisionHandler(decisionPath: string): Handler {
-  const cookiePath = cookiePathOf(decisionPath);
   return async (sandbox, { request, readBody }) => {
   const host = request.headers.host;
   const origin = request.headers.origin;
@@ -207,14 +211,14 @@ export function decisionHandler(decisionPath: string): Handler {
   if (consentId === undefined || !consent || consent.expiresAt <= sandbox.now()) {
     return errorPage(400, "This consent page has expired or was already answered. Start again from the app.");
   }
-  const binding = parseCookies(request.headers.cookie).get(`mkp_consent_${consentId}`);
+  const binding = parseCookies(request.headers.cookie).get(BINDING_COOKIE);
   if (binding === undefined || !sameDigest(digest(binding), consent.bindingDigest)) {
     return errorPage(403, "This decision was not sent from the browser that was shown the consent page.");
   }
   if (decision !== "allow" && decision !== "deny") return errorPage(400, "The decision must be allow or deny.");
   sandbox.oauth.consents.delete(consentId);
-  const clearCookie = { "set-cookie": `mkp_consent_${consentId}=; Path=${cookiePath}; Max-Age=0; HttpOnly; SameSite=Strict` };
-  if (decision === "deny") return redirectTo(consent.redirectUri, { error: "access_denied", state: consent.state }, clearCookie);
-  return approve(sandbox, consent, clearCookie);
+  // The browser's binding cookie stays: other consent pages of this browser may still be open.
+  if (decision === "deny") return redirectTo(consent.redirectUri, { error: "access_denied", state: consent.state });
+  return approve(sandbox, consent);
   };
 }

@@ -1,16 +1,30 @@
 #!/usr/bin/env node
-// `mkp-mock [--port N] [--host H]`: runs the sandbox until SIGINT/SIGTERM.
+// `mkp-mock [--port N] [--host H] …`: runs the sandbox until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
 import { API_KEY_HEADER } from "@mkp/client";
 import { startMockServer } from "./server.js";
 
-const usage = "usage: mkp-mock [--port N] [--host H] [--auto-approve]";
+const usage = `usage: mkp-mock [--port N] [--host H] [--auto-approve] [--allowed-host NAME]... [--fileurl-origin ORIGIN]... [--cors any|none|ORIGIN,...]
+  --port N                 listen on port N (default: a free port, printed below)
+  --host H                 listen on interface H (default 127.0.0.1)
+  --auto-approve           approve every authorize request without the consent page
+  --allowed-host NAME      also answer requests addressed to NAME (host or host:port)
+  --fileurl-origin ORIGIN  let POST /items download a fileurl from this loopback origin
+  --cors any|none|ORIGINS  which web origins may call the API from a browser (default: any)`;
 
 async function main(): Promise<void> {
-  let values: { port?: string; host?: string; "auto-approve"?: boolean; help?: boolean };
+  let values: { port?: string; host?: string; "auto-approve"?: boolean; help?: boolean; "allowed-host"?: string[]; "fileurl-origin"?: string[]; cors?: string };
   try {
     ({ values } = parseArgs({
-      options: { port: { type: "string" }, host: { type: "string" }, "auto-approve": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        "auto-approve": { type: "boolean" },
+        "allowed-host": { type: "string", multiple: true },
+        "fileurl-origin": { type: "string", multiple: true },
+        cors: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -28,12 +42,23 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const server = await startMockServer({
-    port,
-    host: values.host ?? "127.0.0.1",
-    autoApprove: values["auto-approve"] ?? false,
-    onRequest: ({ method, path, status }) => console.log(`${new Date().toISOString()} ${method} ${path} → ${status}`),
-  });
+  const cors = values.cors === undefined || values.cors === "any" ? true : values.cors === "none" ? false : values.cors.split(",");
+  let server;
+  try {
+    server = await startMockServer({
+      port,
+      host: values.host ?? "127.0.0.1",
+      autoApprove: values["auto-approve"] ?? false,
+      allowedHosts: values["allowed-host"] ?? [],
+      fileUrlOrigins: values["fileurl-origin"] ?? [],
+      cors,
+      onRequest: ({ method, path, status }) => console.log(`${new Date().toISOString()} ${method} ${path} → ${status}`),
+    });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
   console.log(`Makeprintable sandbox running
   website (authorize page): ${server.url}
   authorize endpoint:       ${server.authorizeUrl}

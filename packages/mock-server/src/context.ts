@@ -17,6 +17,8 @@ export interface Sandbox {
   readonly maxUploadBytes: number;
   /** Items, fixes and fix callbacks. */
   readonly resources: ResourceState;
+  /** The origins `POST /items` may download a `fileurl` from (opt-in; empty: record only). */
+  readonly fileUrlOrigins: readonly string[];
   /** The sandbox's own origin, e.g. `http://127.0.0.1:PORT` (for download links). */
   publicUrl(): string;
   /**

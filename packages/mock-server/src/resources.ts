@@ -28,7 +28,7 @@ export interface FixCallbackDelivery {
   error: string | undefined;
 }
 
-/** A `fileurl` given to `POST /items`: loopback URLs are really downloaded, any other is only recorded. */
+/** A `fileurl` given to `POST /items`: downloaded when its origin is in `fileUrlOrigins`, else only recorded. */
 export interface FileUrlRecord {
   itemId: number;
   url: string;
@@ -297,8 +297,9 @@ async function createItem(sandbox: Sandbox, context: RequestContext): Promise<Re
   if (url.protocol !== "http:" && url.protocol !== "https:") return badRequest("fileurl must be an http or https URL.");
   const name = splitFileName(path);
   if (!name) return badRequest("fileurl's path must end in a file name with an extension, such as box.obj.");
-  if (!isLoopbackUrl(url)) {
-    // The sandbox never reaches beyond this machine: the URL is recorded, not fetched.
+  // Issue 19 L6: fetching for a caller reads services only this machine can reach, so only
+  // origins the sandbox's owner listed are fetched (and only loopback ones can be listed).
+  if (!sandbox.fileUrlOrigins.includes(url.origin)) {
     const item = sandbox.resources.addItem(userId, name, undefined);
     sandbox.resources.fileUrls.push({ itemId: item.id, url: url.href, downloaded: false });
     return { status: 201, json: sandbox.resources.itemView(item) };
@@ -393,13 +394,22 @@ export const resourceHandlers: Record<ResourceOperation, Handler> = {
   },
 };
 
+/**
+ * An attachment header for `name`: a plain-ASCII fallback and the exact name in RFC 8187 encoding,
+ * so no part of a user's file name can end the parameter or add another (RFC 6266 §4.1).
+ */
+export function contentDisposition(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]|["\\;%]/g, "_");
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
 /** `GET /downloads/{token}/{file}`: the repaired file of a done fix (a capability URL, like real download links). */
 export const downloadHandler: Handler = (sandbox, context) => {
   const item = sandbox.resources.download(String(context.pathParams["token"]));
   if (!item?.bytes) return { status: 404, json: { error: "not_found", error_description: "No such download (yet)." } };
   return {
     status: 200,
-    headers: { "content-disposition": `attachment; filename="${item.fileName.replace(/["\\\r\n]/g, "_")}.${item.fileExt}"` },
+    headers: { "content-disposition": contentDisposition(`${item.fileName}.${item.fileExt}`) },
     bytes: { data: item.bytes, mediaType: "application/octet-stream" },
   };
 };

@@ -5,7 +5,7 @@ import { authorizeHandler, decisionHandler } from "./authorize.js";
 import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { MockServerOptionsError, SpecViolationError } from "./errors.js";
 import { BodyTooLargeError, mediaTypeOf, prefersXml, readBody, toXml, type Reply } from "./http.js";
-import { ResourceState, downloadHandler, resourceHandlers, type FileUrlRecord, type FixCallbackDelivery, type FixTiming } from "./resources.js";
+import { ResourceState, downloadHandler, isLoopbackUrl, resourceHandlers, type FileUrlRecord, type FixCallbackDelivery, type FixTiming } from "./resources.js";
 import { OAuthState, type Credential, type MockClient } from "./state.js";
 import { tokenHandler } from "./token.js";
 import { SpecValidator, sharedValidator, type OpenApiDocument } from "./validate.js";
@@ -64,6 +64,24 @@ export interface MockServerOptions {
   fixTiming?: Partial<FixTiming>;
   /** The OpenAPI description to validate against; default the bundled one of `@mkp/client`. */
   document?: OpenApiDocument;
+  /**
+   * `Host` headers answered besides the bound address and the loopback names (`localhost`,
+   * `127.0.0.1`, `[::1]`) on the bound port: `"sandbox.test:4010"`, or a bare host for any port.
+   * Any other `Host` gets a 421, so a web page cannot reach the sandbox through DNS rebinding.
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Origins (`http://127.0.0.1:8080`) that `POST /items` may download a `fileurl` from: loopback
+   * only. Default: none, so a `fileurl` is recorded, never fetched.
+   */
+  fileUrlOrigins?: readonly string[];
+  /**
+   * Which web origins may call the API from a browser (CORS): `true` any origin (the default),
+   * `false` none, or a list such as `["http://127.0.0.1:5173"]`. The authorize page and
+   * `POST /token` never allow cross-origin reads: a page must not read the consent form, and a
+   * client secret has no place in a browser.
+   */
+  cors?: boolean | readonly string[];
   /** Called after every response (for the CLI's request log). */
   onRequest?: (entry: RequestLogEntry) => void;
   /** Where spec violations are reported; default `console.error`. */
@@ -115,9 +133,11 @@ interface Route {
   names: string[];
   operationId: OperationId | undefined;
   handler: Handler;
+  /** Whether a browser on another origin may call it (CORS). */
+  cors: boolean;
 }
 
-function compile(method: string, template: string, operationId: OperationId | undefined, handler: Handler): Route {
+function compile(method: string, template: string, operationId: OperationId | undefined, handler: Handler, cors: boolean): Route {
   const names: string[] = [];
   const source = template
     .split(/(\{[^}]+\})/)
@@ -129,7 +149,7 @@ function compile(method: string, template: string, operationId: OperationId | un
       return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     })
     .join("");
-  return { method, pattern: new RegExp(`^${source}$`), names, operationId, handler };
+  return { method, pattern: new RegExp(`^${source}$`), names, operationId, handler, cors };
 }
 
 /** Where each operation is mounted: the path of its server URL, then its path in the spec. */
@@ -146,10 +166,10 @@ function buildRoutes(): Route[] {
     ...resourceHandlers,
   };
   const routes = (Object.keys(OPERATIONS) as OperationId[]).map((operationId) =>
-    compile(OPERATIONS[operationId].method, mountPath(operationId), operationId, handlers[operationId]),
+    compile(OPERATIONS[operationId].method, mountPath(operationId), operationId, handlers[operationId], !NO_CORS_OPERATIONS.has(operationId)),
   );
-  routes.push(compile("POST", DECISION_PATH, undefined, decisionHandler(DECISION_PATH)));
-  routes.push(compile("GET", "/downloads/{token}/{file}", undefined, downloadHandler));
+  routes.push(compile("POST", DECISION_PATH, undefined, decisionHandler(DECISION_PATH), false));
+  routes.push(compile("GET", "/downloads/{token}/{file}", undefined, downloadHandler, true));
   return routes;
 }
 
@@ -183,8 +203,36 @@ function authenticate(sandbox: Sandbox, request: IncomingMessage): { credential:
   return { reply: apiError(401, "invalid_token", `Send the ${API_KEY_HEADER} header or an Authorization: Bearer token.`, { "www-authenticate": "Bearer" }) };
 }
 
+// Headers a browser app may send and read cross-origin (the credential headers included).
+const CORS_REQUEST_HEADERS = `${API_KEY_HEADER}, authorization, content-type`;
+const CORS_EXPOSED_HEADERS = "x-request-id, retry-after, www-authenticate, content-disposition, location";
+// Never readable cross-origin: the consent page and its form, and the token endpoint (a client secret has no place in a page).
+const NO_CORS_OPERATIONS: ReadonlySet<OperationId> = new Set(["authorize", "createToken"]);
+
+/** The CORS headers for a request from `origin` (none when the policy does not allow it). */
+function corsHeaders(policy: boolean | readonly string[], origin: string | undefined): Record<string, string> {
+  if (origin === undefined || policy === false) return {};
+  if (policy === true) return { "access-control-allow-origin": "*", "access-control-expose-headers": CORS_EXPOSED_HEADERS };
+  return policy.includes(origin) ? { "access-control-allow-origin": origin, "access-control-expose-headers": CORS_EXPOSED_HEADERS, vary: "Origin" } : { vary: "Origin" };
+}
+
 function validateOptions(options: MockServerOptions): void {
   const { port, clients, apiKeys } = options;
+  for (const name of ["allowedHosts", "fileUrlOrigins"] as const) {
+    const value = options[name];
+    if (value !== undefined && (!Array.isArray(value) || value.some((entry) => typeof entry !== "string" || entry === ""))) {
+      throw new MockServerOptionsError(`${name} must be an array of non-empty strings`);
+    }
+  }
+  for (const origin of options.fileUrlOrigins ?? []) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin || !isLoopbackUrl(new URL(origin))) {
+      throw new MockServerOptionsError(`fileUrlOrigins: ${JSON.stringify(origin.slice(0, 80))} is not a loopback origin such as http://127.0.0.1:8080`);
+    }
+  }
+  const { cors } = options;
+  if (cors !== undefined && typeof cors !== "boolean" && (!Array.isArray(cors) || cors.some((origin) => !URL.canParse(origin) || new URL(origin).origin !== origin))) {
+    throw new MockServerOptionsError("cors must be true, false or an array of origins such as http://127.0.0.1:5173");
+  }
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new MockServerOptionsError("port must be an integer from 0 to 65535");
   if (options.now !== undefined && typeof options.now !== "function") throw new MockServerOptionsError("now must be a function returning milliseconds");
   for (const name of ["maxBodyBytes", "maxUploadBytes"] as const) {
@@ -262,9 +310,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     autoApprove: options.autoApprove ?? false,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    fileUrlOrigins: options.fileUrlOrigins ?? [],
     resources: new ResourceState(shared, { ...DEFAULT_FIX_TIMING, ...options.fixTiming }),
   };
   const routes = buildRoutes();
+  const cors = options.cors ?? true;
+  // Filled in once the port is known (see below).
+  const allowedHosts = new Set<string>();
   let lastSweep = sandbox.now();
 
   function write(response: ServerResponse, reply: Reply, request: IncomingMessage, operationId: OperationId | undefined): number {
@@ -312,6 +364,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Issue 19 L6: a name that is not this sandbox's (DNS rebinding) gets nothing.
+    const host = (request.headers.host ?? "").toLowerCase();
+    if (!allowedHosts.has(host) && !allowedHosts.has(host.replace(/:\d+$/, ""))) {
+      write(response, apiError(421, "invalid_request", "This sandbox answers only requests addressed to its own host and port (start it with --allowed-host for another name)."), request, undefined);
+      request.resume();
+      return;
+    }
     let url: URL;
     try {
       url = new URL(request.url ?? "/", "http://sandbox.invalid");
@@ -329,6 +388,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     // Fix callbacks whose time has come on the clock go out now (the delivery is not awaited).
     void sandbox.resources.deliverDue();
     const method = request.method ?? "GET";
+    const origin = request.headers.origin;
     let route: Route | undefined;
     let values: RegExpExecArray | null = null;
     const allowed: string[] = [];
@@ -343,8 +403,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
     let operationId: OperationId | undefined;
     let reply: Reply;
+    // What a browser on another origin may do here: the API and downloads, never the consent page or the token endpoint.
+    const cross = routes.some((candidate) => candidate.cors && candidate.pattern.test(url.pathname)) ? corsHeaders(cors, origin) : {};
     try {
-      if (!route || !values) {
+      if (method === "OPTIONS" && origin !== undefined && request.headers["access-control-request-method"] !== undefined) {
+        // A CORS preflight (Fetch standard §3.2.2): allowed methods and headers, or none.
+        reply = cross["access-control-allow-origin"]
+          ? { status: 204, headers: { ...cross, "access-control-allow-methods": allowed.join(", "), "access-control-allow-headers": CORS_REQUEST_HEADERS, "access-control-max-age": "600" } }
+          : { status: 403, headers: cross, json: { error: "cors_forbidden", error_description: "This origin may not call the sandbox from a browser (see its cors option)." } };
+      } else if (!route || !values) {
         reply = allowed.length > 0
           ? apiError(405, "method_not_allowed", `Use ${allowed.join(" or ")}.`, { allow: allowed.join(", ") })
           : apiError(404, "not_found", "No such endpoint.");
@@ -362,7 +429,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         operationId = undefined;
       }
     }
-    const status = write(response, reply, request, operationId);
+    const status = write(response, { ...reply, headers: { ...reply.headers, ...cross } }, request, operationId);
     // Unread body bytes (413, early errors) are discarded rather than left on the socket.
     request.resume();
     options.onRequest?.({ method, path: url.pathname, status, operationId });
@@ -436,6 +503,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   publicUrl = url;
+  for (const name of [host, "localhost", "127.0.0.1", "[::1]"]) allowedHosts.add(`${name}:${address.port}`);
+  for (const entry of options.allowedHosts ?? []) allowedHosts.add(entry.toLowerCase());
   let closed: Promise<void> | undefined;
   return {
     url,

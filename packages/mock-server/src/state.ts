@@ -76,6 +76,18 @@ export function randomToken(): string {
 }
 
 /** The sandbox's in-memory OAuth state. */
+/** At most this many consent pages wait for an answer, and this many codes are kept (issue 19 L8): the oldest go first. */
+export const MAX_PENDING = 1000;
+
+/** Adds `key` to `map`, dropping its oldest entries (insertion order) so it never holds more than {@link MAX_PENDING}. */
+export function addCapped<V>(map: Map<string, V>, key: string, value: V): void {
+  for (const oldest of map.keys()) {
+    if (map.size < MAX_PENDING) break;
+    map.delete(oldest);
+  }
+  map.set(key, value);
+}
+
 export class OAuthState {
   readonly clients = new Map<string, RegisteredClient>();
   /** API keys by digest; each key is its own account. */

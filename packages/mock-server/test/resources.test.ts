@@ -185,10 +185,10 @@ describe("items", () => {
     expect((await upload(server, objForm("small.obj", "v 0 0 0\n"))).status).toBe(201);
   });
 
-  test("a loopback fileurl is really downloaded", async () => {
+  test("a fileurl on a listed loopback origin is really downloaded", async () => {
     const origin = await localReceiver((path) => (path === "/models/box.obj" ? { status: 200, body: OBJ } : { status: 404 }));
     try {
-      const server = await startTestServer();
+      const server = await startTestServer({ fileUrlOrigins: [origin.origin] });
       const form = new FormData();
       form.append("fileurl", `${origin.origin}/models/box.obj`);
       const response = await upload(server, form);
@@ -207,10 +207,10 @@ describe("items", () => {
     }
   });
 
-  test("a loopback fileurl that redirects is not followed", async () => {
+  test("a listed fileurl that redirects is not followed", async () => {
     const origin = await localReceiver(() => ({ status: 302, headers: { location: "https://example.com/box.obj" } }));
     try {
-      const server = await startTestServer();
+      const server = await startTestServer({ fileUrlOrigins: [origin.origin] });
       const form = new FormData();
       form.append("fileurl", `${origin.origin}/box.obj`);
       const response = await upload(server, form);
@@ -311,7 +311,7 @@ describe("fixes", () => {
       // The download link serves the repaired file (the sandbox's "repair" returns the upload).
       const download = await fetch(String(done["download_url"]));
       expect(download.status).toBe(200);
-      expect(download.headers.get("content-disposition")).toBe('attachment; filename="box_longline.obj"');
+      expect(download.headers.get("content-disposition")).toBe("attachment; filename=\"box_longline.obj\"; filename*=UTF-8''box_longline.obj");
       expect(await download.text()).toBe(OBJ);
     } finally {
       await receiver.close();

@@ -445,7 +445,8 @@ export interface operations {
                 response_type: "authorization_code" | "code";
                 /**
                  * @description An opaque value, returned unchanged on the redirect. Not required by the page, but
-                 *     strongly recommended against cross-site request forgery (RFC 6749 §10.12).
+                 *     strongly recommended against cross-site request forgery (RFC 6749 §10.12). The page
+                 *     publishes no limit; the SDK's sandbox accepts up to 512 characters.
                  * @example 5cGZy3iUA2n8t2qTDxbQ5w1V1F3zG9aN0dGzO3p8k5s
                  */
                 state?: string;
