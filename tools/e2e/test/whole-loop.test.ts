@@ -121,16 +121,19 @@ describe("the whole loop against @mkp/mock-server", () => {
     expect(sandbox.specViolations).toEqual([]);
   });
 
-  it("uploads by fileurl from a loopback server", async () => {
+  it("uploads by fileurl from a loopback server the sandbox was told to fetch from", async () => {
     const files = createServer((_request, response) => response.end(CUBE));
     await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    const fetching = await startMockServer({ fileUrlOrigins: [origin], strict: true, logError: () => undefined });
     try {
-      const fileUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/models/box_longline.obj`;
-      const client = createClient({ apiKey: sandbox.demo.apiKey, baseUrl: sandbox.apiUrl });
+      const fileUrl = `${origin}/models/box_longline.obj`;
+      const client = createClient({ apiKey: fetching.demo.apiKey, baseUrl: fetching.apiUrl });
       const item = await unwrap(uploadItem(client, { fileUrl }));
       expect(item).toMatchObject({ file_name: "box_longline", file_ext: "obj" });
-      expect(sandbox.fileUrls).toEqual([expect.objectContaining({ itemId: item.id, url: fileUrl, downloaded: true })]);
+      expect(fetching.fileUrls).toEqual([expect.objectContaining({ itemId: item.id, url: fileUrl, downloaded: true })]);
     } finally {
+      await fetching.close();
       await new Promise<void>((resolve) => files.close(() => resolve()));
     }
   });
