@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import { ChangesetFormatError } from "./changesets.ts";
+import { runReadmeExamples } from "./example.ts";
 import { checkPackages, formatPackageChecks } from "./check-packages.ts";
 import { releaseLayout } from "./paths.ts";
 import { SpecDiffError } from "./rate-spec-change.ts";
@@ -15,6 +16,7 @@ const USAGE = `usage: mkp-release <command> [--root <dir>]
   snapshot-spec   make the current spec the released baseline (pnpm version-packages runs it)
   check-packages  publint --strict and attw --pack --profile esm-only on every publishable package
   size            size-limit budgets (.size-limit.json) and what @mkp/oauth adds to @mkp/client
+  example         run the README's examples against a sandbox started for them (pnpm example)
   publish         build, run every check, changeset publish; --dry-run: the packaging checks and
                   each tarball's contents, nothing published
 `;
@@ -51,6 +53,8 @@ export async function main(args: string[]): Promise<number> {
         (ok ? console.log : console.error)(formatBudgets(lines));
         return ok ? 0 : 1;
       }
+      case "example":
+        return await runReadmeExamples(layout);
       case "publish":
         return await release(layout, { dryRun: args.includes("--dry-run") });
       default:

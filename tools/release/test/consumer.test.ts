@@ -6,11 +6,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { build, type Plugin } from "esbuild";
+import { build, transform, type Plugin } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binPath } from "../src/bin-path.ts";
 import { type PackedPackage, packPackages } from "../src/pack.ts";
 import { REPO_ROOT, releaseLayout } from "../src/paths.ts";
+import { runnableExamples } from "../src/readme-examples.ts";
 import { runCommand } from "../src/run-command.ts";
 
 /** Entry points that must run in a browser: the library cores (never `@mkp/oauth/node`). */
@@ -191,6 +192,45 @@ describe("consumer: the packed packages in a project outside the workspace", () 
     const result = await node(["sandbox.mjs"]);
     expect(result.code, result.output).toBe(0);
     expect(JSON.parse(result.output)).toEqual({ keyStatus: 200, redirect: 302, tokenType: "Bearer", userStatus: 200 });
+  });
+
+  // Issue 16: the root README's examples, as a user pastes them into their own project.
+  it("(d) the README's examples type-check and run as written, against the packed sandbox", async () => {
+    const examples = runnableExamples(await readFile(join(REPO_ROOT, "README.md"), "utf8"));
+    expect(examples.length).toBeGreaterThan(0);
+    const files = examples.map((_, index) => `readme-${index + 1}.mts`);
+    for (const [index, source] of examples.entries()) {
+      await writeFile(join(project, files[index]!), source);
+      await writeFile(join(project, files[index]!.replace(/\.mts$/, ".mjs")), (await transform(source, { loader: "ts", format: "esm" })).code);
+    }
+    const tsconfig = {
+      compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2023", "dom"], strict: true, noEmit: true, skipLibCheck: true, types: ["node"] },
+      files,
+    };
+    await writeFile(join(project, "tsconfig.readme.json"), JSON.stringify(tsconfig, null, 2));
+    const checked = await node([binPath("typescript", "tsc"), "-p", "tsconfig.readme.json"]);
+    expect(checked.output).toBe("");
+    await writeFile(
+      join(project, "readme-run.mjs"),
+      `
+      import { startMockServer } from "@mkp/mock-server";
+      const sandbox = await startMockServer({ port: 0, fixTiming: { queuedMs: 100, processingMs: 300 } });
+      process.env.MAKEPRINTABLE_BASE_URL = sandbox.apiUrl;
+      process.env.MAKEPRINTABLE_API_KEY = sandbox.demo.apiKey;
+      try {
+        await import("./" + process.argv[2]);
+      } finally {
+        await sandbox.close();
+      }
+      `,
+    );
+    const outputs: string[] = [];
+    for (const file of files) {
+      const run = await node(["readme-run.mjs", file.replace(/\.mts$/, ".mjs")]);
+      expect(run.code, run.output).toBe(0);
+      outputs.push(run.output);
+    }
+    expect(outputs[0]).toMatch(/^Repaired file: http:\/\/127\.0\.0\.1:\d+\/downloads\/[\w-]+\/triangle\.obj\n$/);
   });
 
   it("links every command-line tool the packages declare", async () => {
