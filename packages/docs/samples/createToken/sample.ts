@@ -1,5 +1,5 @@
 import { createClient } from "@mkp/client";
-import { exchangeCode, parseCallback } from "@mkp/oauth";
+import { exchangeCode, parseCallback, tokenProvider } from "@mkp/oauth";
 
 /**
  * Steps 3 and 4, on your server, in your redirect_uri's handler:
@@ -21,6 +21,6 @@ export async function finishLogin(
     code,
     codeVerifier: session.codeVerifier,
   });
-  // Every call of this client sends `Authorization: Bearer …`.
-  return createClient({ accessToken: token.accessToken });
+  // Every call of this client sends `Authorization: Bearer …` (refused once the token expired).
+  return createClient({ accessToken: tokenProvider(token) });
 }
