@@ -223,17 +223,12 @@ describe("the docs page, opened from disk with no network", () => {
     await expect.poll(() => page.url()).toContain("createtoken");
   });
 
-  // Issue 16: samples keep their indentation (a long line scrolls), and the upload's body
-  // variants have names instead of "object / object (2)".
-  it("shows code samples unwrapped, scrolling sideways, and names the upload body's variants", async () => {
+  // Issue 16: samples keep their indentation (a long line scrolls instead of wrapping).
+  it("shows code samples unwrapped, scrolling sideways", async () => {
     await open("#/items/createitem");
     const block = operation("createItem").locator('[data-component-name="CodeBlock/CodeBlock"] pre').first();
     await block.scrollIntoViewIfNeeded({ timeout: 5_000 });
     expect(await block.evaluate((pre) => [getComputedStyle(pre).whiteSpace, getComputedStyle(pre).overflowX])).toEqual(["pre", "auto"]);
-    const text = await operation("createItem").innerText();
-    expect(text).toContain("File upload");
-    expect(text).toContain("File URL");
-    expect(text).not.toContain("object (2)");
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "docs-create-item.png") });
   });

@@ -11,6 +11,9 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 const FORM = "application/x-www-form-urlencoded";
 
+/** The longest `state` the sandbox keeps. */
+export const MAX_STATE_LENGTH = 512;
+
 /** The cookie that binds a browser to the consent pages it was shown. */
 const BINDING_COOKIE = "mkp_consent";
 
@@ -159,6 +162,8 @@ export function authorizeHandler(decisionPath: string): Handler {
     }
     const checked = sandbox.validator.validateParameters("authorize", "query", query);
     if (!checked.ok) return errorPage(400, "The request does not match the authorize endpoint's description.", checked.problems);
+    // The page publishes no limit; the sandbox keeps every pending state, so it caps them (issue 19 L8).
+    if ((query["state"]?.length ?? 0) > MAX_STATE_LENGTH) return errorPage(400, `The state parameter is longer than ${MAX_STATE_LENGTH} characters.`);
     const challenge = query["code_challenge"];
     if ((challenge === undefined) !== (query["code_challenge_method"] === undefined)) {
       // Without a method RFC 7636 §4.3 means `plain`, which this server does not accept.

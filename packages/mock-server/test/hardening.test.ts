@@ -87,7 +87,7 @@ describe("consent pages (L7, L8)", () => {
     const server = await startTestServer();
     const { response, html } = await openConsent(server, authorizeUrl(server, { state: "s".repeat(513) }));
     expect(response.status).toBe(400);
-    expect(html).toContain("The request does not match the authorize endpoint&#39;s description.");
+    expect(html).toContain("The state parameter is longer than 512 characters.");
     expect((await openConsent(server, authorizeUrl(server, { state: "s".repeat(512) }))).response.status).toBe(200);
   });
 });
