@@ -14,16 +14,16 @@ describe("size budgets", () => {
       { name: "@mkp/client", size: 3913, limit: 4000, ok: true },
       { name: "@mkp/client + @mkp/oauth", size: 6870, ok: true },
       { name: "peer: openapi-fetch", size: 2557, ok: true },
-      { name: "@mkp/oauth core, on top of @mkp/client", size: 2957, limit: 3000, ok: true },
+      { name: "@mkp/oauth core, on top of @mkp/client", size: 2957, limit: 3200, ok: true },
     ]);
   });
 
   it("fails an increment over its budget and an absolute size over its limit", () => {
-    const grown = [{ ...results[0]!, size: 4100, passed: false }, { ...results[1]!, size: 7200 }];
+    const grown = [{ ...results[0]!, size: 4100, passed: false }, { ...results[1]!, size: 7400 }];
     const lines = evaluateBudgets(grown);
     expect(lines.filter((line) => !line.ok).map((line) => [line.name, line.size])).toEqual([
       ["@mkp/client", 4100],
-      ["@mkp/oauth core, on top of @mkp/client", 3100],
+      ["@mkp/oauth core, on top of @mkp/client", 3300],
     ]);
     const text = formatBudgets(lines);
     expect(text).toMatch(/✗ @mkp\/client +4\.10 kB {2}> 4\.00 kB\n/);
