@@ -1,4 +1,4 @@
-import { RESPONSE_TYPES, SCOPES } from "@mkp/client";
+import { RESPONSE_TYPES, SCOPES, type Scope } from "@mkp/client";
 import { API_KEY_VARIABLE, deleteLogin, findCredentials, saveLogin, tokenFilePath } from "@mkp/credentials";
 import { LoginTimeoutError, loopbackLogin, type LoopbackLoginOptions } from "@mkp/oauth/node";
 import { InvalidArgumentError, Option } from "commander";
@@ -9,7 +9,8 @@ import type { Program } from "../run-cli.js";
 interface LoginOptions {
   clientId?: string;
   clientSecret?: string;
-  scope?: string[];
+  // commander checks the values against SCOPES (`.choices`).
+  scope?: Scope[];
   authorizeUrl?: string;
   responseType?: LoopbackLoginOptions["responseType"];
   port?: number;

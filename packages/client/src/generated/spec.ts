@@ -205,7 +205,7 @@ export const OPERATION_INPUTS = {
         },
         "state": {
           "type": "string",
-          "description": "An opaque value, returned unchanged on the redirect. Not required by the page, but\nstrongly recommended against cross-site request forgery (RFC 6749 §10.12).\n",
+          "description": "An opaque value, returned unchanged on the redirect. Not required by the page, but\nstrongly recommended against cross-site request forgery (RFC 6749 §10.12). The page\npublishes no limit; the SDK's sandbox accepts up to 512 characters.\n",
           "examples": [
             "5cGZy3iUA2n8t2qTDxbQ5w1V1F3zG9aN0dGzO3p8k5s"
           ]
