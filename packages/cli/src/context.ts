@@ -1,5 +1,5 @@
 import { createClient, SERVER_URL, type MakeprintableClient } from "@mkp/client";
-import { resolveBaseUrl, resolveCredential, type Credential, type PlaceOptions } from "@mkp/credentials";
+import { resolveBaseUrl, resolveCredential, type Credential, type PlaceOptions } from "@mkp/node";
 import type { LoopbackLoginOptions } from "@mkp/oauth/node";
 import { CliError, EXIT, type ErrorHints } from "./errors.js";
 import { toJson } from "./output.js";

@@ -11,11 +11,14 @@ import {
   PermissionDeniedError,
   RateLimitError,
 } from "@mkp/client";
-import { CredentialError } from "@mkp/credentials";
+import { CredentialError, DownloadError, OutputExistsError, RepairInputError, RepairStoppedError } from "@mkp/node";
 import { printable } from "./output.js";
 
 /** The exit codes `mkp` promises scripts. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+/** How to pick up a repair that `mkp` stopped waiting for. */
+export const resumeHint = (fixId: number) => `resume with \`mkp fixes get ${fixId} --download\``;
 
 /** A failure `mkp` explains itself: the message names the fix. */
 export class CliError extends Error {
@@ -50,6 +53,10 @@ export function explain(error: unknown, hints: ErrorHints = {}): { message: stri
   if (error instanceof CliError) return failure(error.message, error.exitCode);
   if (error instanceof APIUserAbortError) return failure(hints.interrupted ?? "interrupted", EXIT.interrupted);
   if (error instanceof CredentialError) return failure(error.message);
+  if (error instanceof OutputExistsError) return failure(`${error.path} exists: pass --force to overwrite it, or --out to write elsewhere`);
+  if (error instanceof RepairInputError) return failure(error.message);
+  if (error instanceof RepairStoppedError) return failure(`${error.message}${error.fixId === undefined ? "" : `: ${resumeHint(error.fixId)}`}`, EXIT.interrupted);
+  if (error instanceof DownloadError) return failure(`${error.message}: ${resumeHint(error.fixId)}`);
   if (error instanceof ClientOptionsError) return failure(`${error.message} (--base-url or MAKEPRINTABLE_BASE_URL)`, EXIT.usage);
   if (error instanceof AuthenticationError) {
     const fix =
@@ -68,7 +75,7 @@ export function explain(error: unknown, hints: ErrorHints = {}): { message: stri
   if (error instanceof APIConnectionError) return failure(error.message);
   if (error instanceof APIError) return failure(`the API refused the request (${apiSays(error)})`);
   if (error instanceof FixTimeoutError) {
-    return failure(`${error.message}: the repair goes on; resume with \`mkp fixes get ${error.fix.id} --download\``);
+    return failure(`${error.message}: the repair goes on; ${resumeHint(error.fix.id)}`);
   }
   if (error instanceof MakeprintableError) return failure(`${error.message} (${error.code})`);
   // File-system errors (EACCES, ENOSPC, …) name a path and a code, never a secret.

@@ -1,5 +1,5 @@
 import { createClient, unwrap, uploadItem } from "@mkp/client";
-import { saveLogin } from "@mkp/credentials";
+import { saveLogin } from "@mkp/node";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";

@@ -1,5 +1,5 @@
 import { RESPONSE_TYPES, SCOPES, type Scope } from "@mkp/client";
-import { API_KEY_VARIABLE, deleteLogin, findCredentials, saveLogin, tokenFilePath } from "@mkp/credentials";
+import { API_KEY_VARIABLE, deleteLogin, findCredentials, saveLogin, tokenFilePath } from "@mkp/node";
 import { LoginTimeoutError, loopbackLogin, type LoopbackLoginOptions } from "@mkp/oauth/node";
 import { InvalidArgumentError, Option } from "commander";
 import { CliError, EXIT } from "../errors.js";

@@ -1,10 +1,10 @@
 import { fixesOf, isFixDone, NotFoundError, OPERATION_INPUTS, unwrap, type Fix, type MakeprintableClient } from "@mkp/client";
-import { outputPath } from "../download.js";
+import { downloadFix } from "@mkp/node";
 import { byteSize, fieldTable, printable, table } from "../output.js";
 import { percentOf } from "../progress.js";
 import type { Program } from "../run-cli.js";
 import { numberParser } from "../spec-options.js";
-import { waitAndDownload } from "./repair.js";
+import { outputPath, progressFor } from "./repair.js";
 
 const fixId = numberParser(OPERATION_INPUTS.getFix.schema.properties.id);
 
@@ -56,8 +56,14 @@ export function addFixCommands(program: Program): void {
       }
       const name = await fileNameOf(client, fix, run.signal);
       const force = options.force ?? false;
-      const path = await outputPath(options.out, run.cwd, name, run.cwd, force);
-      const done = await waitAndDownload(run, client, id, name, path, force);
+      const path = await outputPath(run, options.out, run.cwd, name, force);
+      const progress = progressFor(run, name, true);
+      let done;
+      try {
+        done = await downloadFix(client, id, { ...progress, output: path, overwrite: force });
+      } finally {
+        progress.stop();
+      }
       if (options.json) return run.json({ fix: done.fix, download_url: done.fix.download_url, output: path, bytes: done.bytes });
       run.out(`Downloaded fix ${id} → ${printable(path)} (${byteSize(done.bytes)})`);
     });

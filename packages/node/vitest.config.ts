@@ -2,7 +2,7 @@ import { defineProject } from "vitest/config";
 
 export default defineProject({
   test: {
-    name: "credentials",
+    name: "node",
     include: ["test/**/*.test.ts"],
   },
 });

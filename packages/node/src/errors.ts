@@ -1,0 +1,75 @@
+import { MakeprintableError } from "@mkp/client";
+
+/** No credential is usable: the message says what to do (set `MAKEPRINTABLE_API_KEY` or log in again). */
+export class CredentialError extends MakeprintableError {
+  static override readonly code: string = "MKP_NO_CREDENTIAL";
+}
+
+/** Neither `MAKEPRINTABLE_API_KEY` nor a stored login. */
+export class NotLoggedInError extends CredentialError {
+  static override readonly code = "MKP_NOT_LOGGED_IN";
+}
+
+/** The stored login's token has expired (or will within the skew): log in again. */
+export class LoginExpiredError extends CredentialError {
+  static override readonly code = "MKP_LOGIN_EXPIRED";
+}
+
+/** The stored login is for another API base URL than the one in use: the token is never sent elsewhere. */
+export class LoginElsewhereError extends CredentialError {
+  static override readonly code = "MKP_LOGIN_FOR_OTHER_API";
+}
+
+/** The token file exists but cannot be read or is not a login this package wrote. */
+export class StoredLoginError extends CredentialError {
+  static override readonly code = "MKP_STORED_LOGIN_UNREADABLE";
+}
+
+/** An input of `repairModel` cannot work; `field` names it (`source` or `output`). Nothing was sent. */
+export class RepairInputError extends MakeprintableError {
+  static override readonly code: string = "MKP_INVALID_REPAIR_INPUT";
+  constructor(
+    /** The input at fault. */
+    readonly field: "source" | "output",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The output file exists and overwriting was not allowed. `path` is the file. */
+export class OutputExistsError extends RepairInputError {
+  static override readonly code = "MKP_OUTPUT_EXISTS";
+  constructor(readonly path: string) {
+    super("output", `${path} exists`);
+  }
+}
+
+/**
+ * The signal stopped a repair. With `fixId`, the repair had started and goes on at Makeprintable:
+ * pick it up again with `downloadFix`.
+ */
+export class RepairStoppedError extends MakeprintableError {
+  static override readonly code = "MKP_REPAIR_STOPPED";
+  constructor(
+    readonly fixId: number | undefined,
+    readonly itemId: number | undefined,
+  ) {
+    super(
+      fixId !== undefined
+        ? `stopped waiting for fix ${fixId}; the repair goes on at Makeprintable`
+        : `stopped before the repair started${itemId !== undefined ? ` (item ${itemId} was uploaded)` : ""}`,
+    );
+  }
+}
+
+/** The repaired file could not be downloaded (no link, a refused or failed download). */
+export class DownloadError extends MakeprintableError {
+  static override readonly code = "MKP_DOWNLOAD_FAILED";
+  constructor(
+    readonly fixId: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `@mkp/node`: Makeprintable on Node, shared by the `mkp` command and `@mkp/mcp` — where `mkp login`
+ * keeps its token, which credential a tool uses (`MAKEPRINTABLE_API_KEY`, else that login), and the
+ * main job on a machine: repairing a file on disk.
+ * @packageDocumentation
+ */
+export { configDir, tokenFilePath, type PlaceOptions } from "./config-dir.js";
+export { saveLogin, readLogin, deleteLogin, StoredLogin, type LoginToSave } from "./token-store.js";
+export {
+  resolveCredential,
+  findCredentials,
+  resolveBaseUrl,
+  Credential,
+  API_KEY_VARIABLE,
+  BASE_URL_VARIABLE,
+  type CredentialOptions,
+  type FoundCredentials,
+} from "./credential.js";
+export {
+  repairModel,
+  downloadFix,
+  downloadFile,
+  uploadSource,
+  checkOutput,
+  repairedFileName,
+  sourceFileName,
+  isUrl,
+  type RepairModelInput,
+  type RepairProgressOptions,
+  type RepairResult,
+  type FixOptions,
+} from "./repair-model.js";
+export {
+  CredentialError,
+  NotLoggedInError,
+  LoginExpiredError,
+  LoginElsewhereError,
+  StoredLoginError,
+  RepairInputError,
+  OutputExistsError,
+  RepairStoppedError,
+  DownloadError,
+} from "./errors.js";

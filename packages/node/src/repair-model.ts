@@ -1,0 +1,214 @@
+import {
+  APIUserAbortError,
+  isFixDone,
+  unwrap,
+  uploadItem,
+  waitForFix,
+  type components,
+  type Fix,
+  type Item,
+  type ItemUploadInput,
+  type MakeprintableClient,
+  type WaitForFixOptions,
+} from "@mkp/client";
+import { randomUUID } from "node:crypto";
+import { constants, createWriteStream, openAsBlob } from "node:fs";
+import { copyFile, link, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { DownloadError, OutputExistsError, RepairInputError, RepairStoppedError } from "./errors.js";
+
+type FixRequest = components["schemas"]["FixRequest"];
+/** How to repair: the fields of `POST /fixes` besides the item (name, print quality, wall thickness, optimisation); undefined ones are left out. */
+export type FixOptions = { [K in Exclude<keyof FixRequest, "item_id">]?: FixRequest[K] | undefined };
+
+/** What the repair reports while it goes: each fix a poll returned. */
+export interface RepairProgressOptions {
+  /** Stops the wait or the download (a {@link RepairStoppedError}); the repair itself goes on. */
+  signal?: AbortSignal | undefined;
+  /** Called with the fix each poll returns (status, progress). */
+  onProgress?: ((fix: Fix) => void) | undefined;
+  /** Called as each stage starts. */
+  onStage?: ((stage: "uploading" | "repairing" | "downloading") => void) | undefined;
+  /** How to poll: `waitForFix`'s pauses and timeout. */
+  wait?: Pick<WaitForFixOptions, "intervalMs" | "maxIntervalMs" | "timeoutMs"> | undefined;
+}
+
+/** The input of {@link repairModel}. */
+export interface RepairModelInput {
+  /** A local 3D file (or a zip holding one), relative to `cwd`, or an http(s) URL Makeprintable downloads. */
+  source: string;
+  /** Where to write the repaired file, relative to `cwd`. Its directory must exist. */
+  output: string;
+  /** Replace `output` if it exists. Default: false (refused before anything is sent). */
+  overwrite?: boolean | undefined;
+  /** How to repair. `name` defaults to the source's file name without its extension. */
+  fix?: FixOptions | undefined;
+  /** The directory relative paths start from. Default: `process.cwd()`. */
+  cwd?: string | undefined;
+}
+
+/** What {@link repairModel} did. */
+export interface RepairResult {
+  item: Item;
+  fix: Fix;
+  /** The absolute path of the repaired file. */
+  output: string;
+  /** Its size in bytes. */
+  bytes: number;
+}
+
+/** `part.stl` → `part.fixed.stl`; `part` → `part.fixed`: the default name of a repaired file. */
+export function repairedFileName(fileName: string): string {
+  const extension = extname(fileName);
+  return `${basename(fileName, extension)}.fixed${extension}`;
+}
+
+/** Whether `source` is an http(s) URL (else a path). */
+export const isUrl = (source: string) => /^https?:\/\//i.test(source);
+
+/** The file name a source gives the item: a path's last part, or a URL path's. */
+export function sourceFileName(source: string): string {
+  if (!isUrl(source)) return basename(source);
+  try {
+    return basename(decodeURIComponent(new URL(source).pathname)) || "model";
+  } catch {
+    return "model";
+  }
+}
+
+/**
+ * Reads what `POST /items` uploads: a regular file (never a directory, a device or a FIFO), or an
+ * http(s) URL for Makeprintable to download.
+ * @throws {RepairInputError} (`source`) naming the path and the fix.
+ */
+export async function uploadSource(source: string, cwd: string = process.cwd()): Promise<{ upload: ItemUploadInput; name: string }> {
+  if (isUrl(source)) {
+    if (!URL.canParse(source)) throw new RepairInputError("source", `${source.slice(0, 200)} is not a valid URL`);
+    return { upload: { fileUrl: new URL(source).href }, name: sourceFileName(source) };
+  }
+  const path = resolve(cwd, source);
+  const found = await stat(path).catch(() => undefined);
+  if (!found) throw new RepairInputError("source", `no such file: ${path}: check the path, or give an http(s) URL`);
+  if (!found.isFile()) throw new RepairInputError("source", `${path} is not a regular file: give a 3D file such as part.stl (or a zip holding one)`);
+  return { upload: { file: await openAsBlob(path), fileName: basename(path) }, name: basename(path) };
+}
+
+/**
+ * Checks where a repaired file may go: not a directory or another non-regular file, in an existing
+ * directory, and not an existing file unless `overwrite`.
+ * @throws {OutputExistsError} when it exists and `overwrite` is not set.
+ * @throws {RepairInputError} (`output`) otherwise.
+ */
+export async function checkOutput(path: string, overwrite: boolean): Promise<void> {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new RepairInputError("output", `${path} is a directory: give a file path such as ${join(path, "part.fixed.stl")}`);
+  if (existing && !existing.isFile()) throw new RepairInputError("output", `${path} is not a regular file`);
+  if (existing && !overwrite) throw new OutputExistsError(path);
+  const parent = await stat(dirname(path)).catch(() => undefined);
+  if (!parent?.isDirectory()) throw new RepairInputError("output", `${dirname(path)} is not a directory: create it first, or write elsewhere`);
+}
+
+/**
+ * Downloads `url` to `path` without any credential (download links are capability URLs, possibly
+ * on another host): into a temporary file beside it, then moved in place — renamed over it with
+ * `overwrite`, else linked, which fails rather than replace a file that appeared meanwhile.
+ * @returns the number of bytes written.
+ */
+export async function downloadFile(url: string, path: string, options: { overwrite?: boolean | undefined; signal?: AbortSignal | undefined; fixId: number }): Promise<number> {
+  const { fixId, signal } = options;
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new DownloadError(fixId, `fix ${fixId} gave a download link that is not an http(s) URL`);
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: signal ?? null });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new DownloadError(fixId, `cannot download the repaired file of fix ${fixId} from ${new URL(url).origin} (${(error as Error).message})`);
+  }
+  if (!response.ok || !response.body) throw new DownloadError(fixId, `the download of fix ${fixId} answered ${response.status}`);
+  const temporary = join(dirname(path), `.${basename(path)}.${randomUUID()}.part`);
+  try {
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(temporary, { flags: "wx", mode: 0o644 }), signal ? { signal } : {});
+    const { size } = await stat(temporary);
+    if (options.overwrite) {
+      await rename(temporary, path);
+    } else {
+      // A file system without hard links gets an exclusive copy instead: it still never overwrites.
+      await link(temporary, path)
+        .catch((error: NodeJS.ErrnoException) => (error.code === "EPERM" || error.code === "ENOTSUP" ? copyFile(temporary, path, constants.COPYFILE_EXCL) : Promise.reject(error)))
+        .catch((error: NodeJS.ErrnoException) => {
+          throw error.code === "EEXIST" ? new OutputExistsError(path) : error;
+        });
+    }
+    return size;
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
+
+/**
+ * Waits for a repair (each poll goes to `onProgress`) and downloads the repaired file to `output`:
+ * how `mkp fixes get <id> --download` picks up a repair it stopped waiting for.
+ * @throws {RepairStoppedError} when `signal` aborts.
+ * @throws {DownloadError} when the fix has no usable download link or the download fails.
+ * @throws {OutputExistsError} when `output` appeared meanwhile and `overwrite` is not set.
+ * @throws {FixTimeoutError} and the `APIError`s of `waitForFix`.
+ */
+export async function downloadFix(
+  client: MakeprintableClient,
+  fixId: number,
+  options: RepairProgressOptions & { output: string; overwrite?: boolean | undefined },
+): Promise<{ fix: Fix; bytes: number }> {
+  const { signal, onProgress, onStage } = options;
+  const stopped = (error: unknown) => (error instanceof APIUserAbortError || signal?.aborted ? new RepairStoppedError(fixId, undefined) : error);
+  let fix: Fix;
+  onStage?.("repairing");
+  try {
+    // waitForFix hands each polled fix to `isDone`: that is where the progress comes from.
+    fix = await waitForFix(client, fixId, { ...options.wait, signal, isDone: (polled) => (onProgress?.(polled), isFixDone(polled)) });
+  } catch (error) {
+    throw stopped(error);
+  }
+  if (typeof fix.download_url !== "string") throw new DownloadError(fixId, `fix ${fixId} is done but has no download link`);
+  onStage?.("downloading");
+  try {
+    return { fix, bytes: await downloadFile(fix.download_url, options.output, { overwrite: options.overwrite, signal, fixId }) };
+  } catch (error) {
+    throw stopped(error);
+  }
+}
+
+/**
+ * The main job on a machine: uploads a model (`POST /items`), starts its repair (`POST /fixes`),
+ * waits for it and writes the repaired file. The source and the output are checked before
+ * anything is sent; an existing output is never replaced without `overwrite`.
+ *
+ * @example
+ * const { fix, output } = await repairModel(client, { source: "part.stl", output: "part.fixed.stl", fix: { print_quality: "high" } });
+ * @throws {RepairInputError} (with `field`) for an unusable source or output, before any request.
+ * @throws {RepairStoppedError} when `signal` aborts; with `fixId` once the repair started.
+ * @throws the errors of {@link downloadFix} and the client's `APIError`s.
+ */
+export async function repairModel(client: MakeprintableClient, input: RepairModelInput, options: RepairProgressOptions = {}): Promise<RepairResult> {
+  const cwd = input.cwd ?? process.cwd();
+  const { upload, name } = await uploadSource(input.source, cwd);
+  const output = resolve(cwd, input.output);
+  await checkOutput(output, input.overwrite ?? false);
+  const { signal } = options;
+  let item: Item | undefined;
+  let started: Fix;
+  options.onStage?.("uploading");
+  try {
+    item = await unwrap(uploadItem(client, upload, signal ? { signal } : {}));
+    const given = Object.fromEntries(Object.entries(input.fix ?? {}).filter(([, value]) => value !== undefined)) as Omit<FixRequest, "item_id">;
+    const body = { name: basename(name, extname(name)), ...given, item_id: item.id };
+    started = await unwrap(client.POST("/fixes", { body, ...(signal && { signal }) }));
+  } catch (error) {
+    if (error instanceof APIUserAbortError || signal?.aborted) throw new RepairStoppedError(undefined, item?.id);
+    throw error;
+  }
+  const { fix, bytes } = await downloadFix(client, started.id, { ...options, output, overwrite: input.overwrite });
+  return { item, fix, output, bytes };
+}
