@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { addAuthCommands } from "./commands/auth.js";
 import { addFixCommands } from "./commands/fixes.js";
 import { addItemCommands } from "./commands/items.js";
+import { addMcpCommand } from "./commands/mcp.js";
 import { addRepairCommand } from "./commands/repair.js";
 import { Run, type CliIo } from "./context.js";
 import { EXIT, explain } from "./errors.js";
@@ -46,6 +47,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addItemCommands(shared);
   addFixCommands(shared);
   addAuthCommands(shared);
+  addMcpCommand(shared);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return EXIT.ok;

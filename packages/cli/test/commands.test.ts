@@ -165,7 +165,7 @@ describe("every command", () => {
     const out = { stdout: "", stderr: "" };
     return { out, io: { env: {}, stdout: { write: (text: string) => (out.stdout += text) }, stderr: { write: (text: string) => (out.stderr += text) } } };
   };
-  const commands = [[], ["repair"], ["items"], ["items", "list"], ["items", "get"], ["items", "delete"], ["fixes"], ["fixes", "list"], ["fixes", "get"], ["login"], ["logout"], ["status"]];
+  const commands = [[], ["repair"], ["items"], ["items", "list"], ["items", "get"], ["items", "delete"], ["fixes"], ["fixes", "list"], ["fixes", "get"], ["login"], ["logout"], ["status"], ["mcp"]];
 
   it.each(commands.map((words) => [words.join(" ") || "mkp", words]))("%s --help: exit 0 and its usage on stdout", async (_name, words) => {
     const { out, io: streams } = io();

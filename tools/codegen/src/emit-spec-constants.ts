@@ -17,6 +17,9 @@ export interface OperationFacts {
   scopes: string[];
   /** The request body's media type, or null when the operation takes no body. */
   requestBodyType: string | null;
+  /** The operation's `summary` and `description`, for tools that describe it (an MCP server's tool list). */
+  summary: string | null;
+  description: string | null;
 }
 
 /** Everything {@link emitSpecConstants} reads from the spec. */
@@ -129,6 +132,8 @@ export function readSpecConstants(document: SpecDocument, file: string): SpecCon
         authenticated: security.length > 0,
         scopes: [...scopeSet],
         requestBodyType: content[0] ?? null,
+        summary: typeof operation.summary === "string" ? operation.summary.trim() : null,
+        description: typeof operation.description === "string" ? operation.description.trim() : null,
       };
       operations[operationId] = facts;
       inputs[operationId] = readOperationInput(document, item, operation, `${facts.method} ${path}`, file);
@@ -238,7 +243,7 @@ export const RESPONSE_TYPES = ${literal(c.responseTypes)} as const;
 /** The \`response_type\` the Authentication page asks for. */
 export const DEFAULT_RESPONSE_TYPE = ${literal(c.defaultResponseType)} as const;
 
-/** Every operation by \`operationId\`: method, path, server, whether it takes credentials, scopes, body type. */
+/** Every operation by \`operationId\`: method, path, server, whether it takes credentials, scopes, body type, summary and description. */
 export const OPERATIONS = ${literal(c.operations)} as const;
 
 /** The \`operationId\` of an operation in the spec. */

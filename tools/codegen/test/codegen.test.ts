@@ -189,6 +189,8 @@ describe("readSpecConstants", () => {
   it("reads the real spec", () => {
     const constants = readSpecConstants(base(), "spec/openapi.yaml");
     expect(constants).toMatchObject({ apiKeyHeader: "key", tokenPath: "/token", grantType: "authorization_code", codeLifetimeSeconds: 180 });
+    expect(constants.operations["getFix"]).toMatchObject({ summary: "Get a repair's status", description: expect.stringMatching(/^Repair information for one request, .+ are not published\.$/s) });
+    expect(constants.operations["deleteItem"]).toMatchObject({ summary: "Delete an item", description: "Deletes the item from Makeprintable's servers. The response body is not published." });
   });
 
   it("derives the compact lookups from the operations: public routes and body types by route", () => {

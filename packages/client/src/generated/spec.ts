@@ -57,7 +57,7 @@ export const RESPONSE_TYPES = [
 /** The `response_type` the Authentication page asks for. */
 export const DEFAULT_RESPONSE_TYPE = "authorization_code" as const;
 
-/** Every operation by `operationId`: method, path, server, whether it takes credentials, scopes, body type. */
+/** Every operation by `operationId`: method, path, server, whether it takes credentials, scopes, body type, summary and description. */
 export const OPERATIONS = {
   "authorize": {
     "method": "GET",
@@ -65,7 +65,9 @@ export const OPERATIONS = {
     "serverUrl": "https://makeprintable.com",
     "authenticated": false,
     "scopes": [],
-    "requestBodyType": null
+    "requestBodyType": null,
+    "summary": "Ask the user to approve your app",
+    "description": "Not an API call: redirect the user's browser here. Makeprintable shows a consent page; when\nthe user allows or denies your app, the browser is redirected to `redirect_uri` with `code`\nand `state`, or with `error=access_denied` and `state`.\n\nAn unknown `client_id` or a `redirect_uri` that is not registered for the app gets an error\npage and is never redirected to (RFC 6749 §4.1.2.1)."
   },
   "createToken": {
     "method": "POST",
@@ -73,7 +75,9 @@ export const OPERATIONS = {
     "serverUrl": "https://api.makeprintable.com/v1",
     "authenticated": false,
     "scopes": [],
-    "requestBodyType": "application/x-www-form-urlencoded"
+    "requestBodyType": "application/x-www-form-urlencoded",
+    "summary": "Exchange an authorization code for an access token",
+    "description": "Server-side only: the body carries your client secret. The code from the authorize\nredirect is good for 3 minutes and for one exchange; `redirect_uri` must equal the one used\nat the authorize step.\n\nThe Authentication page does not show the response body; this is the standard reading of\nRFC 6749 §5.1 (success) and §5.2 (errors), the RFC the page refers to."
   },
   "listItems": {
     "method": "GET",
@@ -81,7 +85,9 @@ export const OPERATIONS = {
     "serverUrl": "https://api.makeprintable.com/v1",
     "authenticated": true,
     "scopes": [],
-    "requestBodyType": null
+    "requestBodyType": null,
+    "summary": "List your items",
+    "description": "Your previously uploaded items, a page at a time. The shape of the list (a bare array or an\nenvelope) is not published: the schema allows both."
   },
   "createItem": {
     "method": "POST",
@@ -91,7 +97,9 @@ export const OPERATIONS = {
     "scopes": [
       "add_file"
     ],
-    "requestBodyType": "multipart/form-data"
+    "requestBodyType": "multipart/form-data",
+    "summary": "Add a 3D model",
+    "description": "Uploads a 3D model as the multipart field `file` (a zip holding a supported format is\naccepted), or has Makeprintable download it from `fileurl`. Give exactly one of the two.\nNeeds the `add_file` scope when called with an OAuth 2.0 token."
   },
   "getItem": {
     "method": "GET",
@@ -99,7 +107,9 @@ export const OPERATIONS = {
     "serverUrl": "https://api.makeprintable.com/v1",
     "authenticated": true,
     "scopes": [],
-    "requestBodyType": null
+    "requestBodyType": null,
+    "summary": "Get an item",
+    "description": "One item's information."
   },
   "deleteItem": {
     "method": "DELETE",
@@ -107,7 +117,9 @@ export const OPERATIONS = {
     "serverUrl": "https://api.makeprintable.com/v1",
     "authenticated": true,
     "scopes": [],
-    "requestBodyType": null
+    "requestBodyType": null,
+    "summary": "Delete an item",
+    "description": "Deletes the item from Makeprintable's servers. The response body is not published."
   },
   "listFixes": {
     "method": "GET",
@@ -115,7 +127,9 @@ export const OPERATIONS = {
     "serverUrl": "https://api.makeprintable.com/v1",
     "authenticated": true,
     "scopes": [],
-    "requestBodyType": null
+    "requestBodyType": null,
+    "summary": "List your repaired items",
+    "description": "The list of repaired items. Its fields and shape are not published."
   },
   "createFix": {
     "method": "POST",
@@ -125,7 +139,9 @@ export const OPERATIONS = {
     "scopes": [
       "fix"
     ],
-    "requestBodyType": "application/x-www-form-urlencoded"
+    "requestBodyType": "application/x-www-form-urlencoded",
+    "summary": "Repair a 3D model",
+    "description": "Starts the repair of an uploaded item. When `callback_url` is given, Makeprintable `POST`s\nthe fix to it once the repair is done (see the callback). Needs the `fix` scope when called\nwith an OAuth 2.0 token. The public page is cut off inside this operation's parameters, and\nthe response body is not published."
   },
   "getFix": {
     "method": "GET",
@@ -133,7 +149,9 @@ export const OPERATIONS = {
     "serverUrl": "https://api.makeprintable.com/v1",
     "authenticated": true,
     "scopes": [],
-    "requestBodyType": null
+    "requestBodyType": null,
+    "summary": "Get a repair's status",
+    "description": "Repair information for one request, \"including status, progress and download links\". The\nfield names and values beyond `status` and `progress` are not published."
   }
 } as const;
 
