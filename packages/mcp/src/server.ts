@@ -26,19 +26,16 @@ const INSTRUCTIONS =
 
 /** What a tool call that failed at the API (or before it could reach it) says: a tool error, never a secret. */
 function toolError(error: unknown): CallToolResult {
-  const text =
-    error instanceof APIConnectionError
-      ? error.message
-      : error instanceof APIError
-        ? `The API answered ${error.message}`
-        : error instanceof RepairStoppedError || error instanceof FixTimeoutError
-          ? `${error.message}; follow it with get_fix (id ${error instanceof FixTimeoutError ? error.fix.id : error.fixId})`
-          : error instanceof CredentialError || error instanceof DownloadError
-            ? error.message
-            : error instanceof MakeprintableError
-              ? `${error.message} (${error.code})`
-              : `unexpected error (${error instanceof Error ? error.name : typeof error})`;
-  return { isError: true, content: [{ type: "text", text: error instanceof RepairStoppedError && error.fixId === undefined ? error.message : text }] };
+  const say = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] });
+  // The client's message names the URL, the reason and MAKEPRINTABLE_BASE_URL.
+  if (error instanceof APIConnectionError) return say(error.message);
+  // "404 No such item.": the status and the API's own words, credentials scrubbed by the client.
+  if (error instanceof APIError) return say(`The API answered ${error.message}`);
+  if (error instanceof FixTimeoutError) return say(`${error.message}; the repair goes on: follow it with get_fix (id ${error.fix.id})`);
+  if (error instanceof RepairStoppedError) return say(error.fixId === undefined ? error.message : `${error.message}: follow it with get_fix (id ${error.fixId})`);
+  if (error instanceof CredentialError || error instanceof DownloadError) return say(error.message);
+  if (error instanceof MakeprintableError) return say(`${error.message} (${error.code})`);
+  return say(`unexpected error (${error instanceof Error ? error.name : typeof error})`);
 }
 
 /**
@@ -90,7 +87,10 @@ export async function runMcpServer(
 ): Promise<void> {
   const server = createMcpServer(options);
   const closed = new Promise<void>((resolve) => (server.onclose = resolve));
-  await server.connect(new StdioServerTransport(options.stdin, options.stdout));
+  const stdin = options.stdin ?? process.stdin;
+  await server.connect(new StdioServerTransport(stdin, options.stdout));
+  // The client closing our stdin ends the session (the transport itself only listens for data).
+  stdin.once("end", () => void server.close());
   options.signal?.addEventListener("abort", () => void server.close(), { once: true });
   // stdout carries the protocol: a person reads stderr. The URL is not a secret; no credential is printed.
   (options.stderr ?? process.stderr).write(`Makeprintable MCP server ${version} on stdio (API ${resolveBaseUrl(undefined, options.env ?? process.env)})\n`);

@@ -230,3 +230,19 @@ describe("credentials", () => {
     }
   });
 });
+
+it("lives through a line that is not JSON-RPC and answers the next request", async () => {
+  const { spawn } = await import("node:child_process");
+  const { MCP_BIN } = await import("./helpers.js");
+  const child = spawn(process.execPath, [MCP_BIN], { env: { PATH: process.env.PATH ?? "", MAKEPRINTABLE_API_KEY: sandbox.demo.apiKey, MAKEPRINTABLE_BASE_URL: sandbox.apiUrl }, stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  const answered = new Promise<string>((resolve) => child.stdout.on("data", (chunk: Buffer) => ((stdout += chunk), stdout.includes("\n") && resolve(stdout))));
+  child.stdin.write("this is not JSON\n");
+  child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } })}\n`);
+  const reply = JSON.parse((await answered).split("\n")[0]!) as { id: number; result: { serverInfo: { name: string } } };
+  expect(reply).toMatchObject({ id: 1, result: { serverInfo: { name: "makeprintable" } } });
+  expect(child.exitCode).toBeNull();
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  child.stdin.end();
+  expect(await exited).toBe(0);
+});
