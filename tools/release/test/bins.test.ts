@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const withBins = ["packages/cli", "packages/mock-server", "packages/oauth", "examples/web-app"];
+const withBins = ["packages/cli", "packages/mcp", "packages/mock-server", "packages/oauth", "examples/web-app"];
 
 describe("package commands", () => {
   it.each(withBins)("%s: every bin file is executable and starts with a node shebang", async (dir) => {
