@@ -39,7 +39,7 @@ afterEach(() => {
 
 const api = () => createClient({ apiKey: sandbox.demo.apiKey, baseUrl: sandbox.apiUrl });
 
-async function call(name: string, args: Record<string, unknown>, onprogress?: (progress: Progress) => void): Promise<CallToolResult> {
+async function invoke(name: string, args: Record<string, unknown>, onprogress?: (progress: Progress) => void): Promise<CallToolResult> {
   const result = (await mcp.client.callTool({ name, arguments: args }, undefined, onprogress ? { onprogress } : {})) as CallToolResult;
   transcript.push(JSON.stringify(result));
   return result;
@@ -89,7 +89,7 @@ describe("repair_model", () => {
   it("uploads, repairs and writes the sandbox's repaired file, with progress notifications as the repair moves", async () => {
     const progress: Progress[] = [];
     const output = join(dir, "part.fixed.stl");
-    const result = await call("repair_model", { source: join(dir, "part.stl"), output, print_quality: "high" }, (update) => {
+    const result = await invoke("repair_model", { source: join(dir, "part.stl"), output, print_quality: "high" }, (update) => {
       progress.push(update);
       // The sandbox's clock moves when the agent has seen each state.
       if (update.message?.endsWith("queued 0%")) clock.t += TIMING.queuedMs + TIMING.processingMs / 2;
@@ -111,6 +111,20 @@ describe("repair_model", () => {
     expect(JSON.parse(textOf(result).slice(textOf(result).indexOf("{")))).toMatchObject({ output, bytes: MODEL.length, download_url: fix.download_url });
   });
 
+  it("a cancelled call ends at the client; the server answers on, and the repair is left for get_fix", async () => {
+    const output = join(dir, "cancelled.stl");
+    const controller = new AbortController();
+    const pending = mcp.client.callTool({ name: "repair_model", arguments: { source: join(dir, "part.stl"), output } }, undefined, {
+      signal: controller.signal,
+      onprogress: (update) => void (update.message?.endsWith("queued 0%") && controller.abort()),
+    });
+    await expect(pending).rejects.toThrow(/abort/i);
+    const fix = fixesOf(await unwrap(api().GET("/fixes"))).at(-1)!;
+    clock.t += TIMING.queuedMs + TIMING.processingMs;
+    expect(jsonOf(await invoke("get_fix", { id: fix.id }))).toMatchObject({ id: fix.id, status: "done" });
+    expect(await readdir(dir)).not.toContain("cancelled.stl");
+  });
+
   it("never replaces an existing output unless told to", async () => {
     const output = join(dir, "exists.stl");
     await writeFile(output, "mine");
@@ -124,20 +138,20 @@ describe("every list and get tool", () => {
   it("answers with the API's JSON", async () => {
     const item = await unwrap(uploadItem(api(), { file: new Blob([MODEL]), fileName: "listed.stl" }));
     const fix = await unwrap(api().POST("/fixes", { body: { item_id: item.id, name: "listed" } }));
-    expect(jsonOf(await call("list_items", { pageSize: 100 }))).toContainEqual(item);
-    expect(jsonOf(await call("get_item", { id: item.id }))).toEqual(item);
-    expect((jsonOf(await call("list_fixes", {})) as Fix[]).map((entry) => entry.id)).toContain(fix.id);
-    expect(jsonOf(await call("get_fix", { id: fix.id }))).toMatchObject({ id: fix.id, item_id: item.id });
+    expect(jsonOf(await invoke("list_items", { pageSize: 100 }))).toContainEqual(item);
+    expect(jsonOf(await invoke("get_item", { id: item.id }))).toEqual(item);
+    expect((jsonOf(await invoke("list_fixes", {})) as Fix[]).map((entry) => entry.id)).toContain(fix.id);
+    expect(jsonOf(await invoke("get_fix", { id: fix.id }))).toMatchObject({ id: fix.id, item_id: item.id });
   });
 
   it("create_item reads the one file it is given; create_fix and delete_item act", async () => {
-    const created = jsonOf(await call("create_item", { file: join(dir, "part.stl") })) as { id: number; file_name: string };
+    const created = jsonOf(await invoke("create_item", { file: join(dir, "part.stl") })) as { id: number; file_name: string };
     expect(created).toMatchObject({ file_name: "part", file_ext: "stl" });
-    const fix = jsonOf(await call("create_fix", { item_id: created.id, name: "again", pre_optimize: 3 })) as Fix;
+    const fix = jsonOf(await invoke("create_fix", { item_id: created.id, name: "again", pre_optimize: 3 })) as Fix;
     expect(fix).toMatchObject({ item_id: created.id, status: "queued" });
-    const deleted = await call("delete_item", { id: created.id });
+    const deleted = await invoke("delete_item", { id: created.id });
     expect(textOf(deleted)).toBe(`DELETE /v1/items/${created.id} answered 204 with no content.`);
-    const gone = await call("get_item", { id: created.id });
+    const gone = await invoke("get_item", { id: created.id });
     expect(gone.isError).toBe(true);
     expect(textOf(gone)).toMatch(/^The API answered 404 .+/);
   });
@@ -190,7 +204,7 @@ describe("bad input is an MCP error naming the field, and the server lives on", 
 
 describe("credentials", () => {
   it("an API error is a tool error with the status and the API's message", async () => {
-    const result = await call("get_fix", { id: 999_999 });
+    const result = await invoke("get_fix", { id: 999_999 });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/^The API answered 404 .+/);
   });
