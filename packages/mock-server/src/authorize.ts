@@ -138,6 +138,9 @@ function approve(sandbox: Sandbox, consent: Omit<PendingConsent, "bindingDigest"
   return redirectTo(consent.redirectUri, { code, state: consent.state }, extraHeaders);
 }
 
+/** Every query parameter of the authorize endpoint that the handler below acts on. */
+export const AUTHORIZE_QUERY: readonly string[] = ["client_id", "redirect_uri", "response_type", "state", "scope", "code_challenge", "code_challenge_method"];
+
 /**
  * `GET /authorize`: checks the client and the redirect URI first (an error page, never a
  * redirect, when either is wrong), then the other parameters against the spec, then shows the

@@ -3,8 +3,6 @@ import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { BodyTooLargeError, mediaTypeOf, parseForm, type Reply } from "./http.js";
 import { randomToken } from "./state.js";
 
-type ResourceOperation = Exclude<OperationId, "authorize" | "createToken">;
-
 const FORM = "application/x-www-form-urlencoded";
 const MULTIPART = "multipart/form-data";
 
@@ -351,8 +349,11 @@ async function createFix(sandbox: Sandbox, context: RequestContext): Promise<Rep
   return { status: 201, json: sandbox.resources.fixView(fix) };
 }
 
+/** The query parameters the items and fixes handlers act on (the others are answered as ignored). */
+export const RESOURCE_QUERY: Partial<Record<OperationId, readonly string[]>> = { listItems: ["page", "pageSize"] };
+
 /** Handlers of the items and fixes operations; every one sees only the caller's account. */
-export const resourceHandlers: Record<ResourceOperation, Handler> = {
+export const resourceHandlers = {
   createItem,
   listItems: (sandbox, context) => {
     const userId = ownerOf(context);
@@ -392,7 +393,7 @@ export const resourceHandlers: Record<ResourceOperation, Handler> = {
     if (!fix || fix.userId !== ownerOf(context)) return notFound();
     return { status: 200, json: sandbox.resources.fixView(fix) };
   },
-};
+} satisfies Partial<Record<OperationId, Handler>>;
 
 /**
  * An attachment header for `name`: a plain-ASCII fallback and the exact name in RFC 8187 encoding,

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { API_KEY_EXAMPLE, API_KEY_HEADER, AUTHORIZATION_URL, OPERATIONS, SERVER_URL, TOKEN_URL, type OperationId } from "@mkp/client";
-import { authorizeHandler, decisionHandler } from "./authorize.js";
+import { AUTHORIZE_QUERY, authorizeHandler, decisionHandler } from "./authorize.js";
 import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { MockServerOptionsError, SpecViolationError } from "./errors.js";
+import { IGNORED_PARAMETERS_HEADER, SANDBOX_SOURCE_HEADER, specHandler } from "./from-spec.js";
 import { BodyTooLargeError, mediaTypeOf, prefersXml, readBody, toXml, type Reply } from "./http.js";
-import { ResourceState, downloadHandler, isLoopbackUrl, resourceHandlers, type FileUrlRecord, type FixCallbackDelivery, type FixTiming } from "./resources.js";
+import { RESOURCE_QUERY, ResourceState, downloadHandler, isLoopbackUrl, resourceHandlers, type FileUrlRecord, type FixCallbackDelivery, type FixTiming } from "./resources.js";
 import { OAuthState, type Credential, type MockClient } from "./state.js";
 import { tokenHandler } from "./token.js";
 import { SpecValidator, sharedValidator, type OpenApiDocument } from "./validate.js";
@@ -135,9 +136,11 @@ interface Route {
   handler: Handler;
   /** Whether a browser on another origin may call it (CORS). */
   cors: boolean;
+  /** The query parameters its handler acts on; any other documented one is checked, then named in `x-mkp-sandbox-ignored`. */
+  implementedQuery: readonly string[];
 }
 
-function compile(method: string, template: string, operationId: OperationId | undefined, handler: Handler, cors: boolean): Route {
+function compile(method: string, template: string, operationId: OperationId | undefined, handler: Handler, cors: boolean, implementedQuery: readonly string[] = []): Route {
   const names: string[] = [];
   const source = template
     .split(/(\{[^}]+\})/)
@@ -149,7 +152,7 @@ function compile(method: string, template: string, operationId: OperationId | un
       return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     })
     .join("");
-  return { method, pattern: new RegExp(`^${source}$`), names, operationId, handler, cors };
+  return { method, pattern: new RegExp(`^${source}$`), names, operationId, handler, cors, implementedQuery };
 }
 
 /** Where each operation is mounted: the path of its server URL, then its path in the spec. */
@@ -159,14 +162,27 @@ function mountPath(operationId: OperationId): string {
   return `${base}${operation.path}`;
 }
 
+/**
+ * Every operation of the spec gets a route: the stateful ones (OAuth, items, fixes) their
+ * hand-written handler, any other one the answer the description documents ({@link specHandler}),
+ * so an operation added to the spec is served the moment the client is regenerated.
+ */
 function buildRoutes(): Route[] {
-  const handlers: Record<OperationId, Handler> = {
+  const handlers: Partial<Record<OperationId, Handler>> = {
     authorize: authorizeHandler(DECISION_PATH),
     createToken: tokenHandler,
     ...resourceHandlers,
   };
+  const implemented: Partial<Record<OperationId, readonly string[]>> = { authorize: AUTHORIZE_QUERY, ...RESOURCE_QUERY };
   const routes = (Object.keys(OPERATIONS) as OperationId[]).map((operationId) =>
-    compile(OPERATIONS[operationId].method, mountPath(operationId), operationId, handlers[operationId], !NO_CORS_OPERATIONS.has(operationId)),
+    compile(
+      OPERATIONS[operationId].method,
+      mountPath(operationId),
+      operationId,
+      handlers[operationId] ?? specHandler(operationId),
+      !NO_CORS_OPERATIONS.has(operationId),
+      implemented[operationId] ?? [],
+    ),
   );
   routes.push(compile("POST", DECISION_PATH, undefined, decisionHandler(DECISION_PATH), false));
   routes.push(compile("GET", "/downloads/{token}/{file}", undefined, downloadHandler, true));
@@ -205,7 +221,7 @@ function authenticate(sandbox: Sandbox, request: IncomingMessage): { credential:
 
 // Headers a browser app may send and read cross-origin (the credential headers included).
 const CORS_REQUEST_HEADERS = `${API_KEY_HEADER}, authorization, content-type`;
-const CORS_EXPOSED_HEADERS = "x-request-id, retry-after, www-authenticate, content-disposition, location";
+const CORS_EXPOSED_HEADERS = `x-request-id, retry-after, www-authenticate, content-disposition, location, ${SANDBOX_SOURCE_HEADER}, ${IGNORED_PARAMETERS_HEADER}`;
 // Never readable cross-origin: the consent page and its form, and the token endpoint (a client secret has no place in a page).
 const NO_CORS_OPERATIONS: ReadonlySet<OperationId> = new Set(["authorize", "createToken"]);
 
@@ -429,10 +445,18 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         operationId = undefined;
       }
     }
-    const status = write(response, { ...reply, headers: { ...reply.headers, ...cross } }, request, operationId);
+    const ignored = operationId !== undefined && route ? ignoredParameters(route, operationId, url) : {};
+    const status = write(response, { ...reply, headers: { ...reply.headers, ...ignored, ...cross } }, request, operationId);
     // Unread body bytes (413, early errors) are discarded rather than left on the socket.
     request.resume();
     options.onRequest?.({ method, path: url.pathname, status, operationId });
+  }
+
+  /** Issue 18: a documented query parameter the handler does not act on is named, never dropped silently. */
+  function ignoredParameters(route: Route, operationId: OperationId, url: URL): Record<string, string> {
+    const documented = sandbox.validator.parameterNames(operationId, "query");
+    const ignored = [...new Set(url.searchParams.keys())].filter((name) => documented.includes(name) && !route.implementedQuery.includes(name));
+    return ignored.length > 0 ? { [IGNORED_PARAMETERS_HEADER]: ignored.join(", ") } : {};
   }
 
   async function dispatch(route: Route, match: RegExpExecArray, request: IncomingMessage, url: URL): Promise<Reply> {

@@ -227,6 +227,78 @@ export class SpecValidator {
     return { root, item: item ?? "item" };
   }
 
+  /**
+   * The answer the description itself gives for an operation: its first documented success
+   * response (an exact 2xx code, else `2XX` as 200, or 201 for a POST), the body from the
+   * media type's `example` (or first of `examples`), or one generated from its schema, and each
+   * documented header's example. `source` says which.
+   */
+  exampleResponse(operationId: OperationId): { status: number; headers: Record<string, string>; json: unknown; source: "example" | "schema" } | undefined {
+    const operation = this.#operation(operationId);
+    const responses = operation.node["responses"];
+    if (!isObject(responses)) return undefined;
+    const key = Object.keys(responses)
+      .filter((code) => /^2(\d\d|XX)$/.test(code))
+      .sort()[0];
+    if (key === undefined) return undefined;
+    const status = key === "2XX" ? (OPERATIONS[operationId].method === "POST" ? 201 : 200) : Number(key);
+    const response = this.#resolve({ node: responses[key] as JsonObject, segments: [...operation.segments, "responses", key] });
+    const headers: Record<string, string> = {};
+    let source: "example" | "schema" = "example";
+    const documentedHeaders = response.node["headers"];
+    if (isObject(documentedHeaders)) {
+      for (const name of Object.keys(documentedHeaders)) {
+        const header = this.#resolve({ node: documentedHeaders[name] as JsonObject, segments: [] }).node;
+        const sample = header["example"] ?? this.#sample(header["schema"], 0);
+        if (header["example"] === undefined) source = "schema";
+        headers[name.toLowerCase()] = String(sample);
+      }
+    }
+    const content = response.node["content"];
+    const media = isObject(content) ? content["application/json"] : undefined;
+    if (!isObject(media)) return { status, headers, json: undefined, source };
+    const examples = media["examples"];
+    const first = isObject(examples) ? Object.values(examples).find(isObject) : undefined;
+    const example = "example" in media ? media["example"] : first === undefined ? undefined : this.#resolve({ node: first, segments: [] }).node["value"];
+    if (example !== undefined) return { status, headers, json: example, source };
+    return { status, headers, json: this.#sample(media["schema"], 0), source: "schema" };
+  }
+
+  /** A value that fits a schema, from its `example`, `default`, `const` or `enum`, else built from its type. */
+  #sample(node: unknown, depth: number): unknown {
+    if (!isObject(node) || depth > 8) return null;
+    const schema = this.#resolve({ node, segments: [] }).node;
+    for (const key of ["const", "example", "default"]) if (key in schema) return schema[key];
+    if (Array.isArray(schema["examples"]) && schema["examples"].length > 0) return schema["examples"][0];
+    if (Array.isArray(schema["enum"]) && schema["enum"].length > 0) return schema["enum"][0];
+    for (const key of ["allOf", "oneOf", "anyOf"]) {
+      const list = schema[key];
+      if (Array.isArray(list) && list.length > 0) {
+        if (key !== "allOf") return this.#sample(list[0], depth + 1);
+        return Object.assign({}, ...list.map((entry) => this.#sample(entry, depth + 1)).filter(isObject));
+      }
+    }
+    const type = Array.isArray(schema["type"]) ? schema["type"].find((entry) => entry !== "null") : schema["type"];
+    switch (type) {
+      case "object": {
+        const properties = isObject(schema["properties"]) ? schema["properties"] : {};
+        const required = Array.isArray(schema["required"]) ? schema["required"] : Object.keys(properties);
+        return Object.fromEntries(Object.entries(properties).filter(([name]) => required.includes(name)).map(([name, value]) => [name, this.#sample(value, depth + 1)]));
+      }
+      case "array":
+        return typeof schema["minItems"] === "number" && schema["minItems"] > 0 ? [this.#sample(schema["items"], depth + 1)] : [];
+      case "integer":
+      case "number":
+        return typeof schema["minimum"] === "number" ? schema["minimum"] : 0;
+      case "boolean":
+        return false;
+      case "string":
+        return schema["format"] === "uri" ? "https://example.com/" : schema["format"] === "date-time" ? "2024-01-01T00:00:00Z" : "string";
+      default:
+        return null;
+    }
+  }
+
   /** Every way a response breaks the description: undocumented status, media type, body or header. */
   validateResponse(operationId: OperationId, response: ResponseToValidate): string[] {
     const documented = this.#response(operationId, response.status);
