@@ -1,13 +1,18 @@
 // The code samples of the docs, run as shown against the sandbox (@mkp/mock-server) on 127.0.0.1:
 // the TypeScript ones imported and called, the curl and Python ones rendered exactly as the build
-// renders them (but with the sandbox's URLs) and run in a shell.
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+// renders them (but with the sandbox's URLs) and run in a shell. Which operations there are comes
+// from the spec (the generated OPERATIONS): the hand-written flows below cover the stateful ones,
+// and every other operation's four samples (scaffolded by `pnpm docs:samples`) run on their own.
+// A missing runtime (curl, python3 with requests, php with curl) skips its suite locally and fails under CI.
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createClient } from "@mkp/client";
+import { createServer } from "node:net";
+import { pathToFileURL } from "node:url";
+import { createClient, OPERATIONS } from "@mkp/client";
 import { StateMismatchError, TokenError } from "@mkp/oauth";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
 import { PACKAGE_DIR } from "../scripts/build.js";
@@ -39,6 +44,23 @@ function has(command: string, args: string[]): boolean {
 }
 const HAS_CURL = has("curl", ["--version"]);
 const HAS_PYTHON_REQUESTS = has("python3", ["-c", "import requests"]);
+const HAS_PHP_CURL = has("php", ["-r", "exit(function_exists('curl_init') ? 0 : 1);"]);
+// Under CI a missing runtime is a failure, not a skip (tools/dev/ensure-runtimes.mjs installs them).
+const IN_CI = process.env["CI"] === "true";
+
+/** The operations whose samples the flows below run in order (they need each other's ids or a login). */
+const FLOW_OPERATIONS = ["authorize", "createToken", "createItem", "getItem", "listItems", "createFix", "getFix", "listFixes", "deleteItem"];
+/** Every other operation of the spec: its samples run on their own against the sandbox's answer. */
+const OTHER_OPERATIONS = Object.keys(OPERATIONS).filter((operationId) => !FLOW_OPERATIONS.includes(operationId));
+
+it.runIf(IN_CI)("CI has every sample runtime: curl, python3 with requests, php with curl", () => {
+  expect({ curl: HAS_CURL, pythonRequests: HAS_PYTHON_REQUESTS, phpCurl: HAS_PHP_CURL }).toEqual({ curl: true, pythonRequests: true, phpCurl: true });
+});
+
+it("every operation of the spec has its samples run here", () => {
+  expect(FLOW_OPERATIONS.filter((operationId) => !(operationId in OPERATIONS))).toEqual([]);
+  expect([...FLOW_OPERATIONS, ...OTHER_OPERATIONS].sort()).toEqual(Object.keys(OPERATIONS).sort());
+});
 
 let server: MockServer;
 let workDir: string;
@@ -71,7 +93,11 @@ async function runSample(operationId: string, file: string, options: { ids?: { i
   const source = await renderForSandbox(operationId, file, options.ids);
   const script = join(workDir, `${operationId}-${file}`);
   await writeFile(script, source);
-  const [command, args] = file.endsWith(".py") ? ["python3", [script, ...(options.args ?? [])]] : ["bash", ["-eu", "-o", "pipefail", script]];
+  const [command, args] = file.endsWith(".py")
+    ? ["python3", [script, ...(options.args ?? [])]]
+    : file.endsWith(".php")
+      ? ["php", [script, ...(options.args ?? [])]]
+      : ["bash", ["-eu", "-o", "pipefail", script]];
   const { stdout } = await run(command, args, { cwd: workDir, env: { PATH: process.env.PATH ?? "", ...sampleEnv(), ...options.env }, timeout: 20_000 });
   return stdout;
 }
@@ -146,7 +172,7 @@ describe("TypeScript samples (type-checked by `pnpm typecheck`, run here as the 
   });
 });
 
-describe.skipIf(!HAS_CURL)("curl samples, run in bash against the sandbox", () => {
+describe.skipIf(!HAS_CURL && !IN_CI)("curl samples, run in bash against the sandbox", () => {
   it("authorize prints the URL to send the user to; createToken exchanges the code it comes back with", async () => {
     const printed = (await runSample("authorize", "curl.sh")).trim();
     const url = new URL(printed);
@@ -175,7 +201,7 @@ describe.skipIf(!HAS_CURL)("curl samples, run in bash against the sandbox", () =
   });
 });
 
-describe.skipIf(!HAS_PYTHON_REQUESTS)("Python samples (requests), run with python3 against the sandbox", () => {
+describe.skipIf(!HAS_PYTHON_REQUESTS && !IN_CI)("Python samples (requests), run with python3 against the sandbox", () => {
   it("authorize builds the URL; createToken exchanges the code and prints the token type", async () => {
     const printed = (await runSample("authorize", "python.py")).trim();
     const url = new URL(printed);
@@ -199,5 +225,71 @@ describe.skipIf(!HAS_PYTHON_REQUESTS)("Python samples (requests), run with pytho
     expect(await runSample("listFixes", "python.py")).toContain(`'id': ${fixId}`);
     expect((await runSample("deleteItem", "python.py", { ids: { item: itemId } })).trim()).toBe("deleted");
     expect((await runSample("getItem", "python.py", { ids: { item: itemId } })).trim()).toBe("no such item");
+  });
+});
+
+describe.skipIf(!HAS_PHP_CURL && !IN_CI)("PHP samples (curl extension), run with php against the sandbox", () => {
+  /** A free loopback port for PHP's built-in web server (it cannot report one it picked itself). */
+  async function freePort(): Promise<number> {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise((resolve) => probe.close(resolve));
+    return port;
+  }
+
+  it("authorize redirects with a state kept in the session; createToken checks it and exchanges the code once", async () => {
+    // These two are web handlers ($_SESSION, $_GET, header()): served by `php -S` as the docs show them.
+    const site = join(workDir, "php-site");
+    await mkdir(site, { recursive: true });
+    await writeFile(join(site, "authorize.php"), await renderForSandbox("authorize", "php.php"));
+    await writeFile(join(site, "callback.php"), `${await renderForSandbox("createToken", "php.php")}\necho "signed in";\n`);
+    const port = await freePort();
+    const php = spawn("php", ["-S", `127.0.0.1:${port}`, "-t", site], { env: { PATH: process.env.PATH ?? "", ...sampleEnv() }, stdio: ["ignore", "ignore", "pipe"] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        php.stderr.on("data", (chunk: Buffer) => chunk.toString().includes("started") && resolve());
+        php.once("exit", (code) => reject(new Error(`php -S exited with ${code}`)));
+      });
+      const start = await fetch(`http://127.0.0.1:${port}/authorize.php`, { redirect: "manual" });
+      expect(start.status).toBe(302);
+      const cookie = start.headers.get("set-cookie")!.split(";")[0]!;
+      const location = start.headers.get("location")!;
+      expect(`${new URL(location).origin}${new URL(location).pathname}`).toBe(server.authorizeUrl);
+      const callback = new URL(await approve(location));
+      const finish = () => fetch(`http://127.0.0.1:${port}/callback.php${callback.search}`, { headers: { cookie } });
+      const first = await finish();
+      expect(await first.text()).toBe("signed in");
+      // The state was used up with the session's copy: the same callback again is refused.
+      expect(await (await finish()).text()).toBe("state mismatch: start the login again");
+    } finally {
+      php.kill();
+    }
+  });
+
+  it("the items and fixes samples do what they say", async () => {
+    const uploaded = (await runSample("createItem", "php.php")).trim();
+    const [, itemId] = /^item (\d+): box_longline\.obj$/.exec(uploaded) ?? [];
+    expect(itemId).toBeDefined();
+    expect(await runSample("getItem", "php.php", { ids: { item: Number(itemId) } })).toContain("box_longline");
+    expect(await runSample("listItems", "php.php")).toContain(`[id] => ${itemId}`);
+    const [, fixId] = /^fix (\d+): \w+$/.exec((await runSample("createFix", "php.php", { ids: { item: Number(itemId) } })).trim()) ?? [];
+    expect(fixId).toBeDefined();
+    expect((await runSample("getFix", "php.php", { ids: { fix: Number(fixId) } })).trim()).toMatch(/^\w+, \d+$/);
+    expect(await runSample("listFixes", "php.php")).toContain(`[id] => ${fixId}`);
+    expect((await runSample("deleteItem", "php.php", { ids: { item: Number(itemId) } })).trim()).toBe("deleted");
+    expect((await runSample("getItem", "php.php", { ids: { item: Number(itemId) } })).trim()).toBe("no such item");
+  });
+});
+
+describe.runIf(OTHER_OPERATIONS.length > 0)("the samples of every other operation, each run on its own", () => {
+  it.each(OTHER_OPERATIONS)("%s: TypeScript, curl, Python and PHP end without an error", async (operationId) => {
+    const module = (await import(pathToFileURL(join(PACKAGE_DIR, "samples", operationId, "sample.ts")).href)) as Record<string, () => Promise<unknown>>;
+    const call = module[operationId];
+    expect(call, `samples/${operationId}/sample.ts exports a function named ${operationId}`).toBeTypeOf("function");
+    await call!();
+    for (const [file, runtime] of [["curl.sh", HAS_CURL], ["python.py", HAS_PYTHON_REQUESTS], ["php.php", HAS_PHP_CURL]] as const) {
+      if (runtime || IN_CI) await runSample(operationId, file);
+    }
   });
 });
