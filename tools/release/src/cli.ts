@@ -8,11 +8,16 @@ import { release } from "./release.ts";
 import { writeReleasedSpec } from "./released-spec.ts";
 import { evaluateBudgets, formatBudgets, measureSizes } from "./size.ts";
 import { checkSpecChange } from "./spec-diff.ts";
+import { specStatus } from "./spec-status.ts";
 
 const USAGE = `usage: mkp-release <command> [--root <dir>]
 
-  spec-diff       fail unless pending changesets bump @mkp/client as much as the spec change needs
-                  (rated by redocly diff against spec/released/openapi.json), and @mkp/docs too
+  spec-diff       fail unless pending changesets bump @mkp/client and @mkp/mock-server as much as
+                  the spec change needs (redocly diff against spec/released/openapi.json) and
+                  @mkp/docs a patch; and unless the changes since the base commit (merge base with
+                  main, or $MKP_SPEC_BASE) come with a changeset added or edited since then
+  spec-status     what still needs a person after a spec edit: samples to review, operations the
+                  sandbox answers from examples, parameters it ignores, the changeset spec-diff asks for
   snapshot-spec   make the current spec the released baseline (pnpm version-packages runs it)
   check-packages  publint --strict and attw --pack --profile esm-only on every publishable package
   size            size-limit budgets (.size-limit.json) and what @mkp/oauth adds to @mkp/client
@@ -36,6 +41,11 @@ export async function main(args: string[]): Promise<number> {
         const result = await checkSpecChange(layout);
         (result.ok ? console.log : console.error)(result.report);
         return result.ok ? 0 : 1;
+      }
+      case "spec-status": {
+        const status = await specStatus(layout);
+        console.log(status.report);
+        return 0;
       }
       case "snapshot-spec": {
         const changed = await writeReleasedSpec(layout);

@@ -1,7 +1,12 @@
-import { relative } from "node:path";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
 import { isDeepStrictEqual } from "node:util";
+import { bundleSpec } from "@mkp/codegen/src/bundle-spec.ts";
 import { type Bump, covers, maxBump } from "./bump.ts";
-import { pendingBumps, readPendingChangesets } from "./changesets.ts";
+import { parseChangeset, pendingBumps, readPendingChangesets, type PendingChangeset } from "./changesets.ts";
 import type { ReleaseLayout } from "./paths.ts";
 import { rateSpecChange, type SpecChange } from "./rate-spec-change.ts";
 import { bundledSpec, readReleasedSpec } from "./released-spec.ts";
@@ -11,12 +16,38 @@ import { publishablePackages } from "./workspace-packages.ts";
 export const CLIENT_PACKAGE = "@mkp/client";
 /** The package that renders the spec: any spec change changes it, so it needs at least a patch. */
 export const DOCS_PACKAGE = "@mkp/docs";
+/** The sandbox: it serves and validates every operation of the spec, so it moves as the client does. */
+export const SANDBOX_PACKAGE = "@mkp/mock-server";
+
+const git = promisify(execFile);
+
+/** What each spec-derived package needs for a change that needs `bump`. */
+function packagesFor(bump: Bump): [string, Bump][] {
+  return [
+    [CLIENT_PACKAGE, bump],
+    [DOCS_PACKAGE, "patch"],
+    [SANDBOX_PACKAGE, bump],
+  ];
+}
 
 /** A package that the spec change needs bumped more than the pending changesets do. */
 export interface MissingBump {
   name: string;
   needed: Bump;
   pending: Bump | "none";
+}
+
+/** The spec changes since the base commit (not yet on the base branch) and the changesets that came with them. */
+export interface NewSpecChanges {
+  /** The commit compared against: the merge base with `main` (or `$MKP_SPEC_BASE`). */
+  base: string;
+  bump: Bump | "none";
+  changes: SpecChange[];
+  /** Changeset files added or edited since the base. */
+  changesets: string[];
+  /** What each spec-derived package needs for the new changes, and what those changesets give it. */
+  needed: { name: string; needed: Bump; pending: Bump | "none" }[];
+  missing: MissingBump[];
 }
 
 export interface SpecDiffResult {
@@ -29,6 +60,8 @@ export interface SpecDiffResult {
   /** What each spec-derived package needs, and what pending changesets give it. */
   needed: { name: string; needed: Bump; pending: Bump | "none" }[];
   missing: MissingBump[];
+  /** The changes since the base commit; undefined outside a git checkout or with no base. */
+  fresh: NewSpecChanges | undefined;
   /** The text `pnpm spec:diff` prints. */
   report: string;
 }
@@ -43,11 +76,13 @@ export async function checkSpecChange(layout: ReleaseLayout): Promise<SpecDiffRe
   const released = await readReleasedSpec(layout);
   if (released === undefined) {
     const report = `spec:diff: ${rel(layout.releasedSpec)} is missing: it holds the spec as last released. Run \`pnpm version-packages\` (or \`pnpm exec mkp-release snapshot-spec\` once, for a new repository) and commit it.`;
-    return { ok: false, changed: true, bump: "none", changes: [], needed: [], missing: [], report };
+    return { ok: false, changed: true, bump: "none", changes: [], needed: [], missing: [], fresh: undefined, report };
   }
-  const changed = !isDeepStrictEqual(await bundledSpec(layout), released);
+  const current = await bundledSpec(layout);
+  const changed = !isDeepStrictEqual(current, released);
+  const fresh = await newSpecChanges(layout, current);
   if (!changed) {
-    return { ok: true, changed, bump: "none", changes: [], needed: [], missing: [], report: `spec:diff: ${rel(layout.spec)} is unchanged since the last release (${rel(layout.releasedSpec)}).` };
+    return { ok: true, changed, bump: "none", changes: [], needed: [], missing: [], fresh, report: `spec:diff: ${rel(layout.spec)} is unchanged since the last release (${rel(layout.releasedSpec)}).` };
   }
 
   const rating = await rateSpecChange({ base: layout.releasedSpec, revision: layout.spec, config: layout.redoclyConfig, cwd: layout.root });
@@ -55,29 +90,86 @@ export async function checkSpecChange(layout: ReleaseLayout): Promise<SpecDiffRe
   const bump = maxBump(rating.bump, "patch") as Bump;
   const published = new Set((await publishablePackages(layout.packagesDir)).map((pkg) => pkg.name));
   const pending = pendingBumps(await readPendingChangesets(layout.changesetDir));
-  const needs: [string, Bump][] = [
-    [CLIENT_PACKAGE, bump],
-    [DOCS_PACKAGE, "patch"],
-  ];
+  const needs = packagesFor(bump);
   const needed = needs.filter(([name]) => published.has(name)).map(([name, need]) => ({ name, needed: need, pending: pending.get(name) ?? ("none" as const) }));
   const missing = needed.filter((entry) => !covers(entry.pending, entry.needed));
+  const isNew = (change: SpecChange) => fresh?.changes.some((entry) => entry.impact === change.impact && entry.description === change.description) ?? false;
 
   const lines = [
-    `spec:diff: ${rel(layout.spec)} changed since the last release (${rel(layout.releasedSpec)}); the change needs a ${bump} release:`,
+    `spec:diff: ${rel(layout.spec)} changed since the last release (${rel(layout.releasedSpec)}); the change needs a ${bump} release${fresh && fresh.changes.length > 0 ? "; NEW marks what is not on the base branch yet" : ""}:`,
     ...(rating.changes.length > 0
-      ? rating.changes.map((change) => `  ${change.impact.padEnd(5)}  ${change.description}  (${change.location})`)
-      : ["  patch  the bundled spec differs, but redocly diff rates no change"]),
+      ? rating.changes.map((change) => `  ${isNew(change) ? "NEW " : "    "}${change.impact.padEnd(5)}  ${change.description}  (${change.location})`)
+      : ["      patch  the bundled spec differs, but redocly diff rates no change"]),
     "",
     ...needed.map((entry) => `  ${entry.name}: needs ${entry.needed}, pending changesets give ${entry.pending}${covers(entry.pending, entry.needed) ? " ✓" : " ✗"}`),
   ];
-  if (missing.length > 0) {
+  if (fresh && fresh.bump !== "none") {
+    lines.push(
+      "",
+      `Since ${fresh.base.slice(0, 12)} (the base branch) the spec changed again (${fresh.bump}); the changesets added or edited since then (${fresh.changesets.length > 0 ? fresh.changesets.join(", ") : "none"}) must name:`,
+      ...fresh.needed.map((entry) => `  ${entry.name}: needs ${entry.needed}, new changesets give ${entry.pending}${covers(entry.pending, entry.needed) ? " ✓" : " ✗"}`),
+    );
+  }
+  const all = [...missing, ...(fresh?.missing ?? []).filter((entry) => !missing.some((other) => other.name === entry.name))];
+  if (all.length > 0) {
     lines.push(
       "",
       "Add a changeset (`pnpm changeset`, or write .changeset/<name>.md by hand) that says what changed, with:",
       "---",
-      ...missing.map((entry) => `"${entry.name}": ${entry.needed}`),
+      ...all.map((entry) => `"${entry.name}": ${entry.needed}`),
       "---",
     );
   }
-  return { ok: missing.length === 0, changed, bump, changes: rating.changes, needed, missing, report: lines.join("\n") };
+  return { ok: all.length === 0, changed, bump, changes: rating.changes, needed, missing: all, fresh, report: lines.join("\n") };
+}
+
+/** The base commit: `$MKP_SPEC_BASE`, else the merge base of HEAD and `main`; undefined outside git. */
+async function baseCommit(root: string): Promise<string | undefined> {
+  const ref = process.env["MKP_SPEC_BASE"];
+  try {
+    const { stdout } = ref ? await git("git", ["rev-parse", "--verify", `${ref}^{commit}`], { cwd: root }) : await git("git", ["merge-base", "HEAD", "main"], { cwd: root });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Issue 18: the changes since the base commit (what this branch or working tree adds), each of
+ * which needs a changeset added or edited since then — even when an older pending changeset
+ * already bumps enough, so every change gets its own changelog line.
+ */
+async function newSpecChanges(layout: ReleaseLayout, current: Record<string, unknown>): Promise<NewSpecChanges | undefined> {
+  const base = await baseCommit(layout.root);
+  if (base === undefined) return undefined;
+  const specDir = relative(layout.root, join(layout.spec, ".."));
+  const dir = await mkdtemp(join(tmpdir(), "mkp-spec-base-"));
+  try {
+    try {
+      await git("sh", ["-c", `git archive "$1" -- "$2" | tar -x -C "$3"`, "sh", base, specDir, dir], { cwd: layout.root });
+    } catch {
+      return undefined; // the base commit has no spec yet
+    }
+    const baseSpec = join(dir, relative(layout.root, layout.spec));
+    if (isDeepStrictEqual((await bundleSpec(baseSpec)).document, current)) return { base, bump: "none", changes: [], changesets: [], needed: [], missing: [] };
+    const rating = await rateSpecChange({ base: baseSpec, revision: layout.spec, config: layout.redoclyConfig, cwd: layout.root });
+    const bump = maxBump(rating.bump, "patch") as Bump;
+    const changesetDir = relative(layout.root, layout.changesetDir);
+    const listed = await Promise.all([
+      git("git", ["diff", "--name-only", base, "--", changesetDir], { cwd: layout.root }),
+      git("git", ["ls-files", "--others", "--exclude-standard", "--", changesetDir], { cwd: layout.root }),
+    ]);
+    const files = [...new Set(listed.flatMap(({ stdout }) => stdout.split("\n")))].filter((file) => file.endsWith(".md") && !file.toLowerCase().endsWith("readme.md")).sort();
+    const changesets: PendingChangeset[] = [];
+    for (const file of files) {
+      const text = await readFile(join(layout.root, file), "utf8").catch(() => undefined);
+      if (text !== undefined) changesets.push(parseChangeset(file, text)); // a deleted one gives nothing
+    }
+    const published = new Set((await publishablePackages(layout.packagesDir)).map((pkg) => pkg.name));
+    const pending = pendingBumps(changesets);
+    const needed = packagesFor(bump).filter(([name]) => published.has(name)).map(([name, need]) => ({ name, needed: need, pending: pending.get(name) ?? ("none" as const) }));
+    return { base, bump, changes: rating.changes, changesets: changesets.map((changeset) => changeset.file), needed, missing: needed.filter((entry) => !covers(entry.pending, entry.needed)) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

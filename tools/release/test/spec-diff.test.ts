@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,17 +79,18 @@ describe("spec:diff", () => {
     expect(result.missing).toEqual([
       { name: "@mkp/client", needed: "patch", pending: "none" },
       { name: "@mkp/docs", needed: "patch", pending: "none" },
+      { name: "@mkp/mock-server", needed: "patch", pending: "none" },
     ]);
     expect(result.report).toContain("the change needs a patch release");
     expect(result.report).toMatch(/patch {2}Schema \(description\) modified at #\/paths\/.+\(spec\/openapi\.yaml:\d+\)/);
-    expect(result.report).toContain('---\n"@mkp/client": patch\n"@mkp/docs": patch\n---');
+    expect(result.report).toContain('---\n"@mkp/client": patch\n"@mkp/docs": patch\n"@mkp/mock-server": patch\n---');
   });
 
   it("rates an added optional response field as minor: a patch changeset is not enough", async () => {
     await editSpec((spec) => {
       schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
     });
-    await addChangeset("thumbnail", { "@mkp/client": "patch", "@mkp/docs": "patch" });
+    await addChangeset("thumbnail", { "@mkp/client": "patch", "@mkp/docs": "patch", "@mkp/mock-server": "minor" });
     const result = await checkSpecChange(layout);
     expect(result.bump).toBe("minor");
     expect(result.changes).toContainEqual(expect.objectContaining({ impact: "minor", description: expect.stringContaining("properties/thumbnail_url") }));
@@ -100,7 +102,7 @@ describe("spec:diff", () => {
     await editSpec((spec) => {
       schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
     });
-    await addChangeset("client", { "@mkp/client": "minor" });
+    await addChangeset("client", { "@mkp/client": "minor", "@mkp/mock-server": "minor" });
     await addChangeset("docs", { "@mkp/docs": "patch", "@mkp/oauth": "patch" });
     const result = await checkSpecChange(layout);
     expect(result.missing).toEqual([]);
@@ -115,7 +117,7 @@ describe("spec:diff", () => {
       const fixRequest = schema(spec, "FixRequest");
       fixRequest.required = [...(fixRequest.required ?? []), property];
     });
-    await addChangeset("required", { "@mkp/client": "minor", "@mkp/docs": "minor" });
+    await addChangeset("required", { "@mkp/client": "minor", "@mkp/docs": "minor", "@mkp/mock-server": "major" });
     const result = await checkSpecChange(layout);
     expect(result.bump).toBe("major");
     expect(result.changes[0]).toMatchObject({ impact: "major", description: `Properties of \`FixRequest\` became required: \`${property}\`.` });
@@ -134,7 +136,7 @@ describe("spec:diff", () => {
     expect(result.changes).toContainEqual(expect.objectContaining({ impact: "major", description: `Operation \`${removed}\` was removed.`, location: expect.stringMatching(/^spec\/released\/openapi\.json:\d+$/) }));
     expect(result.ok).toBe(false);
 
-    await addChangeset("remove", { "@mkp/client": "major", "@mkp/docs": "patch" });
+    await addChangeset("remove", { "@mkp/client": "major", "@mkp/docs": "patch", "@mkp/mock-server": "major" });
     expect(await checkSpecChange(layout)).toMatchObject({ ok: true, bump: "major", missing: [] });
   });
 
@@ -164,5 +166,65 @@ describe("spec:diff", () => {
     });
     await writeFile(join(layout.changesetDir, "typo.md"), '---\n"@mkp/client": minro\n---\n\nTypo.\n');
     await expect(checkSpecChange(layout)).rejects.toThrow('.changeset/typo.md: "@mkp/client" has bump "minro", not patch, minor or major');
+  });
+});
+
+describe("spec:diff against the base commit (issue 18: every spec change brings its own changeset)", () => {
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", ...args], { cwd: layout.root, stdio: "pipe" });
+  const addAccount = (spec: Spec) => {
+    spec.paths["/account"] = {
+      get: {
+        tags: ["Items"],
+        operationId: "getAccount",
+        summary: "Get your account",
+        description: "Your account.",
+        responses: { "200": { description: "The account.", content: { "application/json": { schema: { type: "object", properties: { id: { type: "integer" } } }, example: { id: 8 } } } } },
+      },
+    };
+  };
+
+  beforeEach(async () => {
+    // The base branch already carries an additive change with its minor changeset, not yet released.
+    await editSpec((spec) => {
+      schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
+    });
+    await addChangeset("thumbnail", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "minor" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-q", "-m", "base");
+    git("checkout", "-q", "-b", "feature");
+  });
+
+  it("a new operation on top fails although an older changeset bumps minor already, and marks the new change", async () => {
+    await editSpec(addAccount);
+    const result = await checkSpecChange(layout);
+    expect(result.fresh).toMatchObject({ bump: "minor", changesets: [] });
+    expect(result.ok).toBe(false);
+    expect(result.missing).toEqual([
+      { name: "@mkp/client", needed: "minor", pending: "none" },
+      { name: "@mkp/docs", needed: "patch", pending: "none" },
+      { name: "@mkp/mock-server", needed: "minor", pending: "none" },
+    ]);
+    expect(result.report).toMatch(/\n {2}NEW minor {2}PathItem added at #\/paths\/~1account/);
+    expect(result.report).toMatch(/\n {6}minor {2}.*thumbnail_url/);
+    expect(result.report).toContain('---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n---');
+  });
+
+  it("passes once a changeset added on the branch names the client, the docs and the sandbox", async () => {
+    await editSpec(addAccount);
+    await addChangeset("account", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "minor" });
+    const result = await checkSpecChange(layout);
+    expect(result.fresh).toMatchObject({ changesets: [".changeset/account.md"], missing: [] });
+    expect(result.ok).toBe(true);
+  });
+
+  it("editing the older changeset counts as bringing one; the committed branch is compared with main", async () => {
+    await editSpec(addAccount);
+    await addChangeset("thumbnail", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "patch" });
+    git("add", "-A");
+    git("commit", "-q", "-m", "account");
+    const result = await checkSpecChange(layout);
+    expect(result.fresh?.changesets).toEqual([".changeset/thumbnail.md"]);
+    expect(result.missing).toEqual([{ name: "@mkp/mock-server", needed: "minor", pending: "patch" }]);
   });
 });

@@ -1,0 +1,95 @@
+import { readFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { HANDWRITTEN_OPERATIONS } from "@mkp/mock-server";
+import { bundledSpec } from "./released-spec.ts";
+import type { ReleaseLayout } from "./paths.ts";
+import { checkSpecChange } from "./spec-diff.ts";
+
+/** The first line `pnpm docs:samples` writes into a scaffolded sample (packages/docs/scripts/scaffold-samples.ts). */
+const SCAFFOLD_MARK = "Scaffolded from the spec by `pnpm docs:samples`";
+const SAMPLE_FILES = ["sample.ts", "curl.sh", "python.py", "php.php"];
+const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+
+type Json = Record<string, unknown>;
+
+export interface SpecStatus {
+  /** Sample files still carrying the scaffold line, or missing (relative to the repository). */
+  samplesToReview: string[];
+  samplesMissing: string[];
+  /** Operations the sandbox answers from the spec's examples (a hand-written handler is worth it if they keep state). */
+  answeredFromExamples: string[];
+  /** `operationId: parameter` pairs the sandbox validates but does not act on. */
+  ignoredParameters: string[];
+  /** The changeset lines spec:diff asks for (empty when it passes). */
+  changesetNeeded: string[];
+  /** The short list `pnpm spec:status` (and `pnpm generate`) prints. */
+  report: string;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The operations of the current spec and the query parameters each documents. */
+function operations(spec: Json): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const resolve = (node: unknown): Json => {
+    let current = node;
+    for (let hops = 0; isObject(current) && typeof current["$ref"] === "string" && hops < 10; hops += 1) {
+      let target: unknown = spec;
+      for (const segment of current["$ref"].slice(2).split("/")) target = isObject(target) ? target[segment.replaceAll("~1", "/").replaceAll("~0", "~")] : undefined;
+      current = target;
+    }
+    return isObject(current) ? current : {};
+  };
+  for (const item of Object.values(isObject(spec["paths"]) ? spec["paths"] : {})) {
+    if (!isObject(item)) continue;
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!isObject(operation) || typeof operation["operationId"] !== "string") continue;
+      const parameters = [...(Array.isArray(item["parameters"]) ? item["parameters"] : []), ...(Array.isArray(operation["parameters"]) ? operation["parameters"] : [])].map(resolve);
+      found.set(
+        operation["operationId"],
+        parameters.filter((parameter) => parameter["in"] === "query").map((parameter) => String(parameter["name"])),
+      );
+    }
+  }
+  return found;
+}
+
+/**
+ * After a spec edit: what a person still has to do, in one short list. Reads the spec itself (not
+ * a build), so it is right straight after `pnpm generate`.
+ */
+export async function specStatus(layout: ReleaseLayout): Promise<SpecStatus> {
+  const spec = await bundledSpec(layout);
+  const samplesDir = join(layout.packagesDir, "docs", "samples");
+  const samplesToReview: string[] = [];
+  const samplesMissing: string[] = [];
+  const answeredFromExamples: string[] = [];
+  const ignoredParameters: string[] = [];
+  for (const [operationId, query] of operations(spec)) {
+    for (const file of SAMPLE_FILES) {
+      const path = join(samplesDir, operationId, file);
+      const text = await readFile(path, "utf8").catch(() => undefined);
+      if (text === undefined) samplesMissing.push(relative(layout.root, path));
+      else if (text.includes(SCAFFOLD_MARK)) samplesToReview.push(relative(layout.root, path));
+    }
+    const implemented = HANDWRITTEN_OPERATIONS[operationId];
+    if (implemented === undefined) answeredFromExamples.push(operationId);
+    for (const name of query) if (!implemented?.includes(name)) ignoredParameters.push(`${operationId}: ${name}`);
+  }
+  const diff = await checkSpecChange(layout);
+  const changesetNeeded = diff.missing.map((entry) => `"${entry.name}": ${entry.needed}`);
+
+  const section = (title: string, entries: string[]) => (entries.length > 0 ? [title, ...entries.map((entry) => `  ${entry}`)] : []);
+  const lines = [
+    ...section("Samples to write (pnpm docs:samples scaffolds them):", samplesMissing),
+    ...section("Samples to review (scaffolded; delete their first line when done):", samplesToReview),
+    ...section("Operations the sandbox answers with the spec's example (write a handler in packages/mock-server/src if they keep state):", answeredFromExamples),
+    ...section("Query parameters the sandbox checks but ignores (it says so in x-mkp-sandbox-ignored):", ignoredParameters),
+    ...section("A changeset that pnpm spec:diff asks for (.changeset/<name>.md, then say what changed):", changesetNeeded),
+  ];
+  const report = lines.length === 0 ? "spec:status: nothing left for a person: samples reviewed, every operation handled, changesets in place." : `spec:status: left for a person:\n${lines.join("\n")}`;
+  return { samplesToReview, samplesMissing, answeredFromExamples, ignoredParameters, changesetNeeded, report };
+}
