@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// `pnpm generate`: the one command after a spec edit. Regenerates the client's files from the spec
+// (mkp-codegen), scaffolds the samples of any new operation (pnpm docs:samples), then prints what
+// still needs a person (pnpm spec:status). `--check` and `--watch` only run mkp-codegen.
+import { spawnSync } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const args = process.argv.slice(2);
+const run = (command, commandArgs) => spawnSync(command, commandArgs, { cwd: root, stdio: "inherit" }).status ?? 1;
+
+const generated = run("pnpm", ["exec", "mkp-codegen", ...args]);
+if (generated !== 0 || args.length > 0) process.exit(generated);
+const scaffolded = run("pnpm", ["--filter", "@mkp/docs", "run", "samples"]);
+if (scaffolded !== 0) process.exit(scaffolded);
+process.exit(run("pnpm", ["exec", "mkp-release", "spec-status"]));
