@@ -7,6 +7,7 @@
 export {
   startMockServer,
   DEMO,
+  HANDWRITTEN_OPERATIONS,
   type MockServer,
   type MockServerOptions,
   type MockClient,
@@ -16,6 +17,7 @@ export {
   type FixCallbackDelivery,
   type FileUrlRecord,
 } from "./server.js";
+export { SANDBOX_SOURCE_HEADER, IGNORED_PARAMETERS_HEADER } from "./from-spec.js";
 export { MockServerOptionsError, SpecViolationError } from "./errors.js";
 export { SpecValidator, OPENAPI_DOCUMENT, type OpenApiDocument, type ResponseToValidate, type ValidationResult } from "./validate.js";
 export { redirectUriMatches } from "./authorize.js";

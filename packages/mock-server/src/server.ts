@@ -163,6 +163,18 @@ function mountPath(operationId: OperationId): string {
 }
 
 /**
+ * The operations the sandbox has hand-written (stateful) handlers for, each with the query
+ * parameters it acts on. Every other operation is answered from the description's examples, and
+ * any other documented query parameter is checked, then named in `x-mkp-sandbox-ignored`.
+ * `pnpm spec:status` lists both.
+ */
+export const HANDWRITTEN_OPERATIONS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  authorize: AUTHORIZE_QUERY,
+  createToken: [],
+  ...Object.fromEntries(Object.keys(resourceHandlers).map((operationId) => [operationId, RESOURCE_QUERY[operationId as OperationId] ?? []])),
+});
+
+/**
  * Every operation of the spec gets a route: the stateful ones (OAuth, items, fixes) their
  * hand-written handler, any other one the answer the description documents ({@link specHandler}),
  * so an operation added to the spec is served the moment the client is regenerated.
@@ -173,7 +185,6 @@ function buildRoutes(): Route[] {
     createToken: tokenHandler,
     ...resourceHandlers,
   };
-  const implemented: Partial<Record<OperationId, readonly string[]>> = { authorize: AUTHORIZE_QUERY, ...RESOURCE_QUERY };
   const routes = (Object.keys(OPERATIONS) as OperationId[]).map((operationId) =>
     compile(
       OPERATIONS[operationId].method,
@@ -181,7 +192,7 @@ function buildRoutes(): Route[] {
       operationId,
       handlers[operationId] ?? specHandler(operationId),
       !NO_CORS_OPERATIONS.has(operationId),
-      implemented[operationId] ?? [],
+      HANDWRITTEN_OPERATIONS[operationId] ?? [],
     ),
   );
   routes.push(compile("POST", DECISION_PATH, undefined, decisionHandler(DECISION_PATH), false));
@@ -445,7 +456,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         operationId = undefined;
       }
     }
-    const ignored = operationId !== undefined && route ? ignoredParameters(route, operationId, url) : {};
+    const ignored = operationId !== undefined && route && reply.status < 400 ? ignoredParameters(route, operationId, url) : {};
     const status = write(response, { ...reply, headers: { ...reply.headers, ...ignored, ...cross } }, request, operationId);
     // Unread body bytes (413, early errors) are discarded rather than left on the socket.
     request.resume();

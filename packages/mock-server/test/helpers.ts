@@ -28,6 +28,16 @@ afterEach(async () => {
   for (const server of servers) expect(server.specViolations.map((violation) => violation.message)).toEqual([]);
 });
 
+/**
+ * Awaits a request a test builds on and fails at once, with the sandbox's own message, unless it
+ * got `status` (rather than later, as a timeout or an undefined id).
+ */
+export async function expectStatus(response: Promise<Response>, status: number): Promise<Response> {
+  const answered = await response;
+  if (answered.status !== status) expect.fail(`expected HTTP ${status}, got ${answered.status}: ${(await answered.text()).slice(0, 500)}`);
+  return answered;
+}
+
 /** A PKCE pair (RFC 7636 §4.1, §4.2). */
 export function pkcePair() {
   const verifier = randomBytes(32).toString("base64url");

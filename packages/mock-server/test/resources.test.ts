@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, test } from "vitest";
 import type { MockServer } from "../src/index.js";
-import { exchangeFields, getCode, manualClock, postToken, startTestServer } from "./helpers.js";
+import { exchangeFields, expectStatus, getCode, manualClock, postToken, startTestServer } from "./helpers.js";
 
 const OBJ = `# a 1 mm cube
 v 0 0 0
@@ -253,7 +253,7 @@ describe("items", () => {
   test("Accept: application/xml gives an item and a list as XML", async () => {
     const clock = manualClock(START);
     const server = await startTestServer({ now: clock.now });
-    await upload(server, objForm("a&b.obj"));
+    await expectStatus(upload(server, objForm("a&b.obj")), 201);
     const one = await api(server, "/items/1", { headers: { accept: "application/xml" } });
     expect(one.headers.get("content-type")).toBe("application/xml; charset=utf-8");
     const itemXml = `<Item><user_id>8</user_id><file_name>a&#38;b</file_name><file_ext>obj</file_ext><status>1</status><created_at>${START / 1000}</created_at><updated_at>${START / 1000}</updated_at><id>1</id></Item>`;
@@ -271,8 +271,8 @@ describe("fixes", () => {
     const server = await startTestServer({ now: clock.now });
     const receiver = await localReceiver();
     try {
-      await upload(server, objForm());
-      const created = await startFix(server, { item_id: "1", name: "box repaired", callback_url: `${receiver.origin}/makeprintable/fix-done`, print_quality: "high", pre_optimize: "10", post_optimize: "99", secure: "1", wall_thickness: "1.5" });
+      await expectStatus(upload(server, objForm()), 201);
+      const created = await expectStatus(startFix(server, { item_id: "1", name: "box repaired", callback_url: `${receiver.origin}/makeprintable/fix-done`, print_quality: "high", pre_optimize: "10", post_optimize: "99", secure: "1", wall_thickness: "1.5" }), 201);
       expect(created.status).toBe(201);
       expect(await created.json()).toEqual({ id: 1, item_id: 1, status: "queued", progress: 0 });
 
@@ -323,8 +323,8 @@ describe("fixes", () => {
     const server = await startTestServer({ now: clock.now, fixTiming: { queuedMs: 0, processingMs: 10 } });
     const receiver = await localReceiver();
     try {
-      await upload(server, objForm());
-      await startFix(server, { item_id: "1", callback_url: `${receiver.origin}/done` });
+      await expectStatus(upload(server, objForm()), 201);
+      await expectStatus(startFix(server, { item_id: "1", callback_url: `${receiver.origin}/done` }), 201);
       clock.advance(10);
       await api(server, "/fixes");
       await receiver.next();
@@ -338,8 +338,8 @@ describe("fixes", () => {
     const server = await startTestServer({ fixTiming: { queuedMs: 0, processingMs: 0 } });
     const receiver = await localReceiver();
     try {
-      await upload(server, objForm());
-      await startFix(server, { item_id: "1", callback_url: `${receiver.origin}/done` });
+      await expectStatus(upload(server, objForm()), 201);
+      await expectStatus(startFix(server, { item_id: "1", callback_url: `${receiver.origin}/done` }), 201);
       await receiver.next();
       expect(receiver.received).toHaveLength(1);
     } finally {
@@ -352,8 +352,8 @@ describe("fixes", () => {
     const server = await startTestServer({ now: clock.now });
     const receiver = await localReceiver(() => ({ status: 500 }));
     await receiver.close();
-    await upload(server, objForm());
-    await startFix(server, { item_id: "1", callback_url: `${receiver.origin}/done` });
+    await expectStatus(upload(server, objForm()), 201);
+    await expectStatus(startFix(server, { item_id: "1", callback_url: `${receiver.origin}/done` }), 201);
     clock.advance(6000);
     const [delivery] = await server.flushCallbacks();
     expect(delivery?.status).toBeUndefined();
@@ -372,7 +372,7 @@ describe("fixes", () => {
     ["an item_id that is not a number", { item_id: "box" }, "/item_id must be integer"],
   ])("POST /fixes with %s is a 400", async (_name, fields, message) => {
     const server = await startTestServer();
-    await upload(server, objForm());
+    await expectStatus(upload(server, objForm()), 201);
     const response = await startFix(server, fields);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error_description: string }).error_description).toContain(message);
@@ -381,7 +381,7 @@ describe("fixes", () => {
 
   test("POST /fixes takes a form body only, without repeated fields", async () => {
     const server = await startTestServer();
-    await upload(server, objForm());
+    await expectStatus(upload(server, objForm()), 201);
     const json = await api(server, "/fixes", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ item_id: 1 }) });
     expect(await json.json()).toEqual({ error: "invalid_request", error_description: "The body must be application/x-www-form-urlencoded." });
     const repeated = await api(server, "/fixes", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "item_id=1&item_id=1" });
@@ -390,8 +390,8 @@ describe("fixes", () => {
 
   test("GET /fixes lists the account's fixes only; another account's fix is 404", async () => {
     const server = await startTestServer({ apiKeys: ["key-of-eight", "key-of-nine"] });
-    await upload(server, objForm(), { key: "key-of-eight" });
-    await startFix(server, { item_id: "1" }, { key: "key-of-eight" });
+    await expectStatus(upload(server, objForm(), { key: "key-of-eight" }), 201);
+    await expectStatus(startFix(server, { item_id: "1" }, { key: "key-of-eight" }), 201);
     expect(await (await api(server, "/fixes", { headers: { key: "key-of-eight" } })).json()).toEqual([{ id: 1, item_id: 1, status: "queued", progress: 0 }]);
     expect(await (await api(server, "/fixes", { headers: { key: "key-of-nine" } })).json()).toEqual([]);
     expect((await api(server, "/fixes/1", { headers: { key: "key-of-nine" } })).status).toBe(404);
