@@ -136,7 +136,7 @@ export async function loadCodeSamples(
     }
     samples.set(operationId, entries);
   }
-  if (missing.length > 0) throw new SampleError(`every operation needs a sample in every language; missing or empty:\n  ${missing.join("\n  ")}`);
+  if (missing.length > 0) throw new SampleError(`every operation needs a sample in every language; missing or empty:\n  ${missing.join("\n  ")}\n(\`pnpm docs:samples\` writes the missing ones from the spec, ready to edit)`);
   return samples;
 }
 

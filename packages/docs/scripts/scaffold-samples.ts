@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -202,18 +202,6 @@ export async function scaffoldSamples(spec: OpenApiDocument, samplesDir: string,
     }
   }
   return written;
-}
-
-/** The sample files that still carry {@link SCAFFOLD_MARK}, relative to `samplesDir`. */
-export async function unreviewedSamples(spec: OpenApiDocument, samplesDir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const id of specOperations(spec).keys()) {
-    for (const language of SAMPLE_LANGUAGES) {
-      const text = await readFile(join(samplesDir, id, language.file), "utf8").catch(() => "");
-      if (text.includes(SCAFFOLD_MARK)) found.push(join(id, language.file));
-    }
-  }
-  return found;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

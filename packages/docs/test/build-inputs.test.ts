@@ -52,7 +52,7 @@ describe("loadCodeSamples", () => {
     await rm(join(samplesDir, "getFix/php.php"));
     await writeFile(join(samplesDir, "listItems/curl.sh"), "  \n");
     await expect(loadCodeSamples(samplesDir, specOperations(spec).keys(), samplePlaceholders(spec))).rejects.toThrow(
-      new SampleError("every operation needs a sample in every language; missing or empty:\n  samples/listItems/curl.sh\n  samples/getFix/php.php"),
+      new SampleError("every operation needs a sample in every language; missing or empty:\n  samples/listItems/curl.sh\n  samples/getFix/php.php\n(`pnpm docs:samples` writes the missing ones from the spec, ready to edit)"),
     );
   });
 
