@@ -165,12 +165,12 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
     expect(result.code, result.output.slice(-3000)).toBe(0);
   });
 
-  it("spec:diff asks for a minor changeset naming the client, the docs and the sandbox", async () => {
+  it("spec:diff asks for a minor changeset naming the client, the docs, the sandbox and the MCP server", async () => {
     const result = await sh("pnpm", ["spec:diff"]);
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/NEW minor {2}PathItem added at #\/paths\/~1account/);
-    expect(result.output).toContain('---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n---');
-    await writeFile(join(copy, ".changeset/account.md"), '---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n---\n\nGET /account: your account.\n');
+    expect(result.output).toContain('---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---');
+    await writeFile(join(copy, ".changeset/account.md"), '---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---\n\nGET /account: your account.\n');
     expect((await sh("pnpm", ["spec:diff"])).code).toBe(0);
   });
 });

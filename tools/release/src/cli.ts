@@ -12,8 +12,8 @@ import { specStatus } from "./spec-status.ts";
 
 const USAGE = `usage: mkp-release <command> [--root <dir>]
 
-  spec-diff       fail unless pending changesets bump @mkp/client and @mkp/mock-server as much as
-                  the spec change needs (redocly diff against spec/released/openapi.json) and
+  spec-diff       fail unless pending changesets bump @mkp/client, @mkp/mock-server and @mkp/mcp as
+                  much as the spec change needs (redocly diff against spec/released/openapi.json) and
                   @mkp/docs a patch; and unless the changes since the base commit (merge base with
                   main, or $MKP_SPEC_BASE) come with a changeset added or edited since then
   spec-status     what still needs a person after a spec edit: samples to review, operations the

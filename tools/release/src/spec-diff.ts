@@ -18,6 +18,8 @@ export const CLIENT_PACKAGE = "@mkp/client";
 export const DOCS_PACKAGE = "@mkp/docs";
 /** The sandbox: it serves and validates every operation of the spec, so it moves as the client does. */
 export const SANDBOX_PACKAGE = "@mkp/mock-server";
+/** The MCP server: one tool per operation, its inputs from the spec, so it moves as the client does. */
+export const MCP_PACKAGE = "@mkp/mcp";
 
 const git = promisify(execFile);
 
@@ -27,6 +29,7 @@ function packagesFor(bump: Bump): [string, Bump][] {
     [CLIENT_PACKAGE, bump],
     [DOCS_PACKAGE, "patch"],
     [SANDBOX_PACKAGE, bump],
+    [MCP_PACKAGE, bump],
   ];
 }
 

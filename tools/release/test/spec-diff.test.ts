@@ -80,17 +80,18 @@ describe("spec:diff", () => {
       { name: "@mkp/client", needed: "patch", pending: "none" },
       { name: "@mkp/docs", needed: "patch", pending: "none" },
       { name: "@mkp/mock-server", needed: "patch", pending: "none" },
+      { name: "@mkp/mcp", needed: "patch", pending: "none" },
     ]);
     expect(result.report).toContain("the change needs a patch release");
     expect(result.report).toMatch(/patch {2}Schema \(description\) modified at #\/paths\/.+\(spec\/openapi\.yaml:\d+\)/);
-    expect(result.report).toContain('---\n"@mkp/client": patch\n"@mkp/docs": patch\n"@mkp/mock-server": patch\n---');
+    expect(result.report).toContain('---\n"@mkp/client": patch\n"@mkp/docs": patch\n"@mkp/mock-server": patch\n"@mkp/mcp": patch\n---');
   });
 
   it("rates an added optional response field as minor: a patch changeset is not enough", async () => {
     await editSpec((spec) => {
       schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
     });
-    await addChangeset("thumbnail", { "@mkp/client": "patch", "@mkp/docs": "patch", "@mkp/mock-server": "minor" });
+    await addChangeset("thumbnail", { "@mkp/client": "patch", "@mkp/docs": "patch", "@mkp/mock-server": "minor", "@mkp/mcp": "minor" });
     const result = await checkSpecChange(layout);
     expect(result.bump).toBe("minor");
     expect(result.changes).toContainEqual(expect.objectContaining({ impact: "minor", description: expect.stringContaining("properties/thumbnail_url") }));
@@ -102,7 +103,7 @@ describe("spec:diff", () => {
     await editSpec((spec) => {
       schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
     });
-    await addChangeset("client", { "@mkp/client": "minor", "@mkp/mock-server": "minor" });
+    await addChangeset("client", { "@mkp/client": "minor", "@mkp/mock-server": "minor", "@mkp/mcp": "minor" });
     await addChangeset("docs", { "@mkp/docs": "patch", "@mkp/oauth": "patch" });
     const result = await checkSpecChange(layout);
     expect(result.missing).toEqual([]);
@@ -117,7 +118,7 @@ describe("spec:diff", () => {
       const fixRequest = schema(spec, "FixRequest");
       fixRequest.required = [...(fixRequest.required ?? []), property];
     });
-    await addChangeset("required", { "@mkp/client": "minor", "@mkp/docs": "minor", "@mkp/mock-server": "major" });
+    await addChangeset("required", { "@mkp/client": "minor", "@mkp/docs": "minor", "@mkp/mock-server": "major", "@mkp/mcp": "major" });
     const result = await checkSpecChange(layout);
     expect(result.bump).toBe("major");
     expect(result.changes[0]).toMatchObject({ impact: "major", description: `Properties of \`FixRequest\` became required: \`${property}\`.` });
@@ -136,7 +137,7 @@ describe("spec:diff", () => {
     expect(result.changes).toContainEqual(expect.objectContaining({ impact: "major", description: `Operation \`${removed}\` was removed.`, location: expect.stringMatching(/^spec\/released\/openapi\.json:\d+$/) }));
     expect(result.ok).toBe(false);
 
-    await addChangeset("remove", { "@mkp/client": "major", "@mkp/docs": "patch", "@mkp/mock-server": "major" });
+    await addChangeset("remove", { "@mkp/client": "major", "@mkp/docs": "patch", "@mkp/mock-server": "major", "@mkp/mcp": "major" });
     expect(await checkSpecChange(layout)).toMatchObject({ ok: true, bump: "major", missing: [] });
   });
 
@@ -188,7 +189,7 @@ describe("spec:diff against the base commit (issue 18: every spec change brings 
     await editSpec((spec) => {
       schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
     });
-    await addChangeset("thumbnail", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "minor" });
+    await addChangeset("thumbnail", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "minor", "@mkp/mcp": "minor" });
     git("init", "-q");
     git("add", "-A");
     git("commit", "-q", "-m", "base");
@@ -204,15 +205,16 @@ describe("spec:diff against the base commit (issue 18: every spec change brings 
       { name: "@mkp/client", needed: "minor", pending: "none" },
       { name: "@mkp/docs", needed: "patch", pending: "none" },
       { name: "@mkp/mock-server", needed: "minor", pending: "none" },
+      { name: "@mkp/mcp", needed: "minor", pending: "none" },
     ]);
     expect(result.report).toMatch(/\n {2}NEW minor {2}PathItem added at #\/paths\/~1account/);
     expect(result.report).toMatch(/\n {6}minor {2}.*thumbnail_url/);
-    expect(result.report).toContain('---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n---');
+    expect(result.report).toContain('---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---');
   });
 
   it("passes once a changeset added on the branch names the client, the docs and the sandbox", async () => {
     await editSpec(addAccount);
-    await addChangeset("account", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "minor" });
+    await addChangeset("account", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "minor", "@mkp/mcp": "minor" });
     const result = await checkSpecChange(layout);
     expect(result.fresh).toMatchObject({ changesets: [".changeset/account.md"], missing: [] });
     expect(result.ok).toBe(true);
@@ -220,7 +222,7 @@ describe("spec:diff against the base commit (issue 18: every spec change brings 
 
   it("editing the older changeset counts as bringing one; the committed branch is compared with main", async () => {
     await editSpec(addAccount);
-    await addChangeset("thumbnail", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "patch" });
+    await addChangeset("thumbnail", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "patch", "@mkp/mcp": "minor" });
     git("add", "-A");
     git("commit", "-q", "-m", "account");
     const result = await checkSpecChange(layout);
