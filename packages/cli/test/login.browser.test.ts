@@ -33,6 +33,7 @@ it("mkp login (Allow in Chromium) stores the token 0600; status reports it, item
 
   const page = await chromium!.context.newPage();
   await page.goto(authorizeUrl);
+  expect(await page.textContent("body")).toContain(sandbox.demo.name);
   await page.getByRole("button", { name: "Allow" }).click();
   await page.waitForURL(/127\.0\.0\.1:\d+\/callback\?/);
   expect(await page.textContent("body")).toContain("You are logged in to Makeprintable");

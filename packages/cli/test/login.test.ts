@@ -1,9 +1,11 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, afterEach, expect, it } from "vitest";
+import { fakeOpener } from "@mkp/testing";
 import { readdir } from "node:fs/promises";
-import { startMkp, temporaryDirectory } from "./helpers.js";
+import { createServer, type Server } from "node:http";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { runCli } from "../src/index.js";
+import { startMkp, startSandbox, temporaryDirectory, type Sandbox } from "./helpers.js";
 
 // A token endpoint whose answers the test chooses: text with terminal controls, or a token.
 let server: Server;
@@ -71,3 +73,149 @@ it("prints the token only with --print-token, alone on stdout, and never the cli
   expect(printed.stderr).toMatch(/Logged in to http:\/\/127\.0\.0\.1:\d+\/v1 with scopes fix\[2J\./);
   expect(quiet.stdout + quiet.stderr + printed.stderr).not.toContain("client-secret-0123456789");
 });
+
+it("says when the server gave no expiry", async () => {
+  answer = { status: 200, body: { access_token: "printed-token-0123456789", token_type: "Bearer" } };
+  const { code, stdout } = await login();
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/^Logged in to http:\/\/127\.0\.0\.1:\d+\/v1\. The server did not say when the token expires\. Saved to \S+token\.json\.\n$/);
+});
+
+// What `mkp login` took over from @mkp/oauth's former `mkp` bin: its flags, usage errors and the
+// opener, against the sandbox with `autoApprove` (following the printed URL lands on the callback
+// with a code, as a browser would after the person clicked Allow).
+describe("login's options, against the sandbox", () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ autoApprove: true });
+  });
+  afterAll(() => sandbox.close());
+
+  /** `mkp login args…` as a real process; `browser` plays the browser once the URL is printed (default: follow it). */
+  async function sandboxLogin(args: string[], env: Record<string, string>, browser = (url: string) => fetch(url).then((page) => page.text())) {
+    const run = startMkp(["login", ...args], { env: { XDG_CONFIG_HOME: join(dir.path, "config"), ...env } });
+    await run.waitFor(/\/authorize\?\S+\n/);
+    const url = /(http:\/\/\S+\/authorize\?\S+)/.exec(run.stderr())![1]!;
+    const page = await browser(url);
+    return { ...(await run.exited), url: new URL(url), page };
+  }
+
+  it("flags win over the environment: client, authorize page, API, response type, scopes, port", async () => {
+    const s = sandbox.server;
+    const dead = "http://127.0.0.1:9";
+    const port = await freePort();
+    const { code, stdout, stderr, url, page } = await sandboxLogin(
+      ["--client-id", s.demo.clientId, "--client-secret", s.demo.clientSecret, "--authorize-url", s.authorizeUrl, "--base-url", s.apiUrl, "--response-type", "code", "--scope", "fix", "--scope", "add_file", "--port", String(port)],
+      { MAKEPRINTABLE_CLIENT_ID: "someone-else", MAKEPRINTABLE_CLIENT_SECRET: "wrong-secret", MAKEPRINTABLE_BASE_URL: `${dead}/v1`, MAKEPRINTABLE_AUTHORIZE_URL: `${dead}/authorize` },
+    );
+    expect(page).toContain("You are logged in to Makeprintable.");
+    expect(`${url.origin}${url.pathname}`).toBe(s.authorizeUrl);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      client_id: s.demo.clientId,
+      response_type: "code",
+      scope: "fix add_file",
+      redirect_uri: `http://127.0.0.1:${port}/callback`,
+      code_challenge_method: "S256",
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Logged in to ${s.apiUrl} with scopes fix, add_file\\. The token expires at \\S+Z \\(in 60 min\\)\\. Saved to `));
+    expect(stdout + stderr).not.toContain(s.demo.clientSecret);
+  });
+
+  it.runIf(process.platform === "linux")("only --open runs xdg-open: detached, in a session of its own, its output discarded", async () => {
+    const s = sandbox.server;
+    const env = { MAKEPRINTABLE_CLIENT_ID: s.demo.clientId, MAKEPRINTABLE_CLIENT_SECRET: s.demo.clientSecret, MAKEPRINTABLE_BASE_URL: s.apiUrl, MAKEPRINTABLE_AUTHORIZE_URL: s.authorizeUrl };
+    const opener = await fakeOpener();
+    try {
+      const withOpener = { ...env, PATH: `${opener.dir}:${process.env.PATH}` };
+      expect((await sandboxLogin([], withOpener)).code).toBe(0);
+      expect(await opener.runs()).toEqual([]);
+      // The opener plays the browser: once it has run, follow the URL it was given.
+      const opened = await sandboxLogin(["--open"], withOpener, async () => (await fetch(await opener.nthUrl(1))).text());
+      expect(opened.code).toBe(0);
+      expect(await opener.runs()).toEqual([["xdg-open", opened.url.href, "/dev/null", "own"]]);
+    } finally {
+      await opener.remove();
+    }
+  });
+
+  it("a refused login exits 1 with the error's code, stores nothing and never shows the secret", async () => {
+    const s = sandbox.server;
+    const { code, stdout, stderr } = await sandboxLogin([], { MAKEPRINTABLE_CLIENT_ID: s.demo.clientId, MAKEPRINTABLE_CLIENT_SECRET: "not-the-secret", MAKEPRINTABLE_BASE_URL: s.apiUrl, MAKEPRINTABLE_AUTHORIZE_URL: s.authorizeUrl });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+    expect(stderr.endsWith("\nmkp: the token endpoint (HTTP 401) answered invalid_client: Client authentication failed. (check the client ID and secret) (MKP_OAUTH_TOKEN_ERROR)\n")).toBe(true);
+    expect(stderr).not.toContain("not-the-secret");
+    expect(await readdir(dir.path)).toEqual([]);
+  });
+});
+
+describe("login's usage errors (exit 2, nothing listens)", () => {
+  const credentials = { MAKEPRINTABLE_CLIENT_ID: "x", MAKEPRINTABLE_CLIENT_SECRET: "y" };
+  it.each([
+    [[], {}, "mkp: give --client-id or set MAKEPRINTABLE_CLIENT_ID\n"],
+    [[], { MAKEPRINTABLE_CLIENT_ID: "", MAKEPRINTABLE_CLIENT_SECRET: "y" }, "mkp: give --client-id or set MAKEPRINTABLE_CLIENT_ID\n"],
+    [["--client-id", "x"], { MAKEPRINTABLE_CLIENT_SECRET: "" }, "mkp: give --client-secret or set MAKEPRINTABLE_CLIENT_SECRET\n"],
+    [["--port", "eighty"], credentials, "mkp: option '--port <n>' argument 'eighty' is invalid. expected a whole number.\n(run with --help for usage)\n"],
+    [["--port", "65536"], credentials, "mkp: option '--port <n>' argument '65536' is invalid. expected a port from 0 to 65535 (0: any free port).\n(run with --help for usage)\n"],
+    [["--timeout", "1.5"], credentials, "mkp: option '--timeout <seconds>' argument '1.5' is invalid. expected a whole number.\n(run with --help for usage)\n"],
+    [["--response-type", "token"], credentials, "mkp: option '--response-type <type>' argument 'token' is invalid. Allowed choices are authorization_code, code.\n(run with --help for usage)\n"],
+    [["--scope", "admin"], credentials, "mkp: option '--scope <scope...>' argument 'admin' is invalid. Allowed choices are add_file, fix.\n(run with --help for usage)\n"],
+    [["--print-token", "--json"], credentials, "mkp: option '--print-token' cannot be used with option '--json'\n(run with --help for usage)\n"],
+  ])("mkp login %j with env %j", async (args, env, message) => {
+    const { out, io } = collect(env);
+    expect(await runCli(["login", ...args], io)).toBe(2);
+    expect(out).toEqual({ stdout: "", stderr: message });
+  });
+
+  it("an authorize page that is not https (nor loopback) is refused before listening (exit 1)", async () => {
+    const { out, io } = collect({ MAKEPRINTABLE_CLIENT_ID: "x", MAKEPRINTABLE_CLIENT_SECRET: "y" });
+    expect(await runCli(["login", "--authorize-url", "http://example.test/authorize"], io)).toBe(1);
+    expect(out).toEqual({ stdout: "", stderr: "mkp: authorizeUrl must be https (http only on loopback), got http: (MKP_OAUTH_INVALID_OPTIONS)\n" });
+  });
+});
+
+it("--timeout gives up after that many seconds (on fake timers: no waiting)", async () => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  try {
+    let shown = () => {};
+    const printed = new Promise<void>((resolve) => (shown = resolve));
+    const { out, io } = collect({ MAKEPRINTABLE_CLIENT_ID: "x", MAKEPRINTABLE_CLIENT_SECRET: "y", MAKEPRINTABLE_BASE_URL: api, XDG_CONFIG_HOME: join(dir.path, "config") }, shown);
+    let exit: number | undefined;
+    const running = runCli(["login", "--timeout", "2"], io).then((code) => (exit = code));
+    await printed;
+    vi.advanceTimersByTime(1999);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(exit).toBeUndefined();
+    vi.advanceTimersByTime(1);
+    expect(await running).toBe(1);
+    expect(out.stderr.endsWith("\nmkp: the login was not done within 2 s: start the login again (MKP_OAUTH_LOGIN_TIMEOUT)\n")).toBe(true);
+    expect(await readdir(dir.path)).toEqual([]);
+  } finally {
+    vi.useRealTimers();
+  }
+});
+
+/** In-process streams that record what `mkp` writes; `onUrl` runs once the authorize URL is printed. */
+function collect(env: Record<string, string>, onUrl?: () => void) {
+  const out = { stdout: "", stderr: "" };
+  const io = {
+    env,
+    stdout: { write: (text: string) => (out.stdout += text) },
+    stderr: {
+      write: (text: string) => {
+        out.stderr += text;
+        if (/\/authorize\?/.test(text)) onUrl?.();
+      },
+    },
+  };
+  return { out, io };
+}
+
+/** A TCP port that was free a moment ago. */
+async function freePort() {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}

@@ -1,8 +1,5 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 
 /** A request as the test server saw it. */
 export interface SeenRequest {
@@ -88,40 +85,4 @@ export async function actAsUser(
     init = { method: "POST", body: fields.toString(), headers: { "content-type": "application/x-www-form-urlencoded", origin: url.origin } };
   }
   throw new Error("too many hops before the redirect back to the app");
-}
-
-/**
- * Stand-ins for the platforms' browser openers (`xdg-open`, `open`, `cmd`) in a fresh folder to put
- * first on PATH: each run appends a line with its name, its arguments, where its stdout goes and
- * whether it leads its own session. `runs()` reads those lines.
- */
-export async function fakeOpener(names: readonly string[] = ["xdg-open"]) {
-  const dir = await mkdtemp(join(tmpdir(), "mkp-opener-"));
-  const log = join(dir, "runs.txt");
-  const script = [
-    "#!/bin/sh",
-    "out=$(readlink /proc/$$/fd/1)",
-    "sid=$(cut -d' ' -f6 /proc/$$/stat)",
-    'if [ "$sid" = "$$" ]; then session=own; else session=shared; fi',
-    `line="$(basename "$0")"; for arg in "$@"; do line="$line\t$arg"; done`,
-    `printf '%s\t%s\t%s\n' "$line" "$out" "$session" >> "${log}"`,
-  ].join("\n");
-  for (const name of names) {
-    await writeFile(join(dir, name), `${script}\n`);
-    await chmod(join(dir, name), 0o755);
-  }
-  const runs = async () => (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean).map((line) => line.split("\t"));
-  return {
-    dir,
-    runs,
-    /** Resolves to the URL (the last argument) of the `n`th run (1-based) once it has happened. */
-    async nthUrl(n: number): Promise<string> {
-      for (;;) {
-        const all = await runs();
-        if (all.length >= n) return all[n - 1]!.at(-3)!;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    },
-    remove: () => rm(dir, { recursive: true, force: true }),
-  };
 }

@@ -1,10 +1,10 @@
 import { startMockServer, type MockServer } from "@mkp/mock-server";
 import { getEventListeners } from "node:events";
 import { connect, createServer } from "node:net";
+import { fakeOpener } from "@mkp/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AccessDeniedError, StateMismatchError, TokenError, TokenRequestError } from "../src/errors.js";
 import { LoginTimeoutError, loopbackLogin } from "../src/node/index.js";
-import { fakeOpener } from "./helpers.js";
 
 // These tests play the browser coming back from the authorize page: they read the redirect URI and
 // state from the printed URL and call the loopback listener directly. Full logins (with a token

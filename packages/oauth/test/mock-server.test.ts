@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AccessDeniedError, StateMismatchError, TokenError } from "../src/errors.js";
 import { buildAuthorizationUrl, exchangeCode, isExpired, parseCallback, tokenProvider } from "../src/index.js";
 import { loopbackLogin } from "../src/node/index.js";
-import { runCli } from "../src/node/run-cli.js";
 import { actAsUser } from "./helpers.js";
 
 // The whole flow over loopback against @mkp/mock-server: its real consent page (Allow / Deny,
@@ -152,22 +151,5 @@ describe("against @mkp/mock-server", () => {
     const token = await pending;
     const { response } = await createClient({ baseUrl: s.apiUrl, accessToken: tokenProvider(token) }).GET("/items");
     expect(response.status).toBe(200);
-  });
-
-  it("mkp login against the sandbox prints the expiry and not the token", async () => {
-    const s = await sandbox();
-    let stdout = "";
-    let stderr = "";
-    const exit = runCli(["login", "--scope", "fix"], {
-      env: { MAKEPRINTABLE_CLIENT_ID: s.demo.clientId, MAKEPRINTABLE_CLIENT_SECRET: s.demo.clientSecret, MAKEPRINTABLE_BASE_URL: s.apiUrl, MAKEPRINTABLE_AUTHORIZE_URL: s.authorizeUrl },
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      now,
-    });
-    let url: string | undefined;
-    while (!(url = stderr.match(/^ {2}(http\S+)$/m)?.[1])) await new Promise((resolve) => setTimeout(resolve, 5));
-    await fetch(await actAsUser(url, new URL(url).searchParams.get("redirect_uri")!, { decision: "allow" }));
-    expect(await exit).toBe(0);
-    expect(stdout).toMatch(/^Logged in to Makeprintable( with scopes fix)?\. The access token expires at .+Z \(in 60 min\)\.\n$/);
   });
 });

@@ -1,12 +1,10 @@
 // Issue 15 and issue 19 (oauth side): what the code exchange sends and to where, what errors and
-// tokens may show, expiry, and what `mkp login` prints of a server's text. Real servers on 127.0.0.1.
-import { startMockServer } from "@mkp/mock-server";
+// tokens may show, and expiry. Real servers on 127.0.0.1.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { inspect } from "node:util";
 import { OAuthOptionsError, TokenError } from "../src/errors.js";
 import { exchangeCode } from "../src/exchange-code.js";
 import { isExpired } from "../src/is-expired.js";
-import { runCli } from "../src/node/run-cli.js";
 import { json, startServer } from "./helpers.js";
 
 const servers: { close(): Promise<void> }[] = [];
@@ -96,30 +94,5 @@ describe("isExpired (issue 19)", () => {
     expect(isExpired({ expiresAt: new Date(Number.NaN) })).toBe(true);
     expect(isExpired({ expiresAt: new Date(Date.now() + 3_600_000) })).toBe(false);
     expect(isExpired({})).toBe(false);
-  });
-});
-
-describe("mkp login prints no control characters a server sent (issue 19)", () => {
-  it("replaces C0 and C1 controls in the server's error text", async () => {
-    const sandbox = await startMockServer({ autoApprove: true });
-    servers.push(sandbox);
-    let stderr = "";
-    const hostile = "\u001b[2J\u009b31mcleared\r\nmkp login: all good\u0007";
-    const code = await runCli(["login"], {
-      env: { MAKEPRINTABLE_CLIENT_ID: sandbox.demo.clientId, MAKEPRINTABLE_CLIENT_SECRET: sandbox.demo.clientSecret, MAKEPRINTABLE_AUTHORIZE_URL: sandbox.authorizeUrl, MAKEPRINTABLE_BASE_URL: sandbox.apiUrl },
-      stdout: { write: () => true },
-      stderr: {
-        write: (text: string) => {
-          stderr += text;
-          const url = /https?:\/\/\S+authorize\S*/.exec(text)?.[0];
-          if (url) void fetch(url);
-        },
-      },
-      login: { fetch: async () => Response.json({ error: "invalid_grant", error_description: hostile }, { status: 400 }) },
-    });
-    expect(code).toBe(1);
-    const last = stderr.trim().split("\n").at(-1)!;
-    expect(last).toBe("mkp login: the token endpoint (HTTP 400) answered invalid_grant: ?[2J?31mcleared??mkp login: all good? (a code is single use and lives 3 minutes: start the login again) (MKP_OAUTH_TOKEN_ERROR)");
-    expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 });

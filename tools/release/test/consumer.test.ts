@@ -243,6 +243,11 @@ describe("consumer: the packed packages in a project outside the workspace", () 
         expect(source.startsWith("#!/usr/bin/env node"), `${pkg.name}: ${target} starts with a node shebang`).toBe(true);
       }
     }
+    // One `mkp`, @mkp/cli's, whatever else is installed beside it.
+    const mkp = await runCommand(join(project, "node_modules/.bin/mkp"), ["--help"], { cwd: project });
+    expect(mkp.code, mkp.output).toBe(0);
+    expect(mkp.output).toMatch(/^Usage: mkp \[options\] \[command\]\n/);
+    expect(mkp.output).toMatch(/^ {2}repair /m);
   });
 
   for (const [resolution, module] of [

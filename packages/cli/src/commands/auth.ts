@@ -25,6 +25,12 @@ const wholeNumber = (value: string) => {
   return Number(value);
 };
 
+const portNumber = (value: string) => {
+  const port = wholeNumber(value);
+  if (port > 65_535) throw new InvalidArgumentError("expected a port from 0 to 65535 (0: any free port).");
+  return port;
+};
+
 /** "in 59 min" / "42 min ago", for expiry times. */
 function relative(date: Date, now: number): string {
   const minutes = Math.round((date.getTime() - now) / 60_000);
@@ -43,10 +49,11 @@ export function addAuthCommands(program: Program): void {
     .addOption(new Option("--scope <scope...>", "scopes to ask for; repeat for more").choices(SCOPES))
     .option("--authorize-url <url>", "the authorize page (env MAKEPRINTABLE_AUTHORIZE_URL)")
     .addOption(new Option("--response-type <type>", "the response_type to send").choices(RESPONSE_TYPES))
-    .option("--port <n>", "the loopback port (default: an ephemeral one)", wholeNumber)
+    .option("--port <n>", "the loopback port (default: an ephemeral one)", portNumber)
     .option("--timeout <seconds>", "how long to wait for the browser (default 180)", wholeNumber)
     .option("--open", "open the URL in your browser")
-    .option("--print-token", "also print the access token on stdout (and nothing else there)")
+    // --json would share stdout with the token: `$(mkp login --print-token)` must get the token alone.
+    .addOption(new Option("--print-token", "also print the access token on stdout (and nothing else there)").conflicts("json"))
     .option("--json", "print the result as JSON")
     .addHelpText("after", "\nThe app must register the redirect URI http://127.0.0.1/callback (any port).\n")
     .action(async (options: LoginOptions) => {
