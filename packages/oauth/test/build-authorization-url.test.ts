@@ -86,6 +86,8 @@ describe("buildAuthorizationUrl", () => {
     ["an empty state", { state: "" }, "state must be a non-empty string"],
     ["a scope with a space", { scopes: ["fix add_file"] }, 'unknown scope "fix add_file": the scopes are add_file, fix'],
     ["a misspelt scope (issue 16)", { scopes: ["fixx"] }, 'unknown scope "fixx": the scopes are add_file, fix'],
+    ["a long unknown scope, quoted only in part", { scopes: ["x".repeat(100)] }, `unknown scope "${"x".repeat(40)}": the scopes are add_file, fix`],
+    ["a state one character short", { state: "s".repeat(15) }, "state must be at least 16 characters of unguessable randomness: leave it out to get 32 random bytes"],
     ["a short state (issue 19)", { state: "1" }, "state must be at least 16 characters of unguessable randomness: leave it out to get 32 random bytes"],
     ["a relative redirect URI (issue 19)", { redirectUri: "/callback" }, "redirectUri must be an absolute URL without a fragment, such as https://app.example/callback"],
     ["a redirect URI with a fragment", { redirectUri: "https://app.example/cb#x" }, "redirectUri must be an absolute URL without a fragment, such as https://app.example/callback"],
@@ -93,5 +95,11 @@ describe("buildAuthorizationUrl", () => {
     const error = await buildAuthorizationUrl({ ...base, ...override } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuthOptionsError);
     expect(error).toMatchObject({ code: "MKP_OAUTH_INVALID_OPTIONS", message });
+  });
+
+  it("accepts a state of exactly 16 characters", async () => {
+    const { url, state } = await buildAuthorizationUrl({ ...base, state: "s".repeat(16) });
+    expect(state).toBe("s".repeat(16));
+    expect(new URL(url).searchParams.get("state")).toBe("s".repeat(16));
   });
 });

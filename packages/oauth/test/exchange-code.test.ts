@@ -40,6 +40,7 @@ describe("exchangeCode", () => {
     const [request] = api.requests;
     expect(request).toMatchObject({ method: "POST", url: "/v1/token" });
     expect(request!.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(request!.headers.accept).toBe("application/json");
     expect(request!.headers).not.toHaveProperty("authorization");
     expect(request!.headers).not.toHaveProperty("key");
     expect(request!.body).toBe(
@@ -69,6 +70,14 @@ describe("exchangeCode", () => {
     expect(seen[0]!.cache).toBe("no-store");
     expect(seen[0]!.redirect).toBe("error");
     expect(seen[0]!.url).toBe("https://api.example.test/v1/token");
+  });
+
+  it("posts to <base URL>/token however many slashes the base URL ends with", async () => {
+    const urls: string[] = [];
+    for (const baseUrl of ["https://api.example.test/v1", "https://api.example.test/v1/", "https://api.example.test/v1//"]) {
+      await exchangeCode({ ...credentials, baseUrl, fetch: async (request) => (urls.push(request.url), Response.json({ access_token: "t", token_type: "Bearer" })) });
+    }
+    expect(urls).toEqual(["https://api.example.test/v1/token", "https://api.example.test/v1/token", "https://api.example.test/v1/token"]);
   });
 
   it("keeps the token itself safe to log", async () => {
@@ -204,6 +213,23 @@ describe("exchangeCode", () => {
     expect(error).not.toBeInstanceOf(TokenTimeoutError);
     expect(error).toMatchObject({ message: "the token request failed (network error or redirect)" });
     expect((error as Error).cause).toBeInstanceOf(Error); // what @mkp/client reports about the connection
+  });
+
+  it.each([
+    ["the client secret", "demo-secret"],
+    ["the code", "the-code"],
+    ["the code verifier", "v".repeat(43)],
+  ])("drops a network error that quotes %s instead of keeping it as the cause", async (_, secret) => {
+    const error = await failure({
+      ...credentials,
+      codeVerifier: "v".repeat(43),
+      baseUrl: "https://api.example.test/v1",
+      fetch: async () => {
+        throw new TypeError(`fetch failed: a proxy echoed ${secret}`);
+      },
+    });
+    expect(error).toBeInstanceOf(TokenRequestError);
+    expect((error as Error).cause).toBeUndefined();
   });
 
   // What a web page looks like to the guard (browser.test.ts runs the bundle in real Chromium).
