@@ -10,6 +10,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
+import { followRef } from "@mkp/codegen/src/follow-ref.ts";
 import { SampleError, SAMPLE_LANGUAGES, specOperations, type OpenApiDocument, type OperationObject } from "./code-samples.js";
 
 /** The first line of a scaffolded sample (after `<?php` in PHP): delete it once the sample is reviewed. */
@@ -36,16 +37,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function resolve(spec: OpenApiDocument, node: unknown): Record<string, unknown> {
-  let current = node;
-  for (let hops = 0; isObject(current) && typeof current["$ref"] === "string" && hops < 10; hops += 1) {
-    let target: unknown = spec;
-    for (const segment of current["$ref"].slice(2).split("/")) target = isObject(target) ? target[segment.replaceAll("~1", "/").replaceAll("~0", "~")] : undefined;
-    current = target;
-  }
-  return isObject(current) ? current : {};
-}
-
 function callOf(spec: OpenApiDocument, operationId: string): Call {
   for (const [path, item] of Object.entries(spec.paths ?? {})) {
     for (const method of HTTP_METHODS) {
@@ -55,16 +46,16 @@ function callOf(spec: OpenApiDocument, operationId: string): Call {
       const query: Record<string, Json> = {};
       const parameters = [...((item as { parameters?: unknown[] }).parameters ?? []), ...((operation["parameters"] as unknown[] | undefined) ?? [])];
       for (const raw of parameters) {
-        const parameter = resolve(spec, raw);
-        const schema = resolve(spec, parameter["schema"]);
+        const parameter = followRef(spec, raw);
+        const schema = followRef(spec, parameter["schema"]);
         const example = (parameter["example"] ?? schema["example"] ?? schema["default"]) as Json | undefined;
         if (example === undefined) continue;
         if (parameter["in"] === "path") pathParams[String(parameter["name"])] = example;
         if (parameter["in"] === "query") query[String(parameter["name"])] = example;
       }
-      const content = resolve(spec, operation["requestBody"])["content"];
+      const content = followRef(spec, operation["requestBody"])["content"];
       const mediaType = isObject(content) ? Object.keys(content)[0] : undefined;
-      const media = mediaType === undefined || !isObject(content) ? {} : resolve(spec, content[mediaType]);
+      const media = mediaType === undefined || !isObject(content) ? {} : followRef(spec, content[mediaType]);
       const security = (operation["security"] ?? spec["security"] ?? []) as unknown[];
       const servers = (item as { servers?: { url: string }[] }).servers;
       return {

@@ -4,4 +4,5 @@ export { readSpecConstants, emitSpecConstants, publicRoutes, requestBodyTypes, r
 export { readOperationInput, type OperationInput, type InputLocation } from "./operation-inputs.ts";
 export { layoutFor, REPO_ROOT, type Layout } from "./paths.ts";
 export { SpecError } from "./spec-error.ts";
+export { followRef } from "./follow-ref.ts";
 export { emitTypes, TYPES_OPTIONS } from "./emit-types.ts";

@@ -5,8 +5,8 @@
 // run in all four languages, and `pnpm spec:diff` asks for a minor changeset. The copy links the
 // repository's installed dependencies (symlinks, as pnpm lays them out) instead of installing.
 import { execFile } from "node:child_process";
-import { cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { addAccountOperation, copyRepository, type RepositoryCopy } from "@mkp/testing";
+import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -16,54 +16,12 @@ const run = promisify(execFile);
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const MINUTES = 60_000;
 
-const ACCOUNT_PATH = `  /account:
-    get:
-      tags: [Items]
-      operationId: getAccount
-      summary: Get your account
-      description: The account the credential acts for.
-      responses:
-        "200":
-          description: The account.
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [id, email]
-                properties:
-                  id:
-                    type: integer
-                    description: The user id.
-                  email:
-                    type: string
-                    description: The account's e-mail address.
-              example:
-                id: 8
-                email: maker@example.com
-        "401":
-          $ref: "#/components/responses/Unauthorized"
-`;
-
-let copy: string;
+let copy: RepositoryCopy;
 let generateOutput = "";
-
-/** Recreates a node_modules folder of pnpm's layout: its links point where the originals do. */
-async function linkNodeModules(from: string, to: string): Promise<void> {
-  await mkdir(to, { recursive: true });
-  for (const entry of await readdir(from)) {
-    const source = join(from, entry);
-    const target = join(to, entry);
-    const stats = await lstat(source);
-    if (entry === ".pnpm" || entry.startsWith(".vite")) await symlink(source, target);
-    else if (stats.isSymbolicLink()) await symlink(await readlink(source), target);
-    else if (stats.isDirectory()) await linkNodeModules(source, target);
-    else await cp(source, target);
-  }
-}
 
 async function sh(command: string, args: string[], options: { env?: Record<string, string> } = {}): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run(command, args, { cwd: copy, env: { ...process.env, ...options.env }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(command, args, { cwd: copy.dir, env: { ...process.env, ...options.env }, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, output: `${stdout}${stderr}` };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -79,30 +37,10 @@ async function must(command: string, args: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  copy = await mkdtemp(join(tmpdir(), "mkp-spec-loop-"));
-  const { stdout } = await run("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
-  for (const file of stdout.split("\0").filter(Boolean)) {
-    await mkdir(dirname(join(copy, file)), { recursive: true });
-    await cp(join(REPO_ROOT, file), join(copy, file)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw error; // a file deleted in the working tree but not yet in git
-    });
-  }
-  const { stdout: workspaces } = await run("pnpm", ["ls", "-r", "--depth", "-1", "--json"], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
-  for (const { path } of JSON.parse(workspaces) as { path: string }[]) {
-    const relativeDir = path.slice(REPO_ROOT.length);
-    await linkNodeModules(join(path, "node_modules"), join(copy, relativeDir, "node_modules")).catch(() => undefined);
-    // Built output (ignored by git) too, so the tools that import a sibling's dist run before the build.
-    await cp(join(path, "dist"), join(copy, relativeDir, "dist"), { recursive: true }).catch(() => undefined);
-  }
   // A repository whose main branch is the unedited copy: spec:diff compares the edit against it.
-  await must("git", ["init", "-q", "-b", "main"]);
-  await must("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "add", "-A"]);
-  await must("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "base"]);
-
-  const specFile = join(copy, "spec/openapi.yaml");
-  const spec = await readFile(specFile, "utf8");
-  expect(spec).toContain("\npaths:\n");
-  await writeFile(specFile, spec.replace("\npaths:\n", `\npaths:\n${ACCOUNT_PATH}`));
+  copy = await copyRepository(REPO_ROOT, { prefix: "mkp-spec-loop-", commit: true });
+  const specFile = join(copy.dir, "spec/openapi.yaml");
+  await writeFile(specFile, addAccountOperation(await readFile(specFile, "utf8")));
 
   generateOutput = await must("pnpm", ["generate"]);
   await must("pnpm", ["lint:spec"]);
@@ -110,7 +48,7 @@ beforeAll(async () => {
 }, 15 * MINUTES);
 
 afterAll(async () => {
-  if (copy) await rm(copy, { recursive: true, force: true });
+  await copy?.remove();
 });
 
 describe("a new operation with an example, then `pnpm generate`", { timeout: 5 * MINUTES }, () => {
@@ -123,7 +61,7 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
 
   it("the client's types have it: the scaffolded TypeScript sample and a type test compile", async () => {
     await writeFile(
-      join(copy, "packages/docs/test/account-types.test-d.ts"),
+      join(copy.dir, "packages/docs/test/account-types.test-d.ts"),
       [
         'import { createClient, type components, type paths } from "@mkp/client";',
         'type Account = paths["/account"]["get"]["responses"]["200"]["content"]["application/json"];',
@@ -140,7 +78,7 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
   });
 
   it("the sandbox answers it with the example, marked as such, and 401 without a credential", async () => {
-    const { startMockServer } = (await import(pathToFileURL(join(copy, "packages/mock-server/dist/index.js")).href)) as typeof import("@mkp/mock-server");
+    const { startMockServer } = (await import(pathToFileURL(join(copy.dir, "packages/mock-server/dist/index.js")).href)) as typeof import("@mkp/mock-server");
     const server = await startMockServer({ strict: true });
     try {
       const answer = await fetch(`${server.apiUrl}/account`, { headers: { key: server.demo.apiKey } });
@@ -158,7 +96,7 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
   });
 
   it("the docs page carries the new operation, and its scaffolded samples run in all four languages", async () => {
-    const built = JSON.parse(await readFile(join(copy, "packages/docs/dist/openapi.json"), "utf8")) as { paths: Record<string, { get?: { "x-codeSamples"?: { lang: string }[] } }> };
+    const built = JSON.parse(await readFile(join(copy.dir, "packages/docs/dist/openapi.json"), "utf8")) as { paths: Record<string, { get?: { "x-codeSamples"?: { lang: string }[] } }> };
     expect(built.paths["/account"]?.get?.["x-codeSamples"]?.map((sample) => sample.lang)).toEqual(["TypeScript", "curl", "Python", "PHP"]);
     const result = await sh("pnpm", ["vitest", "run", "--project", "docs", "--reporter", "verbose", "packages/docs/test/samples.test.ts", "-t", "getAccount"], { env: { CI: "true" } });
     expect(result.output).toMatch(/getAccount: TypeScript, curl, Python and PHP end without an error/);
@@ -170,7 +108,7 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/NEW minor {2}PathItem added at #\/paths\/~1account/);
     expect(result.output).toContain('---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---');
-    await writeFile(join(copy, ".changeset/account.md"), '---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---\n\nGET /account: your account.\n');
+    await writeFile(join(copy.dir, ".changeset/account.md"), '---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---\n\nGET /account: your account.\n');
     expect((await sh("pnpm", ["spec:diff"])).code).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { followRef } from "@mkp/codegen/src/follow-ref.ts";
 import { HANDWRITTEN_OPERATIONS } from "@mkp/mock-server";
 import { bundledSpec } from "./released-spec.ts";
 import type { ReleaseLayout } from "./paths.ts";
@@ -33,21 +34,12 @@ function isObject(value: unknown): value is Json {
 /** The operations of the current spec and the query parameters each documents. */
 function operations(spec: Json): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  const resolve = (node: unknown): Json => {
-    let current = node;
-    for (let hops = 0; isObject(current) && typeof current["$ref"] === "string" && hops < 10; hops += 1) {
-      let target: unknown = spec;
-      for (const segment of current["$ref"].slice(2).split("/")) target = isObject(target) ? target[segment.replaceAll("~1", "/").replaceAll("~0", "~")] : undefined;
-      current = target;
-    }
-    return isObject(current) ? current : {};
-  };
   for (const item of Object.values(isObject(spec["paths"]) ? spec["paths"] : {})) {
     if (!isObject(item)) continue;
     for (const method of METHODS) {
       const operation = item[method];
       if (!isObject(operation) || typeof operation["operationId"] !== "string") continue;
-      const parameters = [...(Array.isArray(item["parameters"]) ? item["parameters"] : []), ...(Array.isArray(operation["parameters"]) ? operation["parameters"] : [])].map(resolve);
+      const parameters = [...(Array.isArray(item["parameters"]) ? item["parameters"] : []), ...(Array.isArray(operation["parameters"]) ? operation["parameters"] : [])].map((parameter) => followRef(spec, parameter));
       found.set(
         operation["operationId"],
         parameters.filter((parameter) => parameter["in"] === "query").map((parameter) => String(parameter["name"])),
