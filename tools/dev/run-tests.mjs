@@ -27,8 +27,7 @@ const steps = [
   { name: "spec changes are covered by changesets (pnpm spec:diff)", command: ["pnpm", "spec:diff"] },
   { name: "publishable packages pass publint and attw (pnpm check:packages)", command: ["pnpm", "check:packages"] },
   { name: "size budgets hold (pnpm size)", command: ["pnpm", "size"] },
-  { name: "Chromium is available for browser tests", command: ["node", "tools/dev/ensure-chromium.mjs"] },
-  { name: "the docs samples' runtimes are available (curl, python3 + requests, php + curl)", command: ["node", "tools/dev/ensure-sample-runtimes.mjs"] },
+  { name: "the Debian packages the tests run are there (chromium, curl, python3 + requests, php + curl, tmux)", command: ["node", "tools/dev/ensure-debian-packages.mjs"] },
   { name: "vitest", command: ["pnpm", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`], vitest: true },
   ...(flags.includes("--no-mutation")
     ? []

@@ -45,7 +45,7 @@ function has(command: string, args: string[]): boolean {
 const HAS_CURL = has("curl", ["--version"]);
 const HAS_PYTHON_REQUESTS = has("python3", ["-c", "import requests"]);
 const HAS_PHP_CURL = has("php", ["-r", "exit(function_exists('curl_init') ? 0 : 1);"]);
-// Under CI a missing runtime is a failure, not a skip (tools/dev/ensure-runtimes.mjs installs them).
+// Under CI a missing runtime is a failure, not a skip (tools/dev/ensure-debian-packages.mjs installs them).
 const IN_CI = process.env["CI"] === "true";
 
 /** The operations whose samples the flows below run in order (they need each other's ids or a login). */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 
-/** Debian's Chromium (`apt-get install chromium`, installed by tools/dev/ensure-chromium.mjs); `MKP_CHROMIUM` points elsewhere. */
+/** Debian's Chromium (`apt-get install chromium`, installed by tools/dev/ensure-debian-packages.mjs); `MKP_CHROMIUM` points elsewhere. */
 export const CHROMIUM_PATH = process.env.MKP_CHROMIUM ?? "/usr/bin/chromium";
 
 /** The flags DEVELOPERS.md names: headless, no sandbox (containers), and nothing that reaches the network on its own. */
