@@ -138,20 +138,21 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
   }
   const maxRetries = checkCount(options.maxRetries ?? DEFAULT_MAX_RETRIES, "maxRetries", 0);
   const timeoutMs = checkCount(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, "timeoutMs", 1);
-  // The credential of one call: a token function is asked here, once per request (never per attempt).
-  const credential = async (): Promise<HeadersOptions> =>
-    key !== undefined ? { [API_KEY_HEADER]: key } : accessToken === undefined ? {} : { authorization: typeof accessToken === "function" ? await bearer(accessToken) : `Bearer ${accessToken}` };
+  // The credential every call sends, unless a token function gives one per call (see `call`).
+  const fixedCredential = key !== undefined ? { [API_KEY_HEADER]: key } : typeof accessToken === "string" ? { authorization: `Bearer ${accessToken}` } : {};
   const client = createFetchClient<paths>({ baseUrl });
   const request = client.request as unknown as (method: string, path: string, init: object) => Promise<FetchResponse<never, never, never>>;
 
   // One call: its operation decides the credential and the body's encoding, and everything it
   // needs travels in its own per-request options (openapi-fetch's documented extension points).
   async function call(method: string, path: string, init: CallInit = {}) {
-    const { maxRetries: retries = maxRetries, timeoutMs: ms = timeoutMs, fetch = options.fetch ?? globalThis.fetch, headers, ...rest } = init;
+    const { maxRetries: retries = maxRetries, timeoutMs: ms = timeoutMs, fetch = options.fetch, headers, ...rest } = init;
     if (rest.baseUrl !== undefined) checkBaseUrl(rest.baseUrl, allowInsecureHttp);
     const route = `${method} ${path}`;
     const isPublic = PUBLIC_ROUTES.includes(route);
-    const callHeaders = mergeHeaders(contentTypeOf(route, rest.body), defaultHeaders, isPublic ? undefined : await credential(), headers, isPublic ? NO_CREDENTIAL : undefined);
+    // A token function is asked here: once per request (never per attempt), never for a public operation.
+    const credential = isPublic ? undefined : typeof accessToken === "function" ? { authorization: await bearer(accessToken) } : fixedCredential;
+    const callHeaders = mergeHeaders(contentTypeOf(route, rest.body), defaultHeaders, credential, headers, isPublic ? NO_CREDENTIAL : undefined);
     const secrets = new Set(secretsOf(callHeaders));
     const send = sendWithRetries({
       fetch,

@@ -13,6 +13,19 @@ export const withoutQuery = (url: string | URL): string => {
   return origin + pathname;
 };
 
+/** A caller's `fetch`: one `Request` in, its `Response` out. */
+export type Fetch = (request: Request) => Promise<Response>;
+
+/**
+ * Sends one request of an attempt with the attempt's signal. The global `fetch` gets the signal in
+ * its `init`: Node's `fetch` copies every Request it is given, and the signal rides on that copy for
+ * free, where a Request built with a signal costs about 14 µs more (undici links the two signals;
+ * tools/bench/README.md). A caller's `fetch` takes a Request only, so it gets one that carries it.
+ */
+function sendOnce(fetch: Fetch | undefined, request: Request, init: { signal: AbortSignal; redirect: RequestRedirect }): Promise<Response> {
+  return fetch ? fetch(new Request(request, init)) : globalThis.fetch(request, init);
+}
+
 /**
  * Sends `request` with `redirect: "manual"` and follows redirects itself, so a credential never
  * leaves the origin it was given for: a redirect within the origin keeps every header; one to
@@ -20,20 +33,19 @@ export const withoutQuery = (url: string | URL): string => {
  * A request with a body is never re-sent, and a redirect a browser hides (`opaqueredirect`) is
  * not guessed at: both fail with a {@link RedirectRefusedError} naming the fix. A request whose
  * own `redirect` is `"manual"` or `"error"` is sent as it is: `fetch` keeps those modes itself.
+ * `fetch` is a caller's, or `undefined` for the global one.
  * @see https://fetch.spec.whatwg.org/#http-redirect-fetch
  */
-export async function fetchFollowingRedirects(
-  fetch: (request: Request) => Promise<Response>,
-  request: Request,
-  signal: AbortSignal,
-): Promise<Response> {
+export async function fetchFollowingRedirects(fetch: Fetch | undefined, request: Request, signal: AbortSignal): Promise<Response> {
   const follow = request.redirect === "follow";
-  let current = new Request(request, { signal, redirect: follow ? "manual" : request.redirect });
+  const init = { signal, redirect: follow ? "manual" : request.redirect };
+  let current = request;
   for (let redirects = 0; ; redirects++) {
-    const response = await fetch(current);
-    const location = response.headers.get("location");
+    const response = await sendOnce(fetch, current, init);
     const hidden = response.type === "opaqueredirect";
-    if (!follow || (!hidden && !(REDIRECT_STATUSES.includes(response.status) && location !== null))) return response;
+    // Only a redirect status's Location counts (reading a header costs a few µs per response).
+    const location = REDIRECT_STATUSES.includes(response.status) ? response.headers.get("location") : null;
+    if (!follow || (!hidden && location === null)) return response;
     await response.body?.cancel().catch(() => undefined);
     const from = withoutQuery(current.url);
     if (hidden) throw new RedirectRefusedError({ message: `${from} answered with a redirect that the browser hides from scripts: set baseUrl to the address it redirects to` });
@@ -51,6 +63,6 @@ export async function fetchFollowingRedirects(
     if (target.origin !== new URL(current.url).origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
     // As `fetch` does: a 303 turns into a GET.
     const method = response.status === 303 && current.method !== "HEAD" ? "GET" : current.method;
-    current = new Request(target, { method, headers, signal, redirect: "manual" });
+    current = new Request(target, { method, headers });
   }
 }

@@ -1,7 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, safeCause, secretsOf } from "./api-error.js";
 import { ClientOptionsError, MakeprintableError } from "./errors.js";
 import { redact } from "./redact.js";
-import { fetchFollowingRedirects, withoutQuery } from "./redirect.js";
+import { fetchFollowingRedirects, withoutQuery, type Fetch } from "./redirect.js";
 
 /** Waits `ms` milliseconds; rejects (with anything) when `signal` aborts first. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -66,8 +66,8 @@ export function backoffMs(retry: number, random: () => number): number {
 
 /** What one call's sending needs: every field belongs to that call. */
 export interface SendSettings {
-  /** The `fetch` that sends each attempt (the caller's, or `globalThis.fetch`). */
-  fetch: (request: Request) => Promise<Response>;
+  /** The caller's `fetch` (per client or per request), or `undefined` for the global one. */
+  fetch: Fetch | undefined;
   maxRetries: number;
   timeoutMs: number;
   /** The caller's signal, when there is one. */
@@ -108,10 +108,10 @@ export function sendWithRetries(settings: SendSettings): (request: Request) => P
     for (let retry = 0; ; retry++) {
       const retryable = idempotent && retry < maxRetries;
       const timeout = new AbortController();
+      const signal = userSignal ? AbortSignal.any([userSignal, timeout.signal]) : timeout.signal;
       const timer = setTimeout(() => timeout.abort(), timeoutMs);
       let response: Response | undefined;
       try {
-        const signal = userSignal ? AbortSignal.any([userSignal, timeout.signal]) : timeout.signal;
         response = await fetchFollowingRedirects(settings.fetch, request, signal);
       } catch (cause) {
         if (userSignal?.aborted) throw aborted();
@@ -134,8 +134,8 @@ export function sendWithRetries(settings: SendSettings): (request: Request) => P
       await response?.body?.cancel().catch(() => undefined);
       const ms = (response && retryAfterMs(response.headers)) ?? backoffMs(retry, settings.random);
       // The caller's abort ends the wait between attempts.
-      const signal = userSignal ?? new AbortController().signal;
-      if (!(await settings.sleep(ms, signal).then(() => !signal.aborted, () => false))) throw aborted();
+      const wait = userSignal ?? new AbortController().signal;
+      if (!(await settings.sleep(ms, wait).then(() => !wait.aborted, () => false))) throw aborted();
     }
   };
 }

@@ -131,11 +131,15 @@ describe("a caller's middleware and fetch get a real Request", () => {
     expect(seen[0]!.headers.get("key")).toBe(API_KEY);
   });
 
-  it("gives the client's fetch option a Request with the caller's signal honoured", async () => {
+  it("gives the client's fetch option a Request with the caller's signal honoured and redirect \"manual\"", async () => {
     const seen: Request[] = [];
     const client = clientOf({ maxRetries: 0, fetch: (request) => (seen.push(request), fetch(request)) });
     await client.GET("/items");
     expect(seen[0]).toBeInstanceOf(Request);
+    // The client follows redirects itself (redirects.test.ts), so fetch must not.
+    expect(seen[0]!.redirect).toBe("manual");
+    const timedOut = await client.GET("/items", { params: { query: { page: 999 } }, timeoutMs: 30 }).catch((error: unknown) => error);
+    expect(timedOut).toBeInstanceOf(APIConnectionTimeoutError);
     const controller = new AbortController();
     const pending = client.GET("/items", { params: { query: { page: 999 } }, signal: controller.signal }).catch((error: unknown) => error);
     controller.abort();
