@@ -5,7 +5,9 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../src/index.js";
-import { mkp, startSandbox, temporaryDirectory, TIMING, type Sandbox } from "./helpers.js";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { MKP, mkp, startSandbox, temporaryDirectory, TIMING, type Sandbox } from "./helpers.js";
 
 let sandbox: Sandbox;
 let dir: { path: string; remove(): Promise<void> };
@@ -178,5 +180,12 @@ describe("every command", () => {
     const { out, io: streams } = io();
     expect(await runCli(["repiar", "x"], streams)).toBe(2);
     expect(out.stderr).toBe("mkp: unknown command 'repiar'\n(Did you mean repair?)\n(run with --help for usage)\n");
+  });
+
+  it("a reader that stops early (`| head`) ends mkp quietly: exit 0, no EPIPE stack", async () => {
+    // `true` exits without reading, so the pipe is closed before mkp writes: every write fails with EPIPE.
+    const { stdout, stderr } = await promisify(execFile)("bash", ["-c", 'set -o pipefail; "$0" "$1" items list --help | true; echo "exit $?"', process.execPath, MKP]);
+    expect(stderr).toBe("");
+    expect(stdout).toBe("exit 0\n");
   });
 });
