@@ -6,6 +6,7 @@ import { ClientOptionsError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
 import { API_KEY_HEADER, PUBLIC_ROUTES, SERVER_URL } from "./generated/spec.js";
 import { checkCount, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, sendWithRetries, sleep, type RequestOptions, type Sleep } from "./retry.js";
+import type { Fetch } from "./redirect.js";
 import { withRequestSecrets } from "./unwrap.js";
 
 /** Options of {@link createClient}. Every one is optional. */
@@ -102,7 +103,7 @@ function checkBaseUrl(value: string, allowInsecureHttp: boolean | undefined): st
 }
 
 /** What one call takes: openapi-fetch's per-request options plus the client's own. */
-type CallInit = RequestOptions & { headers?: HeadersOptions; body?: unknown; signal?: AbortSignal | null; fetch?: (request: Request) => Promise<Response>; baseUrl?: string; bodySerializer?: unknown };
+type CallInit = RequestOptions & { headers?: HeadersOptions; body?: unknown; signal?: AbortSignal | null; fetch?: Fetch; baseUrl?: string; bodySerializer?: unknown };
 
 /**
  * Creates a client for the Makeprintable API.

@@ -108,10 +108,10 @@ export function sendWithRetries(settings: SendSettings): (request: Request) => P
     for (let retry = 0; ; retry++) {
       const retryable = idempotent && retry < maxRetries;
       const timeout = new AbortController();
-      const signal = userSignal ? AbortSignal.any([userSignal, timeout.signal]) : timeout.signal;
       const timer = setTimeout(() => timeout.abort(), timeoutMs);
       let response: Response | undefined;
       try {
+        const signal = userSignal ? AbortSignal.any([userSignal, timeout.signal]) : timeout.signal;
         response = await fetchFollowingRedirects(settings.fetch, request, signal);
       } catch (cause) {
         if (userSignal?.aborted) throw aborted();
@@ -134,8 +134,8 @@ export function sendWithRetries(settings: SendSettings): (request: Request) => P
       await response?.body?.cancel().catch(() => undefined);
       const ms = (response && retryAfterMs(response.headers)) ?? backoffMs(retry, settings.random);
       // The caller's abort ends the wait between attempts.
-      const wait = userSignal ?? new AbortController().signal;
-      if (!(await settings.sleep(ms, wait).then(() => !wait.aborted, () => false))) throw aborted();
+      const signal = userSignal ?? new AbortController().signal;
+      if (!(await settings.sleep(ms, signal).then(() => !signal.aborted, () => false))) throw aborted();
     }
   };
 }
