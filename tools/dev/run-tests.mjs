@@ -22,16 +22,28 @@ if (unknownFlags.length) {
 const steps = [
   { name: "generated files are fresh (pnpm generate --check)", command: ["pnpm", "generate", "--check"] },
   { name: "spec lint has zero problems (redocly lint)", command: ["pnpm", "lint:spec"] },
-  { name: "build and strict type-check (turbo run build typecheck)", command: ["pnpm", "exec", "turbo", "run", "build", "typecheck", "--output-logs=errors-only"] },
+  { name: "code lint and format have zero findings (biome check)", command: ["pnpm", "lint"] },
+  {
+    name: "build and strict type-check (turbo run build typecheck)",
+    command: ["pnpm", "exec", "turbo", "run", "build", "typecheck", "--output-logs=errors-only"],
+  },
   // After the build: spec:diff reports what the sandbox answers from examples (it imports @mkp/mock-server's dist).
   { name: "spec changes are covered by changesets (pnpm spec:diff)", command: ["pnpm", "spec:diff"] },
   { name: "publishable packages pass publint and attw (pnpm check:packages)", command: ["pnpm", "check:packages"] },
   { name: "size budgets hold (pnpm size)", command: ["pnpm", "size"] },
-  { name: "the Debian packages the tests run are there (chromium, curl, python3 + requests, php + curl, tmux)", command: ["node", "tools/dev/ensure-debian-packages.mjs"] },
+  {
+    name: "the Debian packages the tests run are there (chromium, curl, python3 + requests, php + curl, tmux)",
+    command: ["node", "tools/dev/ensure-debian-packages.mjs"],
+  },
   { name: "vitest", command: ["pnpm", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`], vitest: true },
   ...(flags.includes("--no-mutation")
     ? []
-    : [{ name: "@mkp/oauth mutation score is at least 85 % (Stryker, incremental from the committed baseline)", command: ["node", "tools/dev/mutation.mjs", "oauth", "--scratch-baseline"] }]),
+    : [
+        {
+          name: "@mkp/oauth mutation score is at least 85 % (Stryker, incremental from the committed baseline)",
+          command: ["node", "tools/dev/mutation.mjs", "oauth", "--scratch-baseline"],
+        },
+      ]),
 ];
 
 function runStep(command) {
@@ -59,7 +71,8 @@ for (const step of steps) {
       // A suite that failed to load has no tests to count: count it as one failure.
       const broken = report.testResults.filter((suite) => suite.status === "failed" && suite.assertionResults.length === 0);
       failed += broken.length;
-      if (report.numFailedTests + broken.length > 0 || code !== 0) failures.push(`${step.name} (${report.numFailedTests} failed tests, ${broken.length} broken files)`);
+      if (report.numFailedTests + broken.length > 0 || code !== 0)
+        failures.push(`${step.name} (${report.numFailedTests} failed tests, ${broken.length} broken files)`);
       if (code !== 0 && report.numFailedTests + broken.length === 0) failed += 1;
     } else {
       failed += 1;
