@@ -8,7 +8,14 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     name: "mock-server-mutation",
-    include: ["test/authorize.test.ts", "test/consent-page.test.ts", "test/decision.test.ts", "test/token.test.ts", "test/protected.test.ts", "test/state.test.ts"],
+    include: [
+      "test/authorize.test.ts",
+      "test/consent-page.test.ts",
+      "test/decision.test.ts",
+      "test/token.test.ts",
+      "test/protected.test.ts",
+      "test/state.test.ts",
+    ],
     isolate: false,
     testTimeout: 30_000,
   },

@@ -35,7 +35,9 @@ const packages = missing.flatMap((need) => need.packages);
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 if (!isRoot || !works("sh", ["-c", "command -v apt-get"])) {
   const alternatives = missing.flatMap((need) => need.elsewise ?? []);
-  console.error(`Missing for the tests: ${missing.map((need) => need.name).join(", ")}. Install Debian's packages: apt-get install ${packages.join(" ")}${alternatives.length ? ` (${alternatives.join("; ")})` : ""}`);
+  console.error(
+    `Missing for the tests: ${missing.map((need) => need.name).join(", ")}. Install Debian's packages: apt-get install ${packages.join(" ")}${alternatives.length ? ` (${alternatives.join("; ")})` : ""}`,
+  );
   process.exit(1);
 }
 console.log(`installing Debian's ${packages.join(" ")} (a minute or two)…`);

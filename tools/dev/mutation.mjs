@@ -68,7 +68,11 @@ for (const name of chosen.length ? chosen : packages) {
 console.log("\nMutation scores:");
 for (const { name, code, minutes, summary } of results) {
   const score = summary ? `${summary.score.toFixed(2)} %` : "no report";
-  const counts = summary ? Object.entries(summary.counts).map(([status, n]) => `${status} ${n}`).join(", ") : "";
+  const counts = summary
+    ? Object.entries(summary.counts)
+        .map(([status, n]) => `${status} ${n}`)
+        .join(", ")
+    : "";
   console.log(`  ${code === 0 ? "✓" : "✗"} @mkp/${name}: ${score} (${counts}) in ${minutes} min`);
 }
 process.exitCode = results.every((result) => result.code === 0) ? 0 : 1;

@@ -61,7 +61,10 @@ const isLoopbackUrl = (url: string | undefined) => {
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 /** The example app: "Connect Makeprintable" → authorize → consent → callback → signed in. */
@@ -95,8 +98,7 @@ export function createWebApp(config: WebAppConfig): Hono {
     return id;
   };
   const sessionToken = async (c: Context): Promise<OAuthToken | undefined> => (await sessionOf(c))?.token;
-  const apiFor = (token: OAuthToken) =>
-    createClient({ accessToken: token.accessToken, baseUrl: config.apiBaseUrl, fetch: config.fetch });
+  const apiFor = (token: OAuthToken) => createClient({ accessToken: token.accessToken, baseUrl: config.apiBaseUrl, fetch: config.fetch });
 
   // Every state-changing request must come from this app's own pages (Makeprintable's callback is
   // server to server: it proves itself with the secret in its URL instead).

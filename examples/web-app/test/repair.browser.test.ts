@@ -31,7 +31,11 @@ afterEach(async () => {
 
 async function start(fixCallbacks?: boolean) {
   clock.t = Date.now();
-  app = await startWebApp({ env: {}, sandbox: { now: () => clock.t, fixTiming: TIMING, strict: true }, ...(fixCallbacks === undefined ? {} : { fixCallbacks }) });
+  app = await startWebApp({
+    env: {},
+    sandbox: { now: () => clock.t, fixTiming: TIMING, strict: true },
+    ...(fixCallbacks === undefined ? {} : { fixCallbacks }),
+  });
   page = await chromium!.context.newPage();
   return { app, page };
 }
@@ -67,7 +71,10 @@ it("sign in → upload → Repair → progress → a download link whose bytes a
   await link.waitFor();
   // Makeprintable POSTed the finished fix to the app's callback URL, and the app took it.
   await app.sandbox!.flushCallbacks();
-  expect(app.sandbox!.callbacks.map(({ url, status }) => ({ url: url.replace(/[^/]+$/, "SECRET"), status }))).toContainEqual({ url: `${app.url}/makeprintable/fix-done/SECRET`, status: 200 });
+  expect(app.sandbox!.callbacks.map(({ url, status }) => ({ url: url.replace(/[^/]+$/, "SECRET"), status }))).toContainEqual({
+    url: `${app.url}/makeprintable/fix-done/SECRET`,
+    status: 200,
+  });
   await page.reload();
   expect(await page.textContent("#repair-status")).toBe("Your model is repaired. Makeprintable told this app as soon as it was done.");
   await page.screenshot({ path: join(ARTIFACTS, "repair-3-done.png"), fullPage: true });

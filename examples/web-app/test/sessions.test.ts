@@ -13,7 +13,10 @@ async function signIn(app: RunningApp): Promise<string> {
   const approved = await fetch(login.headers.get("location")!, { redirect: "manual" });
   const callback = await fetch(approved.headers.get("location")!, { redirect: "manual", headers: { cookie: flow } });
   expect(callback.status).toBe(303);
-  return callback.headers.getSetCookie().find((cookie) => cookie.startsWith("mkp_session="))!.split(";")[0]!;
+  return callback.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith("mkp_session="))!
+    .split(";")[0]!;
 }
 
 it("signs a browser out once its token has expired", async () => {

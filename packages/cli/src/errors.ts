@@ -55,7 +55,8 @@ export function explain(error: unknown, hints: ErrorHints = {}): { message: stri
   if (error instanceof CredentialError) return failure(error.message);
   if (error instanceof OutputExistsError) return failure(`${error.path} exists: pass --force to overwrite it, or --out to write elsewhere`);
   if (error instanceof RepairInputError) return failure(error.message);
-  if (error instanceof RepairStoppedError) return failure(`${error.message}${error.fixId === undefined ? "" : `: ${resumeHint(error.fixId)}`}`, EXIT.interrupted);
+  if (error instanceof RepairStoppedError)
+    return failure(`${error.message}${error.fixId === undefined ? "" : `: ${resumeHint(error.fixId)}`}`, EXIT.interrupted);
   if (error instanceof DownloadError) return failure(`${error.message}: ${resumeHint(error.fixId)}`);
   if (error instanceof ClientOptionsError) return failure(`${error.message} (--base-url or MAKEPRINTABLE_BASE_URL)`, EXIT.usage);
   if (error instanceof AuthenticationError) {

@@ -6,7 +6,9 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Server-controlled text made safe for a terminal: tabs and newlines become spaces, other controls go. */
 export function printable(value: unknown): string {
-  return String(value).replace(/[\t\n\r]+/g, " ").replace(CONTROL, "");
+  return String(value)
+    .replace(/[\t\n\r]+/g, " ")
+    .replace(CONTROL, "");
 }
 
 /** A message of several lines made safe for a terminal: the newlines stay, every other control goes. */

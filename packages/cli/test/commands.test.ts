@@ -105,7 +105,9 @@ describe("credentials", () => {
     const token = "expired-token-0123456789";
     await saveLogin({ baseUrl: sandbox.server.apiUrl, accessToken: token, expiresAt: new Date(Date.now() - 60_000) }, { env });
     const sent = requests.length;
-    const { code, stdout, stderr } = await mkp(["items", "list"], { env: { MAKEPRINTABLE_BASE_URL: sandbox.server.apiUrl, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME! } });
+    const { code, stdout, stderr } = await mkp(["items", "list"], {
+      env: { MAKEPRINTABLE_BASE_URL: sandbox.server.apiUrl, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME! },
+    });
     expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
     expect(stderr).toMatch(/^mkp: your login expired at \S+Z: log in again with `mkp login`\n$/);
     expect(requests.length).toBe(sent);
@@ -130,7 +132,9 @@ describe("credentials", () => {
     const sent = requests.length;
     const { code, stderr } = await mkp(["items", "list"], { env: { MAKEPRINTABLE_BASE_URL: sandbox.server.apiUrl, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME! } });
     expect(code).toBe(1);
-    expect(stderr).toBe(`mkp: you are logged in to https://elsewhere.example/v1, not ${sandbox.server.apiUrl}: run \`mkp login --base-url ${sandbox.server.apiUrl}\`, or set MAKEPRINTABLE_API_KEY\n`);
+    expect(stderr).toBe(
+      `mkp: you are logged in to https://elsewhere.example/v1, not ${sandbox.server.apiUrl}: run \`mkp login --base-url ${sandbox.server.apiUrl}\`, or set MAKEPRINTABLE_API_KEY\n`,
+    );
     expect(requests.length).toBe(sent);
   });
 });
@@ -167,7 +171,21 @@ describe("every command", () => {
     const out = { stdout: "", stderr: "" };
     return { out, io: { env: {}, stdout: { write: (text: string) => (out.stdout += text) }, stderr: { write: (text: string) => (out.stderr += text) } } };
   };
-  const commands = [[], ["repair"], ["items"], ["items", "list"], ["items", "get"], ["items", "delete"], ["fixes"], ["fixes", "list"], ["fixes", "get"], ["login"], ["logout"], ["status"], ["mcp"]];
+  const commands = [
+    [],
+    ["repair"],
+    ["items"],
+    ["items", "list"],
+    ["items", "get"],
+    ["items", "delete"],
+    ["fixes"],
+    ["fixes", "list"],
+    ["fixes", "get"],
+    ["login"],
+    ["logout"],
+    ["status"],
+    ["mcp"],
+  ];
 
   it.each(commands.map((words) => [words.join(" ") || "mkp", words]))("%s --help: exit 0 and its usage on stdout", async (_name, words) => {
     const { out, io: streams } = io();
@@ -184,7 +202,12 @@ describe("every command", () => {
 
   it("a reader that stops early (`| head`) ends mkp quietly: exit 0, no EPIPE stack", async () => {
     // `true` exits without reading, so the pipe is closed before mkp writes: every write fails with EPIPE.
-    const { stdout, stderr } = await promisify(execFile)("bash", ["-c", 'set -o pipefail; "$0" "$1" items list --help | true; echo "exit $?"', process.execPath, MKP]);
+    const { stdout, stderr } = await promisify(execFile)("bash", [
+      "-c",
+      'set -o pipefail; "$0" "$1" items list --help | true; echo "exit $?"',
+      process.execPath,
+      MKP,
+    ]);
     expect(stderr).toBe("");
     expect(stdout).toBe("exit 0\n");
   });

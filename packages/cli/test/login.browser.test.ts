@@ -26,7 +26,12 @@ it("mkp login (Allow in Chromium) stores the token 0600; status reports it, item
   // No API key anywhere: only the login can authenticate these commands.
   const env = { MAKEPRINTABLE_BASE_URL: sandbox.apiUrl, XDG_CONFIG_HOME: join(dir.path, "config") };
   const login = startMkp(["login"], {
-    env: { ...env, MAKEPRINTABLE_CLIENT_ID: sandbox.demo.clientId, MAKEPRINTABLE_CLIENT_SECRET: sandbox.demo.clientSecret, MAKEPRINTABLE_AUTHORIZE_URL: sandbox.authorizeUrl },
+    env: {
+      ...env,
+      MAKEPRINTABLE_CLIENT_ID: sandbox.demo.clientId,
+      MAKEPRINTABLE_CLIENT_SECRET: sandbox.demo.clientSecret,
+      MAKEPRINTABLE_AUTHORIZE_URL: sandbox.authorizeUrl,
+    },
   });
   await login.waitFor(/http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+/);
   const authorizeUrl = /(http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+)/.exec(login.stderr())![1]!;
@@ -53,7 +58,12 @@ it("mkp login (Allow in Chromium) stores the token 0600; status reports it, item
   expect(status.stdout).toMatch(new RegExp(`│ stored login +│ ${file}, for ${sandbox.apiUrl}, expires at \\S+Z \\(in 60 min\\) +│`));
 
   // The sandbox's consent page acts for the first API key's account: its model shows through the token.
-  const item = await unwrap(uploadItem(createClient({ apiKey: sandbox.demo.apiKey, baseUrl: sandbox.apiUrl }), { file: new Blob(["solid a\nendsolid a\n"]), fileName: "logged-in.stl" }));
+  const item = await unwrap(
+    uploadItem(createClient({ apiKey: sandbox.demo.apiKey, baseUrl: sandbox.apiUrl }), {
+      file: new Blob(["solid a\nendsolid a\n"]),
+      fileName: "logged-in.stl",
+    }),
+  );
   const list = await mkp(["items", "list", "--json"], { env });
   expect(list.code).toBe(0);
   expect(JSON.parse(list.stdout)).toContainEqual(item);

@@ -105,8 +105,30 @@ describe("login's options, against the sandbox", () => {
     const dead = "http://127.0.0.1:9";
     const port = await freePort();
     const { code, stdout, stderr, url, page } = await sandboxLogin(
-      ["--client-id", s.demo.clientId, "--client-secret", s.demo.clientSecret, "--authorize-url", s.authorizeUrl, "--base-url", s.apiUrl, "--response-type", "code", "--scope", "fix", "--scope", "add_file", "--port", String(port)],
-      { MAKEPRINTABLE_CLIENT_ID: "someone-else", MAKEPRINTABLE_CLIENT_SECRET: "wrong-secret", MAKEPRINTABLE_BASE_URL: `${dead}/v1`, MAKEPRINTABLE_AUTHORIZE_URL: `${dead}/authorize` },
+      [
+        "--client-id",
+        s.demo.clientId,
+        "--client-secret",
+        s.demo.clientSecret,
+        "--authorize-url",
+        s.authorizeUrl,
+        "--base-url",
+        s.apiUrl,
+        "--response-type",
+        "code",
+        "--scope",
+        "fix",
+        "--scope",
+        "add_file",
+        "--port",
+        String(port),
+      ],
+      {
+        MAKEPRINTABLE_CLIENT_ID: "someone-else",
+        MAKEPRINTABLE_CLIENT_SECRET: "wrong-secret",
+        MAKEPRINTABLE_BASE_URL: `${dead}/v1`,
+        MAKEPRINTABLE_AUTHORIZE_URL: `${dead}/authorize`,
+      },
     );
     expect(page).toContain("You are logged in to Makeprintable.");
     expect(`${url.origin}${url.pathname}`).toBe(s.authorizeUrl);
@@ -124,7 +146,12 @@ describe("login's options, against the sandbox", () => {
 
   it.runIf(process.platform === "linux")("only --open runs xdg-open: detached, in a session of its own, its output discarded", async () => {
     const s = sandbox.server;
-    const env = { MAKEPRINTABLE_CLIENT_ID: s.demo.clientId, MAKEPRINTABLE_CLIENT_SECRET: s.demo.clientSecret, MAKEPRINTABLE_BASE_URL: s.apiUrl, MAKEPRINTABLE_AUTHORIZE_URL: s.authorizeUrl };
+    const env = {
+      MAKEPRINTABLE_CLIENT_ID: s.demo.clientId,
+      MAKEPRINTABLE_CLIENT_SECRET: s.demo.clientSecret,
+      MAKEPRINTABLE_BASE_URL: s.apiUrl,
+      MAKEPRINTABLE_AUTHORIZE_URL: s.authorizeUrl,
+    };
     const opener = await fakeOpener();
     try {
       const withOpener = { ...env, PATH: `${opener.dir}:${process.env.PATH}` };
@@ -141,9 +168,18 @@ describe("login's options, against the sandbox", () => {
 
   it("a refused login exits 1 with the error's code, stores nothing and never shows the secret", async () => {
     const s = sandbox.server;
-    const { code, stdout, stderr } = await sandboxLogin([], { MAKEPRINTABLE_CLIENT_ID: s.demo.clientId, MAKEPRINTABLE_CLIENT_SECRET: "not-the-secret", MAKEPRINTABLE_BASE_URL: s.apiUrl, MAKEPRINTABLE_AUTHORIZE_URL: s.authorizeUrl });
+    const { code, stdout, stderr } = await sandboxLogin([], {
+      MAKEPRINTABLE_CLIENT_ID: s.demo.clientId,
+      MAKEPRINTABLE_CLIENT_SECRET: "not-the-secret",
+      MAKEPRINTABLE_BASE_URL: s.apiUrl,
+      MAKEPRINTABLE_AUTHORIZE_URL: s.authorizeUrl,
+    });
     expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
-    expect(stderr.endsWith("\nmkp: the token endpoint (HTTP 401) answered invalid_client: Client authentication failed. (check the client ID and secret) (MKP_OAUTH_TOKEN_ERROR)\n")).toBe(true);
+    expect(
+      stderr.endsWith(
+        "\nmkp: the token endpoint (HTTP 401) answered invalid_client: Client authentication failed. (check the client ID and secret) (MKP_OAUTH_TOKEN_ERROR)\n",
+      ),
+    ).toBe(true);
     expect(stderr).not.toContain("not-the-secret");
     expect(await readdir(dir.path)).toEqual([]);
   });
@@ -156,10 +192,22 @@ describe("login's usage errors (exit 2, nothing listens)", () => {
     [[], { MAKEPRINTABLE_CLIENT_ID: "", MAKEPRINTABLE_CLIENT_SECRET: "y" }, "mkp: give --client-id or set MAKEPRINTABLE_CLIENT_ID\n"],
     [["--client-id", "x"], { MAKEPRINTABLE_CLIENT_SECRET: "" }, "mkp: give --client-secret or set MAKEPRINTABLE_CLIENT_SECRET\n"],
     [["--port", "eighty"], credentials, "mkp: option '--port <n>' argument 'eighty' is invalid. expected a whole number.\n(run with --help for usage)\n"],
-    [["--port", "65536"], credentials, "mkp: option '--port <n>' argument '65536' is invalid. expected a port from 0 to 65535 (0: any free port).\n(run with --help for usage)\n"],
+    [
+      ["--port", "65536"],
+      credentials,
+      "mkp: option '--port <n>' argument '65536' is invalid. expected a port from 0 to 65535 (0: any free port).\n(run with --help for usage)\n",
+    ],
     [["--timeout", "1.5"], credentials, "mkp: option '--timeout <seconds>' argument '1.5' is invalid. expected a whole number.\n(run with --help for usage)\n"],
-    [["--response-type", "token"], credentials, "mkp: option '--response-type <type>' argument 'token' is invalid. Allowed choices are authorization_code, code.\n(run with --help for usage)\n"],
-    [["--scope", "admin"], credentials, "mkp: option '--scope <scope...>' argument 'admin' is invalid. Allowed choices are add_file, fix.\n(run with --help for usage)\n"],
+    [
+      ["--response-type", "token"],
+      credentials,
+      "mkp: option '--response-type <type>' argument 'token' is invalid. Allowed choices are authorization_code, code.\n(run with --help for usage)\n",
+    ],
+    [
+      ["--scope", "admin"],
+      credentials,
+      "mkp: option '--scope <scope...>' argument 'admin' is invalid. Allowed choices are add_file, fix.\n(run with --help for usage)\n",
+    ],
     [["--print-token", "--json"], credentials, "mkp: option '--print-token' cannot be used with option '--json'\n(run with --help for usage)\n"],
   ])("mkp login %j with env %j", async (args, env, message) => {
     const { out, io } = collect(env);
@@ -179,7 +227,10 @@ it("--timeout gives up after that many seconds (on fake timers: no waiting)", as
   try {
     let shown = () => {};
     const printed = new Promise<void>((resolve) => (shown = resolve));
-    const { out, io } = collect({ MAKEPRINTABLE_CLIENT_ID: "x", MAKEPRINTABLE_CLIENT_SECRET: "y", MAKEPRINTABLE_BASE_URL: api, XDG_CONFIG_HOME: join(dir.path, "config") }, shown);
+    const { out, io } = collect(
+      { MAKEPRINTABLE_CLIENT_ID: "x", MAKEPRINTABLE_CLIENT_SECRET: "y", MAKEPRINTABLE_BASE_URL: api, XDG_CONFIG_HOME: join(dir.path, "config") },
+      shown,
+    );
     let exit: number | undefined;
     const running = runCli(["login", "--timeout", "2"], io).then((code) => (exit = code));
     await printed;

@@ -60,7 +60,22 @@ describe("mkp repair", () => {
   });
 
   it("--json prints one JSON document with the download link, and sends the spec's fix options", async () => {
-    const { code, stdout, stderr } = await repairToTheEnd(["part.stl", "--json", "--out", "out.stl", "--name", "Cube", "--quality", "high", "--wall-thickness", "1.5", "--pre-optimize", "10", "--post-optimize", "99"]);
+    const { code, stdout, stderr } = await repairToTheEnd([
+      "part.stl",
+      "--json",
+      "--out",
+      "out.stl",
+      "--name",
+      "Cube",
+      "--quality",
+      "high",
+      "--wall-thickness",
+      "1.5",
+      "--pre-optimize",
+      "10",
+      "--post-optimize",
+      "99",
+    ]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as { item: { id: number }; fix: { id: number; status: string }; download_url: string; output: string; bytes: number };
     expect(result).toMatchObject({ fix: { status: "done" }, output: join(dir.path, "out.stl"), bytes: MODEL.length });
@@ -99,7 +114,9 @@ describe("mkp repair", () => {
     const wrong = "wrong-key-0123456789";
     const { code, stdout, stderr } = await mkp(["repair", "part.stl"], { env: { ...env, MAKEPRINTABLE_API_KEY: wrong }, cwd: dir.path });
     expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
-    expect(stderr).toMatch(/^Uploading part\.stl…\nmkp: the API refused the credential \(401 .+\): check MAKEPRINTABLE_API_KEY \(your account settings page shows the key\), or unset it and run `mkp login`\n$/);
+    expect(stderr).toMatch(
+      /^Uploading part\.stl…\nmkp: the API refused the credential \(401 .+\): check MAKEPRINTABLE_API_KEY \(your account settings page shows the key\), or unset it and run `mkp login`\n$/,
+    );
     expect(stderr).not.toContain(wrong);
     expect(await readdir(dir.path)).toEqual(["part.stl"]);
   });
@@ -127,7 +144,10 @@ describe("mkp repair", () => {
 
   it("bad options are usage errors (exit 2) that name the allowed values from the spec", async () => {
     const cases: [string[], string][] = [
-      [["repair", "part.stl", "--quality", "best"], "mkp: option '--quality <preset>' argument 'best' is invalid. Allowed choices are standard, prototype, high.\n"],
+      [
+        ["repair", "part.stl", "--quality", "best"],
+        "mkp: option '--quality <preset>' argument 'best' is invalid. Allowed choices are standard, prototype, high.\n",
+      ],
       [["repair", "part.stl", "--pre-optimize", "100"], "mkp: option '--pre-optimize <n>' argument '100' is invalid. expected a whole number (0 to 99).\n"],
       [["repair", "part.stl", "--wall-thickness", "0"], "mkp: option '--wall-thickness <mm>' argument '0' is invalid. expected a number (more than 0).\n"],
       [["repair"], "mkp: missing required argument 'file|url'\n"],

@@ -8,7 +8,10 @@ import { MKP, startSandbox, temporaryDirectory, TIMING, type Sandbox } from "./h
 // `mkp repair` in a real terminal: tmux runs a shell, the test types the command with send-keys and
 // reads the screen with capture-pane, while it moves the sandbox's clock.
 const run = promisify(execFile);
-const HAS_TMUX = await run("tmux", ["-V"]).then(() => true, () => false);
+const HAS_TMUX = await run("tmux", ["-V"]).then(
+  () => true,
+  () => false,
+);
 // Without tmux the terminal test skips on a workstation; under CI the check below fails, naming the fix.
 const IN_CI = process.env["CI"] === "true";
 const SOCKET = `mkp-cli-test-${process.pid}`;
@@ -25,7 +28,9 @@ async function waitForScreen(pattern: RegExp): Promise<string> {
 }
 
 it.runIf(IN_CI)("CI has tmux for the terminal test", () => {
-  expect(HAS_TMUX, "tmux is missing: install it with `node tools/dev/ensure-debian-packages.mjs` (as root; .ci/run runs it) or `apt-get install tmux`").toBe(true);
+  expect(HAS_TMUX, "tmux is missing: install it with `node tools/dev/ensure-debian-packages.mjs` (as root; .ci/run runs it) or `apt-get install tmux`").toBe(
+    true,
+  );
 });
 
 describe.skipIf(!HAS_TMUX)("in a real terminal (tmux)", () => {
@@ -38,11 +43,24 @@ describe.skipIf(!HAS_TMUX)("in a real terminal (tmux)", () => {
     await writeFile(join(dir.path, "part.stl"), "solid part\nendsolid part\n");
     // The key reaches the shell's environment through tmux, never through the keyboard (or the screen).
     await tmux(
-      "new-session", "-d", "-s", "mkp", "-x", "100", "-y", "12", "-c", dir.path,
-      "-e", `MAKEPRINTABLE_API_KEY=${sandbox.apiKey}`,
-      "-e", `MAKEPRINTABLE_BASE_URL=${sandbox.server.apiUrl}`,
-      "-e", `XDG_CONFIG_HOME=${join(dir.path, "config")}`,
-      "-e", "PS1=$ ",
+      "new-session",
+      "-d",
+      "-s",
+      "mkp",
+      "-x",
+      "100",
+      "-y",
+      "12",
+      "-c",
+      dir.path,
+      "-e",
+      `MAKEPRINTABLE_API_KEY=${sandbox.apiKey}`,
+      "-e",
+      `MAKEPRINTABLE_BASE_URL=${sandbox.server.apiUrl}`,
+      "-e",
+      `XDG_CONFIG_HOME=${join(dir.path, "config")}`,
+      "-e",
+      "PS1=$ ",
       "sh",
     );
     // Keys sent before the shell's first prompt are echoed ahead of it, and the prompt then lands on

@@ -56,13 +56,21 @@ export interface ClientOptions {
   allowInsecureHttp?: boolean | undefined;
 }
 
-
 /** A typed client for every operation of the spec: openapi-fetch's client over our `paths`. */
 export type MakeprintableClient = Client<paths>;
 
 // Every option's name, checked against `ClientOptions` by the compiler, to refuse unknown ones.
 const OPTION_NAMES = Object.keys({
-  apiKey: 1, accessToken: 1, baseUrl: 1, fetch: 1, headers: 1, maxRetries: 1, timeoutMs: 1, sleep: 1, random: 1, allowInsecureHttp: 1,
+  apiKey: 1,
+  accessToken: 1,
+  baseUrl: 1,
+  fetch: 1,
+  headers: 1,
+  maxRetries: 1,
+  timeoutMs: 1,
+  sleep: 1,
+  random: 1,
+  allowInsecureHttp: 1,
 } satisfies Record<keyof ClientOptions, 1>);
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 // Removes a credential, default headers' included, where the spec says `security: []`.
@@ -78,7 +86,9 @@ function checkOptionNames(options: object): void {
     if (OPTION_NAMES.includes(name)) continue;
     // Near: the same letters in any case, or a part of a name ("baseURL", "timeout", "retries").
     const nearest = name.length >= 3 && OPTION_NAMES.find((known) => known.toLowerCase().includes(name.toLowerCase()));
-    throw new ClientOptionsError(`unknown option "${name.slice(0, 40)}"${nearest ? `: did you mean "${nearest}"?` : `; the options are ${OPTION_NAMES.join(", ")}`}`);
+    throw new ClientOptionsError(
+      `unknown option "${name.slice(0, 40)}"${nearest ? `: did you mean "${nearest}"?` : `; the options are ${OPTION_NAMES.join(", ")}`}`,
+    );
   }
 }
 
@@ -103,7 +113,14 @@ function checkBaseUrl(value: string, allowInsecureHttp: boolean | undefined): st
 }
 
 /** What one call takes: openapi-fetch's per-request options plus the client's own. */
-type CallInit = RequestOptions & { headers?: HeadersOptions; body?: unknown; signal?: AbortSignal | null; fetch?: Fetch; baseUrl?: string; bodySerializer?: unknown };
+type CallInit = RequestOptions & {
+  headers?: HeadersOptions;
+  body?: unknown;
+  signal?: AbortSignal | null;
+  fetch?: Fetch;
+  baseUrl?: string;
+  bodySerializer?: unknown;
+};
 
 /**
  * Creates a client for the Makeprintable API.
@@ -164,9 +181,18 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
       random: options.random ?? Math.random,
       secrets,
     });
-    const result = await request(method, path, { bodySerializer: (body: unknown, headers?: Headers) => serializeBody(route, body, headers), ...rest, headers: callHeaders, fetch: send });
+    const result = await request(method, path, {
+      bodySerializer: (body: unknown, headers?: Headers) => serializeBody(route, body, headers),
+      ...rest,
+      headers: callHeaders,
+      fetch: send,
+    });
     return withRequestSecrets(result, secrets);
   }
   const methods = Object.fromEntries(METHODS.map((method) => [method, (path: string, init?: CallInit) => call(method, path, init)]));
-  return { ...client, ...methods, request: (method: string, path: string, init?: CallInit) => call(method.toUpperCase(), path, init) } as unknown as MakeprintableClient;
+  return {
+    ...client,
+    ...methods,
+    request: (method: string, path: string, init?: CallInit) => call(method.toUpperCase(), path, init),
+  } as unknown as MakeprintableClient;
 }

@@ -16,8 +16,14 @@ const ENVELOPE_KEYS = ["items", "fixes", "data", "results"];
 function entriesOf<T>(list: T[] | Record<string, unknown> | undefined, what: string): T[] {
   const entries = Array.isArray(list) ? list : ENVELOPE_KEYS.map((key) => list?.[key]).find(Array.isArray);
   if (entries?.every((entry) => typeof entry === "object" && entry !== null && !Array.isArray(entry))) return entries as T[];
-  const seen = Array.isArray(list) ? "an array holding something other than objects" : list && typeof list === "object" ? `an object with the keys ${Object.keys(list).slice(0, 10).join(", ") || "(none)"}` : typeof list;
-  throw new UnexpectedListError(`the ${what} list is ${seen}, not an array of ${what} or an envelope holding one under ${ENVELOPE_KEYS.join(", ")}: please report it`);
+  const seen = Array.isArray(list)
+    ? "an array holding something other than objects"
+    : list && typeof list === "object"
+      ? `an object with the keys ${Object.keys(list).slice(0, 10).join(", ") || "(none)"}`
+      : typeof list;
+  throw new UnexpectedListError(
+    `the ${what} list is ${seen}, not an array of ${what} or an envelope holding one under ${ENVELOPE_KEYS.join(", ")}: please report it`,
+  );
 }
 
 /**

@@ -48,7 +48,10 @@ export async function fetchFollowingRedirects(fetch: Fetch | undefined, request:
     if (!follow || (!hidden && location === null)) return response;
     await response.body?.cancel().catch(() => undefined);
     const from = withoutQuery(current.url);
-    if (hidden) throw new RedirectRefusedError({ message: `${from} answered with a redirect that the browser hides from scripts: set baseUrl to the address it redirects to` });
+    if (hidden)
+      throw new RedirectRefusedError({
+        message: `${from} answered with a redirect that the browser hides from scripts: set baseUrl to the address it redirects to`,
+      });
     let target: URL;
     try {
       target = new URL(location!, current.url);

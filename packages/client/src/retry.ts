@@ -119,7 +119,9 @@ export function sendWithRetries(settings: SendSettings): (request: Request) => P
         if (!retryable) {
           const where = withoutQuery(request.url);
           throw timeout.signal.aborted
-            ? new APIConnectionTimeoutError({ message: `no response from ${where} within ${timeoutMs} ms: raise timeoutMs (per client or per request) or check the server` })
+            ? new APIConnectionTimeoutError({
+                message: `no response from ${where} within ${timeoutMs} ms: raise timeoutMs (per client or per request) or check the server`,
+              })
             : new APIConnectionError({
                 message: `could not reach ${where} (${redact(reasonOf(cause), secrets)}): check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network`,
                 cause: safeCause(cause, secrets),
@@ -135,7 +137,13 @@ export function sendWithRetries(settings: SendSettings): (request: Request) => P
       const ms = (response && retryAfterMs(response.headers)) ?? backoffMs(retry, settings.random);
       // The caller's abort ends the wait between attempts.
       const signal = userSignal ?? new AbortController().signal;
-      if (!(await settings.sleep(ms, signal).then(() => !signal.aborted, () => false))) throw aborted();
+      if (
+        !(await settings.sleep(ms, signal).then(
+          () => !signal.aborted,
+          () => false,
+        ))
+      )
+        throw aborted();
     }
   };
 }

@@ -25,7 +25,7 @@ export type UploadItemOptions = RequestOptions & { signal?: AbortSignal; headers
 
 // The item's file_name and file_ext come from this name, so it must be a name, not a path.
 function checkFileName(name: unknown): string {
-  if (typeof name !== "string" || name.trim() === "") throw new InvalidUploadError("fileName must be a non-empty string such as \"part.stl\"");
+  if (typeof name !== "string" || name.trim() === "") throw new InvalidUploadError('fileName must be a non-empty string such as "part.stl"');
   if (/[/\\\u0000-\u001f\u007f]/.test(name)) throw new InvalidUploadError("fileName must be a file name without a directory or control characters");
   return name;
 }
@@ -33,7 +33,9 @@ function checkFileName(name: unknown): string {
 async function toFile(source: UploadSource, fileName: string | undefined): Promise<File> {
   // The file's kind first: a path string is the likeliest mistake, and its fix is not a fileName.
   if (typeof source === "string") {
-    throw new InvalidUploadError(`file must be the file's bytes, not a path: read it first, e.g. file: await openAsBlob("${String(source).slice(0, 80)}") from node:fs, or give fileUrl for a URL`);
+    throw new InvalidUploadError(
+      `file must be the file's bytes, not a path: read it first, e.g. file: await openAsBlob("${String(source).slice(0, 80)}") from node:fs, or give fileUrl for a URL`,
+    );
   }
   if (source instanceof Blob) {
     if (fileName === undefined && source instanceof File) return source;

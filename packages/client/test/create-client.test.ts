@@ -122,7 +122,6 @@ describe("options", () => {
     expect(onlyRequest(requests).headers.get("key")).toBe("key  with\t spaces x");
   });
 
-
   it.each([
     ["baseURL", 'unknown option "baseURL": did you mean "baseUrl"?'],
     ["apikey", 'unknown option "apikey": did you mean "apiKey"?'],
@@ -131,22 +130,31 @@ describe("options", () => {
     ["token", 'unknown option "token": did you mean "accessToken"?'],
     ["key", 'unknown option "key": did you mean "apiKey"?'],
     ["ms", 'unknown option "ms"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp'],
-    ["x".repeat(50), `unknown option "${"x".repeat(40)}"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp`],
+    [
+      "x".repeat(50),
+      `unknown option "${"x".repeat(40)}"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp`,
+    ],
     ["proxy", 'unknown option "proxy"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp'],
   ])("refuses the unknown option %s, naming the nearest (issue 16)", (name, message) => {
     expect(() => createClient({ apiKey: API_KEY, [name]: "x" } as never)).toThrow(new ClientOptionsError(message));
   });
 
   it("rejects an API key and an access token together", () => {
-    expect(() => createClient({ apiKey: API_KEY, accessToken: TOKEN })).toThrow(
-      new ClientOptionsError("give either apiKey or accessToken, not both"),
-    );
+    expect(() => createClient({ apiKey: API_KEY, accessToken: TOKEN })).toThrow(new ClientOptionsError("give either apiKey or accessToken, not both"));
   });
 
   it.each([
     ["an empty API key", { apiKey: "" }, "apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)"],
-    ["an API key with a line break", { apiKey: "abc\nkey: x" }, "apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)"],
-    ["an empty access token", { accessToken: "" }, "accessToken must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)"],
+    [
+      "an API key with a line break",
+      { apiKey: "abc\nkey: x" },
+      "apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)",
+    ],
+    [
+      "an empty access token",
+      { accessToken: "" },
+      "accessToken must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)",
+    ],
     ["a relative base URL", { baseUrl: "/v1" }, "baseUrl must be an absolute http(s) URL without credentials"],
     ["a base URL with credentials", { baseUrl: "https://user:pw@example.com" }, "baseUrl must be an absolute http(s) URL without credentials"],
     ["a non-http base URL", { baseUrl: "ftp://example.com" }, "baseUrl must be an absolute http(s) URL without credentials"],

@@ -59,9 +59,12 @@ describe("two clients calling at once (issue 15)", () => {
     }
     // Asked once per non-public request, never for POST /token: 3 such calls, twice each.
     expect(tokenCalls).toBe(6);
-    expect(seen.filter((request) => request.headers.authorization).map((request) => request.headers.authorization).sort()).toEqual(
-      ["tok1", "tok2", "tok3", "tok4", "tok5", "tok6"].map((token) => `Bearer ${token}`),
-    );
+    expect(
+      seen
+        .filter((request) => request.headers.authorization)
+        .map((request) => request.headers.authorization)
+        .sort(),
+    ).toEqual(["tok1", "tok2", "tok3", "tok4", "tok5", "tok6"].map((token) => `Bearer ${token}`));
     expect(seen.filter((request) => request.url === "/token")).toHaveLength(4);
   });
 
@@ -103,7 +106,10 @@ describe("an echoed credential in another encoding (issue 19 L4)", () => {
 
 describe("an echoed bare bearer token", () => {
   it("scrubs the token without its scheme too", async () => {
-    const client = createClient({ accessToken: "sec_3dFix", fetch: async (request) => Response.json({ message: `token ${request.headers.get("authorization")!.split(" ")[1]} expired` }, { status: 401 }) });
+    const client = createClient({
+      accessToken: "sec_3dFix",
+      fetch: async (request) => Response.json({ message: `token ${request.headers.get("authorization")!.split(" ")[1]} expired` }, { status: 401 }),
+    });
     const error = (await unwrap(client.GET("/items")).catch((e: unknown) => e)) as APIError;
     expect(error.message).toBe("401 token [redacted] expired");
   });
@@ -111,10 +117,15 @@ describe("an echoed bare bearer token", () => {
 
 describe("a connection error's cause (issue 19 L5)", () => {
   const failWith = (make: (request: Request) => unknown) =>
-    createClient({ apiKey: API_KEY, maxRetries: 0, fetch: async (request) => Promise.reject(make(request)) }).GET("/items").catch((e: unknown) => e);
+    createClient({ apiKey: API_KEY, maxRetries: 0, fetch: async (request) => Promise.reject(make(request)) })
+      .GET("/items")
+      .catch((e: unknown) => e);
 
   it.each([
-    ["nested three deep", () => new TypeError("fetch failed", { cause: new Error("socket", { cause: new Error("tls", { cause: new Error(`bad key ${API_KEY}`) }) }) })],
+    [
+      "nested three deep",
+      () => new TypeError("fetch failed", { cause: new Error("socket", { cause: new Error("tls", { cause: new Error(`bad key ${API_KEY}`) }) }) }),
+    ],
     ["carrying the Request", (request: Request) => Object.assign(new TypeError("fetch failed"), { request })],
     ["an AggregateError", () => new AggregateError([new Error("ok"), new Error(`key: ${encodeURIComponent(API_KEY)}`)], "all attempts failed")],
     ["a plain object holding the headers", (request: Request) => ({ code: "E", details: { headers: request.headers } })],
@@ -127,10 +138,18 @@ describe("a connection error's cause (issue 19 L5)", () => {
 
   it.each([
     ["a thrown string", "socket hang up", "socket hang up"],
-    ["an error with no message but a code", new TypeError("fetch failed", { cause: Object.assign(new AggregateError([], ""), { code: "ECONNREFUSED" }) }), "ECONNREFUSED"],
+    [
+      "an error with no message but a code",
+      new TypeError("fetch failed", { cause: Object.assign(new AggregateError([], ""), { code: "ECONNREFUSED" }) }),
+      "ECONNREFUSED",
+    ],
     ["an error with neither", new TypeError("fetch failed", { cause: new RangeError("") }), "RangeError"],
     ["a reason over 200 characters", new Error("x".repeat(300)), "x".repeat(200)],
-    ["a chain over 8 causes deep (the 8th is quoted)", Array.from({ length: 10 }, (_, i) => 10 - i).reduce<unknown>((cause, n) => new Error(`level ${n}`, { cause }), undefined), "level 8"],
+    [
+      "a chain over 8 causes deep (the 8th is quoted)",
+      Array.from({ length: 10 }, (_, i) => 10 - i).reduce<unknown>((cause, n) => new Error(`level ${n}`, { cause }), undefined),
+      "level 8",
+    ],
   ])("quotes the reason of %s", async (_name, thrown, reason) => {
     const error = (await failWith(() => thrown)) as APIConnectionError;
     expect(error.message).toBe(`could not reach https://api.makeprintable.com/v1/items (${reason}): check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network`);
@@ -140,7 +159,9 @@ describe("a connection error's cause (issue 19 L5)", () => {
     const cause = new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND api.example"), { code: "ENOTFOUND" }) });
     const error = (await failWith(() => cause)) as APIConnectionError;
     expect(error.cause).toBe(cause);
-    expect(error.message).toBe("could not reach https://api.makeprintable.com/v1/items (getaddrinfo ENOTFOUND api.example): check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network");
+    expect(error.message).toBe(
+      "could not reach https://api.makeprintable.com/v1/items (getaddrinfo ENOTFOUND api.example): check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network",
+    );
   });
 });
 

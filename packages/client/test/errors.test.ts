@@ -19,7 +19,6 @@ import {
 } from "../src/index.js";
 import { json, startServer } from "./server.js";
 
-
 /** The error a promise rejects with; fails the test when it resolves. */
 function failureOf(promise: Promise<unknown>): Promise<APIError> {
   return promise.then(
@@ -113,7 +112,13 @@ describe("secrets never appear in errors", () => {
   // Realistic credentials: long enough not to occur by chance in a message like "404 not found".
   const secret = fc.stringMatching(/^[A-Za-z0-9_~.+/-]{16,48}$/);
   const everything = (error: unknown) =>
-    [String(error), (error as Error).stack, JSON.stringify(error), inspect(error, { depth: Infinity }), inspect(error, { depth: Infinity, showHidden: true })].join("\n");
+    [
+      String(error),
+      (error as Error).stack,
+      JSON.stringify(error),
+      inspect(error, { depth: Infinity }),
+      inspect(error, { depth: Infinity, showHidden: true }),
+    ].join("\n");
 
   let echo: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {

@@ -23,8 +23,16 @@ describe("itemsOf and fixesOf", () => {
   });
 
   it.each([
-    ["an envelope without a list", { page: 1, total: 0 }, "the items list is an object with the keys page, total, not an array of items or an envelope holding one under items, fixes, data, results: please report it"],
-    ["an array of numbers", [1, 2], "the items list is an array holding something other than objects, not an array of items or an envelope holding one under items, fixes, data, results: please report it"],
+    [
+      "an envelope without a list",
+      { page: 1, total: 0 },
+      "the items list is an object with the keys page, total, not an array of items or an envelope holding one under items, fixes, data, results: please report it",
+    ],
+    [
+      "an array of numbers",
+      [1, 2],
+      "the items list is an array holding something other than objects, not an array of items or an envelope holding one under items, fixes, data, results: please report it",
+    ],
     ["nothing", undefined, "the items list is undefined, not an array of items or an envelope holding one under items, fixes, data, results: please report it"],
   ])("refuse %s, naming what was there", (_shape, body, message) => {
     expect(() => itemsOf(body as never)).toThrow(new UnexpectedListError(message));

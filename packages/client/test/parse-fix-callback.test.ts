@@ -12,7 +12,14 @@ describe("parseFixCallback reads every encoding", () => {
     ["form text", "id=17&item_id=149&status=done&progress=100", { id: 17, item_id: 149, status: "done", progress: 100 }],
     ["form text with extra fields", "id=17&status=done&download_url=http%3A%2F%2Fx%2Fd.obj", { id: 17, status: "done", download_url: "http://x/d.obj" }],
     ["URLSearchParams", new URLSearchParams({ id: "17", progress: "42.5" }), { id: 17, progress: 42.5 }],
-    ["FormData", form([["id", "17"], ["status", "processing"]]), { id: 17, status: "processing" }],
+    [
+      "FormData",
+      form([
+        ["id", "17"],
+        ["status", "processing"],
+      ]),
+      { id: 17, status: "processing" },
+    ],
     ["JSON text", ' {"id":17,"item_id":149,"status":"done","progress":100} ', { id: 17, item_id: 149, status: "done", progress: 100 }],
     ["a parsed JSON object", { id: 17, status: 3, progress: "100" }, { id: 17, status: 3, progress: 100 }],
     ["a numeric status kept as the server sent it", "id=17&status=3", { id: 17, status: "3" }],
@@ -33,7 +40,14 @@ describe("parseFixCallback refuses garbage with a typed error", () => {
     ["an object that is no fix", { ok: true }, "the callback has no id, so it is not a fix"],
     ["a fix without its id", { status: "done", progress: 100 }, "the callback has no id, so it is not a fix"],
     ["a repeated field", "id=17&id=18", 'the callback repeats the field "id"'],
-    ["a file field", form([["id", "17"], ["status", new Blob(["x"])]]), 'the callback field "status" is a file, not text'],
+    [
+      "a file field",
+      form([
+        ["id", "17"],
+        ["status", new Blob(["x"])],
+      ]),
+      'the callback field "status" is a file, not text',
+    ],
     ["a non-integer id", "id=abc", "the callback field id is not a non-negative integer"],
     ["a negative id", { id: -1 }, "the callback field id is not a non-negative integer"],
     ["a fractional item_id", { id: 1, item_id: 1.5 }, "the callback field item_id is not a non-negative integer"],

@@ -34,7 +34,10 @@ describe("redact", () => {
   });
 
   it("scrubs every string of a JSON value, keys included, and keeps the rest", () => {
-    expect(redactValue({ [SECRET]: [SECRET, 1, null, true], n: { m: `a${SECRET}` } }, [SECRET])).toEqual({ "[redacted]": ["[redacted]", 1, null, true], n: { m: "a[redacted]" } });
+    expect(redactValue({ [SECRET]: [SECRET, 1, null, true], n: { m: `a${SECRET}` } }, [SECRET])).toEqual({
+      "[redacted]": ["[redacted]", 1, null, true],
+      n: { m: "a[redacted]" },
+    });
     expect(redactValue(7, [SECRET])).toBe(7);
   });
 });
@@ -75,7 +78,14 @@ describe("holdsSecret", () => {
     ["headers", headers("key", "other")],
     ["a Request", new Request("https://a.example/", { headers: { key: "other" } })],
     ["a getter, which is never called", Object.defineProperty({}, "k", { get: () => "k3y" })],
-    ["a cycle", (() => { const a: { self?: unknown } = {}; a.self = a; return a; })()],
+    [
+      "a cycle",
+      (() => {
+        const a: { self?: unknown } = {};
+        a.self = a;
+        return a;
+      })(),
+    ],
   ])("finds none in %s", (_where, value) => {
     expect(holdsSecret(value, ["k3y"])).toBe(false);
   });

@@ -71,14 +71,14 @@ describe("redirects the client refuses, naming the fix", () => {
     expect(elsewhere.requests).toEqual([]);
   });
 
-  it("keeps a request's redirect: \"error\" (fetch refuses the redirect)", async () => {
+  it('keeps a request\'s redirect: "error" (fetch refuses the redirect)', async () => {
     const api = await redirecting(302, () => "/elsewhere");
     const client = createClient({ apiKey: API_KEY, baseUrl: api.url, maxRetries: 0 });
     await expect(client.GET("/items", { redirect: "error" })).rejects.toThrow(`could not reach ${api.url}/items (unexpected redirect)`);
     expect(api.requests).toHaveLength(1);
   });
 
-  it("returns the redirect itself for redirect: \"manual\"", async () => {
+  it('returns the redirect itself for redirect: "manual"', async () => {
     const api = await redirecting(302, () => "/elsewhere");
     const { response } = await createClient({ apiKey: API_KEY, baseUrl: api.url }).GET("/items", { redirect: "manual" });
     expect([response.status, response.headers.get("location")]).toEqual([302, "/elsewhere"]);
@@ -160,6 +160,8 @@ describe("what counts as a redirect", () => {
 
   it("refuses a Location that is no URL", async () => {
     const api = await redirecting(302, () => "http://[");
-    await expect(createClient({ apiKey: API_KEY, baseUrl: api.url }).GET("/items")).rejects.toThrow(`${api.url}/items redirected to an unusable Location: check baseUrl`);
+    await expect(createClient({ apiKey: API_KEY, baseUrl: api.url }).GET("/items")).rejects.toThrow(
+      `${api.url}/items redirected to an unusable Location: check baseUrl`,
+    );
   });
 });

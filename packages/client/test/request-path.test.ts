@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { AccessTokenError, ClientOptionsError, createClient, SERVER_URL } from "../src/index.js";
 import { API_KEY, observedFetch, onlyRequest, TOKEN_REQUEST } from "./helpers.js";
 
-
 afterEach(() => {
   vi.unstubAllEnvs();
 });
@@ -135,7 +134,10 @@ describe("option checks", () => {
   });
 
   it("rejects an API key that is not a string", () => {
-    expect(rejection({ apiKey: 12345 as never })).toMatchObject({ code: "MKP_INVALID_OPTIONS", message: "apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)" });
+    expect(rejection({ apiKey: 12345 as never })).toMatchObject({
+      code: "MKP_INVALID_OPTIONS",
+      message: "apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)",
+    });
   });
 
   it("checks a fixed access token when the client is created", () => {
@@ -143,18 +145,30 @@ describe("option checks", () => {
     expect(error).toBeInstanceOf(ClientOptionsError);
     expect(error.message).toBe("accessToken must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)");
     expect(inspect(error)).not.toContain("injected");
-    expect(rejection({ accessToken: 42 as never }).message).toBe("accessToken must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)");
+    expect(rejection({ accessToken: 42 as never }).message).toBe(
+      "accessToken must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)",
+    );
   });
 
   it.each([
     ["a record", { "X-Trace": "t1", "x-app": "demo" }],
     ["a Headers object", new Headers({ "X-Trace": "t1", "x-app": "demo" })],
-    ["name-value pairs", [["X-Trace", "t1"], ["x-app", "demo"]] as [string, string][]],
+    [
+      "name-value pairs",
+      [
+        ["X-Trace", "t1"],
+        ["x-app", "demo"],
+      ] as [string, string][],
+    ],
   ])("sends default headers given as %s with every request, next to the credential", async (_name, headers) => {
     const { fetch, requests } = observedFetch();
     await createClient({ apiKey: API_KEY, fetch, headers }).GET("/items");
     const request = onlyRequest(requests);
-    expect([...request.headers]).toEqual([["key", API_KEY], ["x-app", "demo"], ["x-trace", "t1"]]);
+    expect([...request.headers]).toEqual([
+      ["key", API_KEY],
+      ["x-app", "demo"],
+      ["x-trace", "t1"],
+    ]);
   });
 
   it("rejects an unusable default header without echoing it", () => {
@@ -193,12 +207,7 @@ describe("option checks", () => {
     expect(request.headers.get("key")).toBeNull();
   });
 
-  it.each([
-    [{ timeoutMs: 1 }],
-    [{ timeoutMs: 2 ** 31 - 1 }],
-    [{ maxRetries: 0 }],
-    [{ maxRetries: 2 ** 31 - 1 }],
-  ])("accepts the limits %o", (options) => {
+  it.each([[{ timeoutMs: 1 }], [{ timeoutMs: 2 ** 31 - 1 }], [{ maxRetries: 0 }], [{ maxRetries: 2 ** 31 - 1 }]])("accepts the limits %o", (options) => {
     expect(() => createClient({ apiKey: API_KEY, ...options })).not.toThrow();
   });
 });

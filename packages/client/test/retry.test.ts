@@ -162,9 +162,7 @@ describe("Retry-After", () => {
   });
 
   it("falls back to the backoff when Retry-After is too long", async () => {
-    const api = await server((_request, response, index) =>
-      index === 0 ? json(response, 429, {}, { "retry-after": "3600" }) : json(response, 200, []),
-    );
+    const api = await server((_request, response, index) => (index === 0 ? json(response, 429, {}, { "retry-after": "3600" }) : json(response, 200, [])));
     const { client, delays } = clientOf(api.url);
     await client.GET("/items");
     expect(delays).toEqual([500]);

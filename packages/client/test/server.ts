@@ -10,9 +10,7 @@ export interface SeenRequest {
 }
 
 /** A real HTTP server on 127.0.0.1 (ephemeral port) answering with `handle`; records every request. */
-export async function startServer(
-  handle: (request: SeenRequest, response: ServerResponse, index: number) => void | Promise<void>,
-) {
+export async function startServer(handle: (request: SeenRequest, response: ServerResponse, index: number) => void | Promise<void>) {
   const requests: SeenRequest[] = [];
   const server = createServer((incoming, response) => {
     const chunks: Buffer[] = [];
@@ -24,9 +22,9 @@ export async function startServer(
       Promise.resolve()
         .then(() => handle(seen, response, index))
         .catch((error: unknown) => {
-        response.statusCode = 599;
-        response.end(String(error));
-      });
+          response.statusCode = 599;
+          response.end(String(error));
+        });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

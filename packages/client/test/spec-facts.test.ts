@@ -55,13 +55,7 @@ describe("the bundled spec holds every fact of the Authentication page", () => {
     const ok = operation.responses["200"];
     expect(ok.headers["Cache-Control"].schema.const).toBe("no-store");
     expect(spec.components.schemas.TokenResponse.required).toEqual(["access_token", "token_type"]);
-    expect(Object.keys(spec.components.schemas.TokenResponse.properties)).toEqual([
-      "access_token",
-      "token_type",
-      "expires_in",
-      "refresh_token",
-      "scope",
-    ]);
+    expect(Object.keys(spec.components.schemas.TokenResponse.properties)).toEqual(["access_token", "token_type", "expires_in", "refresh_token", "scope"]);
     expect(operation.description).toMatch(/does not show the response body/);
     for (const status of ["400", "401"]) {
       expect(operation.responses[status].content["application/json"].schema.$ref).toBe("#/components/schemas/OAuthError");
@@ -93,7 +87,17 @@ describe("the bundled spec holds every fact of the Authentication page", () => {
 
   it("carries the authentication guide in info.description", () => {
     const guide: string = spec.info.description;
-    for (const fact of ["key: 12345weLove3DPrinting", "https://makeprintable.com/authorize", "response_type=authorization_code", "grant_type=authorization_code", "**3 minutes**", "Authorization: Bearer sec_3dFix", "`add_file`", "`fix`", "not implemented yet"]) {
+    for (const fact of [
+      "key: 12345weLove3DPrinting",
+      "https://makeprintable.com/authorize",
+      "response_type=authorization_code",
+      "grant_type=authorization_code",
+      "**3 minutes**",
+      "Authorization: Bearer sec_3dFix",
+      "`add_file`",
+      "`fix`",
+      "not implemented yet",
+    ]) {
       expect(guide).toContain(fact);
     }
   });
@@ -116,7 +120,12 @@ describe("the generated constants match the spec", () => {
 
   it("lists the scopes and marks the public operations", () => {
     expect(constants.SCOPES).toEqual(["add_file", "fix"]);
-    expect(constants.OPERATIONS.createToken).toMatchObject({ method: "POST", path: "/token", authenticated: false, requestBodyType: "application/x-www-form-urlencoded" });
+    expect(constants.OPERATIONS.createToken).toMatchObject({
+      method: "POST",
+      path: "/token",
+      authenticated: false,
+      requestBodyType: "application/x-www-form-urlencoded",
+    });
     expect(constants.OPERATIONS.authorize).toMatchObject({ serverUrl: "https://makeprintable.com", authenticated: false });
     expect(constants.OPERATIONS.createItem).toMatchObject({ authenticated: true, scopes: ["add_file"] });
     expect(constants.OPERATIONS.createFix).toMatchObject({ authenticated: true, scopes: ["fix"] });

@@ -31,7 +31,15 @@ beforeAll(async () => {
     received.push({ contentType, key: request.headers.key as string | undefined, fields });
     const file = fields.file;
     const name = typeof file === "object" ? file.fileName : "remote.obj";
-    json(response, 201, { id: 149, user_id: 8, file_name: name.replace(/\.[^.]+$/, ""), file_ext: name.split(".").pop(), status: 1, created_at: 1422295700, updated_at: 1422295700 });
+    json(response, 201, {
+      id: 149,
+      user_id: 8,
+      file_name: name.replace(/\.[^.]+$/, ""),
+      file_ext: name.split(".").pop(),
+      status: 1,
+      created_at: 1422295700,
+      updated_at: 1422295700,
+    });
   });
 });
 afterAll(() => api.close());
@@ -55,7 +63,18 @@ describe("uploadItem sends a real multipart body", () => {
     ["an ArrayBuffer", () => ({ file: new Uint8Array(CUBE).buffer, fileName: "cube.obj" })],
     ["a web ReadableStream", () => ({ file: new Blob([CUBE]).stream(), fileName: "cube.obj" })],
     ["a Node fs read stream", () => ({ file: createReadStream(CUBE_PATH, { highWaterMark: 64 }), fileName: "cube.obj" })],
-    ["a Node Readable of text chunks", () => ({ file: Readable.from(CUBE.toString("utf8").split("\n").map((line) => `${line}\n`).slice(0, -1)), fileName: "cube.obj" })],
+    [
+      "a Node Readable of text chunks",
+      () => ({
+        file: Readable.from(
+          CUBE.toString("utf8")
+            .split("\n")
+            .map((line) => `${line}\n`)
+            .slice(0, -1),
+        ),
+        fileName: "cube.obj",
+      }),
+    ],
   ];
 
   it.each(sources)("from %s", async (_name, input) => {
@@ -98,15 +117,27 @@ describe("unusable input is refused before anything is sent", () => {
     ["both", { file: new Blob(["x"]), fileName: "a.obj", fileUrl: "https://example.com/a.obj" }, "give exactly one of file and fileUrl"],
     ["bytes without a name", { file: new Uint8Array([1]) }, 'fileName must be a non-empty string such as "part.stl"'],
     ["a path for a name", { file: new Uint8Array([1]), fileName: "models/a.obj" }, "fileName must be a file name without a directory or control characters"],
-    ["a control character in the name", { file: new Uint8Array([1]), fileName: "a\r\n.obj" }, "fileName must be a file name without a directory or control characters"],
+    [
+      "a control character in the name",
+      { file: new Uint8Array([1]), fileName: "a\r\n.obj" },
+      "fileName must be a file name without a directory or control characters",
+    ],
     // The kind of file is checked before its name (issue 16): the fix for a path is not a fileName.
     [
       "a path for a file",
       { file: "cube.stl" },
       'file must be the file\'s bytes, not a path: read it first, e.g. file: await openAsBlob("cube.stl") from node:fs, or give fileUrl for a URL',
     ],
-    ["a number for a file, without a name", { file: 42 }, "file must be a Blob, File, ArrayBuffer, typed array (Buffer), ReadableStream or async iterable of bytes"],
-    ["a number for a file", { file: 42, fileName: "a.obj" }, "file must be a Blob, File, ArrayBuffer, typed array (Buffer), ReadableStream or async iterable of bytes"],
+    [
+      "a number for a file, without a name",
+      { file: 42 },
+      "file must be a Blob, File, ArrayBuffer, typed array (Buffer), ReadableStream or async iterable of bytes",
+    ],
+    [
+      "a number for a file",
+      { file: 42, fileName: "a.obj" },
+      "file must be a Blob, File, ArrayBuffer, typed array (Buffer), ReadableStream or async iterable of bytes",
+    ],
     ["a stream of objects", { file: Readable.from([{ not: "bytes" }]), fileName: "a.obj" }, "the file stream yielded something other than bytes or text"],
     ["a relative URL", { fileUrl: "models/a.obj" }, "fileUrl must be an absolute URL"],
     ["a file: URL", { fileUrl: "file:///etc/passwd" }, "fileUrl must be an http(s) URL"],

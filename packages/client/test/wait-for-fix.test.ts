@@ -41,9 +41,7 @@ describe("waitForFix", () => {
     const { client, delays, sleep, now } = harness(api.url);
     const fix = await waitForFix(client, 17, { sleep, now });
     expect(fix).toEqual(done);
-    expect(api.requests.map((request) => `${request.method} ${request.url} ${request.headers.key}`)).toEqual(
-      Array(4).fill(`GET /v1/fixes/17 ${API_KEY}`),
-    );
+    expect(api.requests.map((request) => `${request.method} ${request.url} ${request.headers.key}`)).toEqual(Array(4).fill(`GET /v1/fixes/17 ${API_KEY}`));
     expect(delays).toEqual([1000, 1500, 2250]);
   });
 
@@ -55,7 +53,11 @@ describe("waitForFix", () => {
   });
 
   it("takes its own isDone when the API's status values differ", async () => {
-    const api = await fixServer([{ id: 17, status: 2 }, { id: 17, status: 3 }, { id: 17, status: 4 }]);
+    const api = await fixServer([
+      { id: 17, status: 2 },
+      { id: 17, status: 3 },
+      { id: 17, status: 4 },
+    ]);
     const { client, sleep, now } = harness(api.url);
     const fix = await waitForFix(client, 17, { sleep, now, isDone: (state) => state.status === 3 });
     expect(fix.status).toBe(3);

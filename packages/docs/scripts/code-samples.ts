@@ -5,15 +5,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  API_KEY_HEADER,
-  AUTHORIZATION_URL,
-  DEFAULT_RESPONSE_TYPE,
-  GRANT_TYPE,
-  SCOPES,
-  SERVER_URL,
-  TOKEN_URL,
-} from "@mkp/client";
+import { API_KEY_HEADER, AUTHORIZATION_URL, DEFAULT_RESPONSE_TYPE, GRANT_TYPE, SCOPES, SERVER_URL, TOKEN_URL } from "@mkp/client";
 
 /** One language of the samples: the file each operation's folder holds, and how Redoc shows it. */
 export interface SampleLanguage {
@@ -136,7 +128,10 @@ export async function loadCodeSamples(
     }
     samples.set(operationId, entries);
   }
-  if (missing.length > 0) throw new SampleError(`every operation needs a sample in every language; missing or empty:\n  ${missing.join("\n  ")}\n(\`pnpm docs:samples\` writes the missing ones from the spec, ready to edit)`);
+  if (missing.length > 0)
+    throw new SampleError(
+      `every operation needs a sample in every language; missing or empty:\n  ${missing.join("\n  ")}\n(\`pnpm docs:samples\` writes the missing ones from the spec, ready to edit)`,
+    );
   return samples;
 }
 

@@ -142,7 +142,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await running;
     const body = await readFile(join(outDir, file), "utf8").catch(() => undefined);
     if (body === undefined) {
-      response.writeHead(503, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><title>No docs yet</title><pre>${lastError ?? "building…"}</pre>${LIVE_RELOAD_SCRIPT}`);
+      response
+        .writeHead(503, { "content-type": "text/html; charset=utf-8" })
+        .end(`<!doctype html><title>No docs yet</title><pre>${lastError ?? "building…"}</pre>${LIVE_RELOAD_SCRIPT}`);
       return;
     }
     const served = file === "index.html" ? body.replace(/<\/body>(?![\s\S]*<\/body>)/, `${LIVE_RELOAD_SCRIPT}\n</body>`) : body;
@@ -157,7 +159,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const reason = `${what}${name ? `/${name.toString()}` : ""} saved`;
     // Editors write a file in several steps: wait for the burst to end.
     clearTimeout(timers.get(what));
-    timers.set(what, setTimeout(() => void rebuild(reason), 120));
+    timers.set(
+      what,
+      setTimeout(() => void rebuild(reason), 120),
+    );
   };
   const watchPath = (path: string, label: string, spec = false) => {
     watchers.push(watch(path, { recursive: true }, onChange(label, spec)));

@@ -115,7 +115,8 @@ function curl(call: Call): string {
   const lines = [`curl --fail-with-body -X ${call.method} "${call.server}${concretePath(call)}${queryString(call)}"`];
   if (call.authenticated) lines.push(`  -H "{{API_KEY_HEADER}}: $MAKEPRINTABLE_API_KEY"`);
   if (call.body?.mediaType === "application/json") lines.push(`  -H "content-type: application/json"`, `  -d ${shellQuote(JSON.stringify(call.body.value))}`);
-  else if (call.body?.mediaType === "multipart/form-data") for (const [name, value] of Object.entries(call.body.value)) lines.push(`  -F ${shellQuote(`${name}=${String(value)}`)}`);
+  else if (call.body?.mediaType === "multipart/form-data")
+    for (const [name, value] of Object.entries(call.body.value)) lines.push(`  -F ${shellQuote(`${name}=${String(value)}`)}`);
   else if (call.body) for (const [name, value] of Object.entries(call.body.value)) lines.push(`  --data-urlencode ${shellQuote(`${name}=${String(value)}`)}`);
   return `# ${SCAFFOLD_MARK}\n${lines.join(" \\\n")}\n`;
 }
@@ -125,16 +126,33 @@ function python(value: Json): string {
   if (typeof value === "boolean") return value ? "True" : "False";
   if (typeof value === "number" || typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(python).join(", ")}]`;
-  return `{${Object.entries(value).map(([key, entry]) => `${JSON.stringify(key)}: ${python(entry)}`).join(", ")}}`;
+  return `{${Object.entries(value)
+    .map(([key, entry]) => `${JSON.stringify(key)}: ${python(entry)}`)
+    .join(", ")}}`;
 }
 
 function pythonSample(call: Call): string {
   const args = [`    "${call.server}${concretePath(call)}",`];
   if (Object.keys(call.query).length > 0) args.push(`    params=${python(call.query)},`);
   if (call.authenticated) args.push(`    headers={"{{API_KEY_HEADER}}": os.environ["MAKEPRINTABLE_API_KEY"]},`);
-  if (call.body) args.push(`    ${call.body.mediaType === "application/json" ? "json" : call.body.mediaType === "multipart/form-data" ? "files" : "data"}=${python(call.body.mediaType === "multipart/form-data" ? Object.fromEntries(Object.entries(call.body.value).map(([key, entry]) => [key, [null, String(entry)]])) : call.body.value)},`);
+  if (call.body)
+    args.push(
+      `    ${call.body.mediaType === "application/json" ? "json" : call.body.mediaType === "multipart/form-data" ? "files" : "data"}=${python(call.body.mediaType === "multipart/form-data" ? Object.fromEntries(Object.entries(call.body.value).map(([key, entry]) => [key, [null, String(entry)]])) : call.body.value)},`,
+    );
   args.push("    timeout=10,");
-  return [`# ${SCAFFOLD_MARK}`, "import os", "", "import requests", "", `response = requests.${call.method.toLowerCase()}(`, ...args, ")", "response.raise_for_status()", "print(response.json() if response.content else response.status_code)", ""].join("\n");
+  return [
+    `# ${SCAFFOLD_MARK}`,
+    "import os",
+    "",
+    "import requests",
+    "",
+    `response = requests.${call.method.toLowerCase()}(`,
+    ...args,
+    ")",
+    "response.raise_for_status()",
+    "print(response.json() if response.content else response.status_code)",
+    "",
+  ].join("\n");
 }
 
 function php(value: Json): string {
@@ -142,15 +160,29 @@ function php(value: Json): string {
   if (typeof value === "boolean" || typeof value === "number") return String(value);
   if (typeof value === "string") return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
   if (Array.isArray(value)) return `[${value.map(php).join(", ")}]`;
-  return `[${Object.entries(value).map(([key, entry]) => `${php(key)} => ${php(entry)}`).join(", ")}]`;
+  return `[${Object.entries(value)
+    .map(([key, entry]) => `${php(key)} => ${php(entry)}`)
+    .join(", ")}]`;
 }
 
 function phpSample(call: Call): string {
   const url = `'${call.server}${concretePath(call)}'${Object.keys(call.query).length > 0 ? ` . '?' . http_build_query(${php(call.query)})` : ""}`;
-  const headers = [...(call.authenticated ? ["'{{API_KEY_HEADER}}: ' . getenv('MAKEPRINTABLE_API_KEY')"] : []), ...(call.body?.mediaType === "application/json" ? ["'content-type: application/json'"] : [])];
-  const options = [`    CURLOPT_CUSTOMREQUEST => '${call.method}',`, `    CURLOPT_HTTPHEADER => [${headers.join(", ")}],`, "    CURLOPT_RETURNTRANSFER => true,"];
+  const headers = [
+    ...(call.authenticated ? ["'{{API_KEY_HEADER}}: ' . getenv('MAKEPRINTABLE_API_KEY')"] : []),
+    ...(call.body?.mediaType === "application/json" ? ["'content-type: application/json'"] : []),
+  ];
+  const options = [
+    `    CURLOPT_CUSTOMREQUEST => '${call.method}',`,
+    `    CURLOPT_HTTPHEADER => [${headers.join(", ")}],`,
+    "    CURLOPT_RETURNTRANSFER => true,",
+  ];
   if (call.body) {
-    const fields = call.body.mediaType === "application/json" ? `json_encode(${php(call.body.value)})` : call.body.mediaType === "multipart/form-data" ? php(call.body.value) : `http_build_query(${php(call.body.value)})`;
+    const fields =
+      call.body.mediaType === "application/json"
+        ? `json_encode(${php(call.body.value)})`
+        : call.body.mediaType === "multipart/form-data"
+          ? php(call.body.value)
+          : `http_build_query(${php(call.body.value)})`;
     options.push(`    CURLOPT_POSTFIELDS => ${fields},`);
   }
   return [
@@ -199,5 +231,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const spec = createRequire(import.meta.url)("@mkp/client/openapi.json") as OpenApiDocument;
   const samplesDir = join(import.meta.dirname, "..", "samples");
   const written = await scaffoldSamples(spec, samplesDir, process.argv.slice(2));
-  console.log(written.length === 0 ? "docs:samples: every operation has its samples" : `docs:samples: wrote, to review:\n${written.map((file) => `  packages/docs/samples/${file}`).join("\n")}`);
+  console.log(
+    written.length === 0
+      ? "docs:samples: every operation has its samples"
+      : `docs:samples: wrote, to review:\n${written.map((file) => `  packages/docs/samples/${file}`).join("\n")}`,
+  );
 }

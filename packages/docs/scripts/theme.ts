@@ -64,14 +64,31 @@ export function themeCss(theme: RedocTheme = {}): string {
   const declarations: string[] = [];
   for (const [path, value] of leaves(theme)) {
     const properties = MAPPING[path];
-    if (!properties) throw new ThemeError(`redocly.yaml openapi.theme.${path} has no CSS mapping in packages/docs/scripts/theme.ts (mapped: ${Object.keys(MAPPING).join(", ")})`);
+    if (!properties)
+      throw new ThemeError(
+        `redocly.yaml openapi.theme.${path} has no CSS mapping in packages/docs/scripts/theme.ts (mapped: ${Object.keys(MAPPING).join(", ")})`,
+      );
     for (const property of properties) declarations.push(`${property}: ${cssValue(path, value)};`);
   }
   if (theme.colors?.primary?.main) {
     // Redoc 3 derives buttons, active menu items and tabs from this 1 (lightest) … 9 (darkest) scale.
-    const scale: [number, string][] = [[1, "white 92%"], [2, "white 84%"], [3, "white 68%"], [4, "white 45%"], [5, "white 20%"], [6, "white 0%"], [7, "black 12%"], [8, "black 24%"], [9, "black 38%"]];
+    const scale: [number, string][] = [
+      [1, "white 92%"],
+      [2, "white 84%"],
+      [3, "white 68%"],
+      [4, "white 45%"],
+      [5, "white 20%"],
+      [6, "white 0%"],
+      [7, "black 12%"],
+      [8, "black 24%"],
+      [9, "black 38%"],
+    ];
     for (const [step, mix] of scale) declarations.push(`--color-brand-${step}: color-mix(in srgb, var(--mkp-primary), ${mix});`);
-    declarations.push("--link-color-primary: var(--mkp-primary);", "--link-color-primary-hover: var(--color-brand-8);", "--link-color-visited: var(--color-brand-8);");
+    declarations.push(
+      "--link-color-primary: var(--mkp-primary);",
+      "--link-color-primary-hover: var(--color-brand-8);",
+      "--link-color-visited: var(--color-brand-8);",
+    );
   }
   return `:root {\n  ${declarations.join("\n  ")}\n}`;
 }

@@ -6,7 +6,16 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SERVER_URL, TOKEN_URL } from "@mkp/client";
 import { PACKAGE_DIR } from "../scripts/build.js";
-import { fillPlaceholders, injectCodeSamples, loadCodeSamples, SAMPLE_PLACEHOLDERS, SampleError, samplePlaceholders, specOperations, type OpenApiDocument } from "../scripts/code-samples.js";
+import {
+  fillPlaceholders,
+  injectCodeSamples,
+  loadCodeSamples,
+  SAMPLE_PLACEHOLDERS,
+  SampleError,
+  samplePlaceholders,
+  specOperations,
+  type OpenApiDocument,
+} from "../scripts/code-samples.js";
 import { themeCss, ThemeError } from "../scripts/theme.js";
 
 let samplesDir: string;
@@ -52,14 +61,18 @@ describe("loadCodeSamples", () => {
     await rm(join(samplesDir, "getFix/php.php"));
     await writeFile(join(samplesDir, "listItems/curl.sh"), "  \n");
     await expect(loadCodeSamples(samplesDir, specOperations(spec).keys(), samplePlaceholders(spec))).rejects.toThrow(
-      new SampleError("every operation needs a sample in every language; missing or empty:\n  samples/listItems/curl.sh\n  samples/getFix/php.php\n(`pnpm docs:samples` writes the missing ones from the spec, ready to edit)"),
+      new SampleError(
+        "every operation needs a sample in every language; missing or empty:\n  samples/listItems/curl.sh\n  samples/getFix/php.php\n(`pnpm docs:samples` writes the missing ones from the spec, ready to edit)",
+      ),
     );
   });
 
   it("refuses a sample folder that names no operation, and an unknown placeholder", async () => {
     await cp(join(samplesDir, "getFix"), join(samplesDir, "getFixes"), { recursive: true });
     await expect(loadCodeSamples(samplesDir, specOperations(spec).keys())).rejects.toThrow("samples/getFixes: no operation of the spec has this operationId");
-    expect(() => fillPlaceholders("curl {{SERVR_URL}}/items", SAMPLE_PLACEHOLDERS, "samples/x/curl.sh")).toThrow(/samples\/x\/curl\.sh: unknown placeholder \{\{SERVR_URL\}\}/);
+    expect(() => fillPlaceholders("curl {{SERVR_URL}}/items", SAMPLE_PLACEHOLDERS, "samples/x/curl.sh")).toThrow(
+      /samples\/x\/curl\.sh: unknown placeholder \{\{SERVR_URL\}\}/,
+    );
   });
 });
 

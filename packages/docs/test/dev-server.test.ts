@@ -63,7 +63,11 @@ describe("pnpm docs:dev", () => {
     await reloaded;
     const panel = page.locator('[id$="/deleteitem"]').first();
     await panel.getByRole("button", { name: "TypeScript", exact: true }).first().click();
-    await page.getByRole("menuitem").filter({ hasText: /^\s*curl\s*$/ }).first().click();
+    await page
+      .getByRole("menuitem")
+      .filter({ hasText: /^\s*curl\s*$/ })
+      .first()
+      .click();
     await expect.poll(() => panel.innerText(), { timeout: 10_000 }).toContain(marker);
 
     await rm(join(samplesDir, "getFix/python.py"));

@@ -27,7 +27,8 @@ function builtSamples(): Map<string, CodeSample[]> {
   const samples = new Map<string, CodeSample[]>();
   for (const item of Object.values(spec.paths ?? {})) {
     for (const operation of Object.values(item)) {
-      if (operation && typeof operation === "object" && typeof operation.operationId === "string") samples.set(operation.operationId, operation["x-codeSamples"] ?? []);
+      if (operation && typeof operation === "object" && typeof operation.operationId === "string")
+        samples.set(operation.operationId, operation["x-codeSamples"] ?? []);
     }
   }
   return samples;
@@ -64,10 +65,16 @@ function operation(operationId: string) {
 /** Picks a code-sample language in an operation's language menu (the choice holds for every operation). */
 async function selectLanguage(operationId: string, label: string): Promise<void> {
   const labels = SAMPLE_LANGUAGES.map((language) => language.label);
-  const picker = operation(operationId).getByRole("button", { name: new RegExp(`^(${labels.join("|")})$`) }).first();
+  const picker = operation(operationId)
+    .getByRole("button", { name: new RegExp(`^(${labels.join("|")})$`) })
+    .first();
   if ((await picker.innerText()).trim() === label) return;
   await picker.click();
-  await page.getByRole("menuitem").filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) }).first().click({ timeout: 5_000 });
+  await page
+    .getByRole("menuitem")
+    .filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) })
+    .first()
+    .click({ timeout: 5_000 });
   await expect.poll(async () => (await picker.innerText()).trim()).toBe(label);
 }
 
@@ -113,11 +120,14 @@ describe("the docs page, opened from disk with no network", () => {
   it("uses the Makeprintable colours from redocly.yaml", async () => {
     const primary = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--mkp-primary").trim());
     expect(primary).toBe("#0b7a75");
-    const sidebar = await page.locator('[data-component-name="Menu/Menu"]').first().evaluate((menu) => {
-      let element: Element | null = menu;
-      while (element && getComputedStyle(element).backgroundColor === "rgba(0, 0, 0, 0)") element = element.parentElement;
-      return element ? getComputedStyle(element).backgroundColor : "";
-    });
+    const sidebar = await page
+      .locator('[data-component-name="Menu/Menu"]')
+      .first()
+      .evaluate((menu) => {
+        let element: Element | null = menu;
+        while (element && getComputedStyle(element).backgroundColor === "rgba(0, 0, 0, 0)") element = element.parentElement;
+        return element ? getComputedStyle(element).backgroundColor : "";
+      });
     expect(sidebar).toBe("rgb(243, 248, 247)");
   });
 
@@ -170,7 +180,8 @@ describe("the docs page, opened from disk with no network", () => {
     await open("#/oauth-2.0/createtoken");
     const text = await operation("createToken").innerText();
     expect(text).toContain("application/x-www-form-urlencoded");
-    for (const field of ["client_id", "client_secret", "redirect_uri", "grant_type", "code"]) expect(text).toMatch(new RegExp(`\\n${field}\\nstring[^\\n]*\\nrequired\\n`));
+    for (const field of ["client_id", "client_secret", "redirect_uri", "grant_type", "code"])
+      expect(text).toMatch(new RegExp(`\\n${field}\\nstring[^\\n]*\\nrequired\\n`));
     expect(text).toContain("POST");
     expect(text).toContain("/token");
   });
@@ -238,7 +249,12 @@ describe("the docs page, opened from disk with no network", () => {
     await open();
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "docs-page.png") });
-    expect(await page.getByRole("heading", { name: /Makeprintable API/ }).first().isVisible()).toBe(true);
+    expect(
+      await page
+        .getByRole("heading", { name: /Makeprintable API/ })
+        .first()
+        .isVisible(),
+    ).toBe(true);
   });
 
   it("logged no console error and sent not one request off the machine", () => {

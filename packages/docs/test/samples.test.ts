@@ -89,7 +89,11 @@ async function renderForSandbox(operationId: string, file: string, ids: { item?:
   });
 }
 
-async function runSample(operationId: string, file: string, options: { ids?: { item?: number; fix?: number }; args?: string[]; env?: Record<string, string> } = {}): Promise<string> {
+async function runSample(
+  operationId: string,
+  file: string,
+  options: { ids?: { item?: number; fix?: number }; args?: string[]; env?: Record<string, string> } = {},
+): Promise<string> {
   const source = await renderForSandbox(operationId, file, options.ids);
   const script = join(workDir, `${operationId}-${file}`);
   await writeFile(script, source);
@@ -245,7 +249,10 @@ describe.skipIf(!HAS_PHP_CURL && !IN_CI)("PHP samples (curl extension), run with
     await writeFile(join(site, "authorize.php"), await renderForSandbox("authorize", "php.php"));
     await writeFile(join(site, "callback.php"), `${await renderForSandbox("createToken", "php.php")}\necho "signed in";\n`);
     const port = await freePort();
-    const php = spawn("php", ["-S", `127.0.0.1:${port}`, "-t", site], { env: { PATH: process.env.PATH ?? "", ...sampleEnv() }, stdio: ["ignore", "ignore", "pipe"] });
+    const php = spawn("php", ["-S", `127.0.0.1:${port}`, "-t", site], {
+      env: { PATH: process.env.PATH ?? "", ...sampleEnv() },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         php.stderr.on("data", (chunk: Buffer) => chunk.toString().includes("started") && resolve());
@@ -288,7 +295,11 @@ describe.runIf(OTHER_OPERATIONS.length > 0)("the samples of every other operatio
     const call = module[operationId];
     expect(call, `samples/${operationId}/sample.ts exports a function named ${operationId}`).toBeTypeOf("function");
     await call!();
-    for (const [file, runtime] of [["curl.sh", HAS_CURL], ["python.py", HAS_PYTHON_REQUESTS], ["php.php", HAS_PHP_CURL]] as const) {
+    for (const [file, runtime] of [
+      ["curl.sh", HAS_CURL],
+      ["python.py", HAS_PYTHON_REQUESTS],
+      ["php.php", HAS_PHP_CURL],
+    ] as const) {
       if (runtime || IN_CI) await runSample(operationId, file);
     }
   });

@@ -36,7 +36,12 @@ type Call = (path: string, init: Record<string, unknown>) => Promise<{ data?: un
  * the spec says (path, query, header, body); a file input is read from the local path it names.
  * Returns the API's answer as JSON text. API errors are thrown (typed by status, credentials scrubbed).
  */
-export async function callOperation(client: MakeprintableClient, tool: OperationTool, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
+export async function callOperation(
+  client: MakeprintableClient,
+  tool: OperationTool,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+): Promise<CallToolResult> {
   const path: Record<string, unknown> = {};
   const query: Record<string, unknown> = {};
   const headers: Record<string, string> = {};
@@ -59,6 +64,9 @@ export async function callOperation(client: MakeprintableClient, tool: Operation
     signal,
   });
   const data = unwrap(result);
-  const text = data === undefined ? `${tool.method} ${result.response.url ? new URL(result.response.url).pathname : tool.path} answered ${result.response.status} with no content.` : JSON.stringify(data, null, 2);
+  const text =
+    data === undefined
+      ? `${tool.method} ${result.response.url ? new URL(result.response.url).pathname : tool.path} answered ${result.response.status} with no content.`
+      : JSON.stringify(data, null, 2);
   return { content: [{ type: "text", text }] };
 }

@@ -12,7 +12,12 @@ export type ProgressReport = (progress: number, message: string) => Promise<void
  * `output` (an absolute path), then `repairModel` from `@mkp/node` uploads, repairs, waits and
  * writes the repaired file. Progress runs 0 (uploading) → 1–99 (the fix's own 0–100 %) → 100 (downloading).
  */
-export async function repairTool(client: MakeprintableClient, args: Record<string, unknown>, signal: AbortSignal, report: ProgressReport | undefined): Promise<CallToolResult> {
+export async function repairTool(
+  client: MakeprintableClient,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+  report: ProgressReport | undefined,
+): Promise<CallToolResult> {
   const { source, output, overwrite, ...fix } = args as { source: string; output: string; overwrite?: boolean } & FixOptions;
   if (!isUrl(source)) await regularFile("source", source);
   if (!isAbsolute(output)) throw invalidInput("output", `give an absolute path (${JSON.stringify(output.slice(0, 200))} is relative)`);
@@ -43,7 +48,14 @@ export async function repairTool(client: MakeprintableClient, args: Record<strin
       },
     );
     const summary = `Repaired ${name} → ${result.output} (fix ${result.fix.id}, ${result.bytes} bytes).`;
-    return { content: [{ type: "text", text: `${summary}\n\n${JSON.stringify({ item: result.item, fix: result.fix, download_url: result.fix.download_url, output: result.output, bytes: result.bytes }, null, 2)}` }] };
+    return {
+      content: [
+        {
+          type: "text",
+          text: `${summary}\n\n${JSON.stringify({ item: result.item, fix: result.fix, download_url: result.fix.download_url, output: result.output, bytes: result.bytes }, null, 2)}`,
+        },
+      ],
+    };
   } catch (error) {
     if (error instanceof OutputExistsError) throw invalidInput("output", `${error.path} exists: pass overwrite: true to replace it, or choose another output`);
     if (error instanceof RepairInputError) throw invalidInput(error.field, error.message);

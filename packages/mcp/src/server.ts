@@ -32,7 +32,8 @@ function toolError(error: unknown): CallToolResult {
   // "404 No such item.": the status and the API's own words, credentials scrubbed by the client.
   if (error instanceof APIError) return say(`The API answered ${error.message}`);
   if (error instanceof FixTimeoutError) return say(`${error.message}; the repair goes on: follow it with get_fix (id ${error.fix.id})`);
-  if (error instanceof RepairStoppedError) return say(error.fixId === undefined ? error.message : `${error.message}: follow it with get_fix (id ${error.fixId})`);
+  if (error instanceof RepairStoppedError)
+    return say(error.fixId === undefined ? error.message : `${error.message}: follow it with get_fix (id ${error.fixId})`);
   if (error instanceof CredentialError || error instanceof DownloadError) return say(error.message);
   if (error instanceof MakeprintableError) return say(`${error.message} (${error.code})`);
   return say(`unexpected error (${error instanceof Error ? error.name : typeof error})`);
@@ -67,7 +68,8 @@ export function createMcpServer(options: McpServerOptions = {}): Server {
     const report =
       progressToken === undefined
         ? undefined
-        : (progress: number, message: string) => extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, total: 100, message } });
+        : (progress: number, message: string) =>
+            extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, total: 100, message } });
     try {
       const credential = await resolveCredential({ ...options.place, env, baseUrl });
       const client = createClient({ ...credential.clientOptions(), baseUrl });

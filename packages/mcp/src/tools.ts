@@ -39,7 +39,11 @@ export interface OperationFacts {
 }
 
 /** `listItems` → `list_items`: MCP tool names are snake_case (like `repair_model`). */
-export const toolName = (operationId: string) => operationId.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9_]/g, "_").toLowerCase();
+export const toolName = (operationId: string) =>
+  operationId
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9_]/g, "_")
+    .toLowerCase();
 
 // A binary body field becomes the path of a local file the tool reads (nothing else is read).
 function asLocalFile(schema: JsonSchema): JsonSchema {
@@ -81,7 +85,13 @@ export function operationTools(
         title,
         description: [operation.summary, operation.description, `(${operation.method} ${operation.path})`].filter(Boolean).join("\n\n"),
         inputSchema,
-        annotations: { title, readOnlyHint: readOnly, destructiveHint: operation.method === "DELETE", idempotentHint: readOnly || operation.method === "PUT" || operation.method === "DELETE", openWorldHint: true },
+        annotations: {
+          title,
+          readOnlyHint: readOnly,
+          destructiveHint: operation.method === "DELETE",
+          idempotentHint: readOnly || operation.method === "PUT" || operation.method === "DELETE",
+          openWorldHint: true,
+        },
         operationId,
         method: operation.method,
         path: operation.path,
@@ -109,7 +119,11 @@ export const REPAIR_MODEL: ToolDefinition = {
   inputSchema: {
     type: "object",
     properties: {
-      source: { type: "string", minLength: 1, description: "The model: the absolute path of a local 3D file (or a zip holding one), or an http(s) URL Makeprintable downloads it from." },
+      source: {
+        type: "string",
+        minLength: 1,
+        description: "The model: the absolute path of a local 3D file (or a zip holding one), or an http(s) URL Makeprintable downloads it from.",
+      },
       output: { type: "string", minLength: 1, description: "The absolute path to write the repaired file to. Its directory must exist." },
       overwrite: { type: "boolean", default: false, description: "Replace `output` if it exists." },
       ...fixOptionSchemas(),

@@ -16,7 +16,10 @@ let copy: RepositoryCopy;
 beforeAll(async () => {
   // A temporary copy of what the loop touches: the spec, the generator, the client, the server and
   // the packages it loads.
-  copy = await copyRepository(REPO, { prefix: "mkp-mcp-generate-", paths: ["spec", "redocly.yaml", "tsconfig.base.json", "tools/codegen", "packages/client", "packages/oauth", "packages/node", "packages/mcp"] });
+  copy = await copyRepository(REPO, {
+    prefix: "mkp-mcp-generate-",
+    paths: ["spec", "redocly.yaml", "tsconfig.base.json", "tools/codegen", "packages/client", "packages/oauth", "packages/node", "packages/mcp"],
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -32,14 +35,32 @@ it("a spec edit that adds an operation adds its tool after `pnpm generate` (and 
   await run(process.execPath, [TSC, "-p", join(copy.dir, "packages/client/tsconfig.build.json")]);
   await run(process.execPath, [TSC, "-p", join(copy.dir, "packages/mcp/tsconfig.build.json")]);
 
-  const server = await connect({ MAKEPRINTABLE_API_KEY: "unused", MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:9/v1" }, join(copy.dir, "packages/mcp/dist/cli.js"));
+  const server = await connect(
+    { MAKEPRINTABLE_API_KEY: "unused", MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:9/v1" },
+    join(copy.dir, "packages/mcp/dist/cli.js"),
+  );
   try {
     const { tools } = await server.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(["list_items", "create_item", "get_item", "delete_item", "list_fixes", "create_fix", "get_fix", "get_account", "repair_model"]);
+    expect(tools.map((tool) => tool.name)).toEqual([
+      "list_items",
+      "create_item",
+      "get_item",
+      "delete_item",
+      "list_fixes",
+      "create_fix",
+      "get_fix",
+      "get_account",
+      "repair_model",
+    ]);
     expect(tools.find((tool) => tool.name === "get_account")).toMatchObject({
       title: "Get your account",
       description: "Get your account\n\nThe account the credential acts for.\n\n(GET /account)",
-      inputSchema: { type: "object", properties: { verbose: { type: "boolean", description: "Include usage figures." } }, required: [], additionalProperties: false },
+      inputSchema: {
+        type: "object",
+        properties: { verbose: { type: "boolean", description: "Include usage figures." } },
+        required: [],
+        additionalProperties: false,
+      },
       annotations: { readOnlyHint: true },
     });
   } finally {

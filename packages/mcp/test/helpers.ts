@@ -17,7 +17,12 @@ export interface Connected {
 
 /** Starts `node <bin>` with exactly `env` (plus PATH) and connects the SDK's `Client` to it over stdio. */
 export async function connect(env: Record<string, string>, bin: string = MCP_BIN, args: string[] = []): Promise<Connected> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [bin, ...args], env: { PATH: process.env.PATH ?? "", ...env }, stderr: "pipe" });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [bin, ...args],
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stderr: "pipe",
+  });
   let stderr = "";
   (transport.stderr as Stream | null)?.on("data", (chunk: Buffer) => (stderr += chunk));
   const client = new Client({ name: "mkp-mcp-test", version: "1.0.0" });

@@ -63,9 +63,17 @@ describe("the tool list", () => {
     const { tools } = await mcp.client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual([...OPERATION_TOOLS, "repair_model"]);
     // The OAuth 2.0 endpoints are for apps, not agents.
-    expect(Object.entries(OPERATIONS).filter(([, operation]) => operation.authenticated).map(([id]) => id)).toEqual(["listItems", "createItem", "getItem", "deleteItem", "listFixes", "createFix", "getFix"]);
+    expect(
+      Object.entries(OPERATIONS)
+        .filter(([, operation]) => operation.authenticated)
+        .map(([id]) => id),
+    ).toEqual(["listItems", "createItem", "getItem", "deleteItem", "listFixes", "createFix", "getFix"]);
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    expect(byName["get_fix"]).toMatchObject({ title: "Get a repair's status", inputSchema: OPERATION_INPUTS.getFix.schema, annotations: { readOnlyHint: true, destructiveHint: false } });
+    expect(byName["get_fix"]).toMatchObject({
+      title: "Get a repair's status",
+      inputSchema: OPERATION_INPUTS.getFix.schema,
+      annotations: { readOnlyHint: true, destructiveHint: false },
+    });
     expect(byName["get_fix"]!.description).toBe(`Get a repair's status\n\n${OPERATIONS.getFix.description}\n\n(GET /fixes/{id})`);
     expect(byName["create_fix"]!.inputSchema).toEqual(OPERATION_INPUTS.createFix.schema);
     expect(byName["list_items"]!.inputSchema).toEqual(OPERATION_INPUTS.listItems.schema);
@@ -74,14 +82,28 @@ describe("the tool list", () => {
     expect(byName["create_item"]!.inputSchema).toEqual({
       ...OPERATION_INPUTS.createItem.schema,
       properties: {
-        file: { type: "string", minLength: 1, description: `The absolute path of a local file to upload; it must be a regular file. ${OPERATION_INPUTS.createItem.schema.properties.file.description}` },
+        file: {
+          type: "string",
+          minLength: 1,
+          description: `The absolute path of a local file to upload; it must be a regular file. ${OPERATION_INPUTS.createItem.schema.properties.file.description}`,
+        },
         fileurl: OPERATION_INPUTS.createItem.schema.properties.fileurl,
       },
     });
     const repair = byName["repair_model"]!.inputSchema as { properties: Record<string, unknown>; required: string[] };
     expect(repair.required).toEqual(["source", "output"]);
     expect(repair.properties["print_quality"]).toEqual(OPERATION_INPUTS.createFix.schema.properties.print_quality);
-    expect(Object.keys(repair.properties)).toEqual(["source", "output", "overwrite", "name", "wall_thickness", "print_quality", "pre_optimize", "post_optimize", "secure"]);
+    expect(Object.keys(repair.properties)).toEqual([
+      "source",
+      "output",
+      "overwrite",
+      "name",
+      "wall_thickness",
+      "print_quality",
+      "pre_optimize",
+      "post_optimize",
+      "secure",
+    ]);
   });
 });
 
@@ -180,12 +202,27 @@ describe("bad input is an MCP error naming the field, and the server lives on", 
     ["create_item", "file", () => ({ file: join(dir, "nope.stl") }), () => `file: no such file: ${join(dir, "nope.stl")}`],
     ["create_item", "file", () => ({ file: dir }), () => `file: ${dir} is not a regular file`],
     ["create_item", "file", () => ({ file: "part.stl" }), () => `file: give an absolute path ("part.stl" is relative)`],
-    ["create_item", "file", () => ({ file: join(dir, "part.stl"), fileurl: "https://example.com/a.stl" }), () => "arguments: give exactly one of the alternatives (file or fileurl)"],
+    [
+      "create_item",
+      "file",
+      () => ({ file: join(dir, "part.stl"), fileurl: "https://example.com/a.stl" }),
+      () => "arguments: give exactly one of the alternatives (file or fileurl)",
+    ],
     ["repair_model", "source", () => ({ source: join(dir, "nope.stl"), output: join(dir, "o.stl") }), () => `source: no such file: ${join(dir, "nope.stl")}`],
     ["repair_model", "source", () => ({ source: dir, output: join(dir, "o.stl") }), () => `source: ${dir} is not a regular file`],
-    ["repair_model", "output", () => ({ source: join(dir, "part.stl"), output: dir }), () => `output: ${dir} is a directory: give a file path such as ${join(dir, "part.fixed.stl")}`],
+    [
+      "repair_model",
+      "output",
+      () => ({ source: join(dir, "part.stl"), output: dir }),
+      () => `output: ${dir} is a directory: give a file path such as ${join(dir, "part.fixed.stl")}`,
+    ],
     ["repair_model", "output", () => ({ source: join(dir, "part.stl"), output: "out.stl" }), () => `output: give an absolute path ("out.stl" is relative)`],
-    ["repair_model", "print_quality", () => ({ source: join(dir, "part.stl"), output: join(dir, "o.stl"), print_quality: "best" }), () => `print_quality: must be one of "standard", "prototype", "high"`],
+    [
+      "repair_model",
+      "print_quality",
+      () => ({ source: join(dir, "part.stl"), output: join(dir, "o.stl"), print_quality: "best" }),
+      () => `print_quality: must be one of "standard", "prototype", "high"`,
+    ],
     ["get_fix", "id", () => ({ id: 0 }), () => "id: must be >= 1"],
   ];
   it.each(badInputs)("%s with a bad %s", async (tool, _field, args, message) => {
@@ -210,7 +247,11 @@ describe("credentials", () => {
   });
 
   it("a wrong key: a tool error that says 401, never the key", async () => {
-    const wrong = await connect({ MAKEPRINTABLE_API_KEY: "wrong-key-0123456789", MAKEPRINTABLE_BASE_URL: sandbox.apiUrl, XDG_CONFIG_HOME: join(dir, "config") });
+    const wrong = await connect({
+      MAKEPRINTABLE_API_KEY: "wrong-key-0123456789",
+      MAKEPRINTABLE_BASE_URL: sandbox.apiUrl,
+      XDG_CONFIG_HOME: join(dir, "config"),
+    });
     try {
       const result = (await wrong.client.callTool({ name: "list_items", arguments: {} })) as CallToolResult;
       expect(result.isError).toBe(true);
@@ -226,13 +267,28 @@ describe("credentials", () => {
     const server = await connect({ MAKEPRINTABLE_BASE_URL: sandbox.apiUrl, XDG_CONFIG_HOME: config });
     try {
       const none = (await server.client.callTool({ name: "list_items", arguments: {} })) as CallToolResult;
-      expect(none).toMatchObject({ isError: true, content: [{ type: "text", text: "no credential: set MAKEPRINTABLE_API_KEY to your API key, or run `mkp login`" }] });
+      expect(none).toMatchObject({
+        isError: true,
+        content: [{ type: "text", text: "no credential: set MAKEPRINTABLE_API_KEY to your API key, or run `mkp login`" }],
+      });
 
       // A real sandbox token (its consent page approves at once here), stored as `mkp login` stores it.
       const redirectUri = "http://127.0.0.1/callback";
-      const { url, codeVerifier } = await buildAuthorizationUrl({ clientId: sandbox.demo.clientId, redirectUri, pkce: true, authorizeUrl: sandbox.authorizeUrl });
+      const { url, codeVerifier } = await buildAuthorizationUrl({
+        clientId: sandbox.demo.clientId,
+        redirectUri,
+        pkce: true,
+        authorizeUrl: sandbox.authorizeUrl,
+      });
       const code = new URL((await fetch(url, { redirect: "manual" })).headers.get("location")!).searchParams.get("code")!;
-      const token = await exchangeCode({ clientId: sandbox.demo.clientId, clientSecret: sandbox.demo.clientSecret, redirectUri, code, codeVerifier, baseUrl: sandbox.apiUrl });
+      const token = await exchangeCode({
+        clientId: sandbox.demo.clientId,
+        clientSecret: sandbox.demo.clientSecret,
+        redirectUri,
+        code,
+        codeVerifier,
+        baseUrl: sandbox.apiUrl,
+      });
       await saveLogin({ baseUrl: sandbox.apiUrl, accessToken: token.accessToken, expiresAt: token.expiresAt }, { env: { XDG_CONFIG_HOME: config } });
 
       const listed = (await server.client.callTool({ name: "list_items", arguments: {} })) as CallToolResult;
@@ -248,11 +304,16 @@ describe("credentials", () => {
 it("lives through a line that is not JSON-RPC and answers the next request", async () => {
   const { spawn } = await import("node:child_process");
   const { MCP_BIN } = await import("./helpers.js");
-  const child = spawn(process.execPath, [MCP_BIN], { env: { PATH: process.env.PATH ?? "", MAKEPRINTABLE_API_KEY: sandbox.demo.apiKey, MAKEPRINTABLE_BASE_URL: sandbox.apiUrl }, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MCP_BIN], {
+    env: { PATH: process.env.PATH ?? "", MAKEPRINTABLE_API_KEY: sandbox.demo.apiKey, MAKEPRINTABLE_BASE_URL: sandbox.apiUrl },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stdout = "";
   const answered = new Promise<string>((resolve) => child.stdout.on("data", (chunk: Buffer) => ((stdout += chunk), stdout.includes("\n") && resolve(stdout))));
   child.stdin.write("this is not JSON\n");
-  child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } })}\n`);
+  child.stdin.write(
+    `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } })}\n`,
+  );
   const reply = JSON.parse((await answered).split("\n")[0]!) as { id: number; result: { serverInfo: { name: string } } };
   expect(reply).toMatchObject({ id: 1, result: { serverInfo: { name: "makeprintable" } } });
   expect(child.exitCode).toBeNull();

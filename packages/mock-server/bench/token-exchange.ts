@@ -11,7 +11,10 @@ const WARMUP = 300;
 const REDIRECT_URI = "http://127.0.0.1:7777/callback";
 
 const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-const child = spawn(process.execPath, ["--import", "tsx", cli, "--port", "0", "--auto-approve"], { stdio: ["ignore", "pipe", "inherit"], cwd: fileURLToPath(new URL("..", import.meta.url)) });
+const child = spawn(process.execPath, ["--import", "tsx", cli, "--port", "0", "--auto-approve"], {
+  stdio: ["ignore", "pipe", "inherit"],
+  cwd: fileURLToPath(new URL("..", import.meta.url)),
+});
 const url = await new Promise<string>((resolve, reject) => {
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => {
@@ -64,7 +67,13 @@ async function run(concurrency: number, count: number): Promise<{ perSecond: num
         while (next < codes.length) {
           const code = codes[next++] ?? "";
           const t0 = performance.now();
-          const body = new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: "demo-app", client_secret: "demo-secret" });
+          const body = new URLSearchParams({
+            grant_type: "authorization_code",
+            code,
+            redirect_uri: REDIRECT_URI,
+            client_id: "demo-app",
+            client_secret: "demo-secret",
+          });
           const response = await send(agent, "POST", `${url}/v1/token`, body.toString());
           if (response.status !== 200) throw new Error(`exchange failed with ${response.status}`);
           latencies.push(performance.now() - t0);

@@ -85,7 +85,10 @@ function errorPage(status: number, message: string, details: readonly string[] =
   return {
     status,
     headers: PAGE_HEADERS,
-    html: page("Invalid request — Makeprintable sandbox", `<h1>Invalid request</h1>\n<p>${escapeHtml(message)}</p>\n${list}\n<p class="muted">You were not redirected back to the app.</p>`),
+    html: page(
+      "Invalid request — Makeprintable sandbox",
+      `<h1>Invalid request</h1>\n<p>${escapeHtml(message)}</p>\n${list}\n<p class="muted">You were not redirected back to the app.</p>`,
+    ),
   };
 }
 
@@ -205,28 +208,28 @@ export function authorizeHandler(decisionPath: string): Handler {
  */
 export function decisionHandler(decisionPath: string): Handler {
   return async (sandbox, { request, readBody }) => {
-  const host = request.headers.host;
-  const origin = request.headers.origin;
-  const fetchSite = request.headers["sec-fetch-site"];
-  if ((origin !== undefined && origin !== `http://${host}`) || (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none")) {
-    return errorPage(403, "This decision was not sent from the sandbox's consent page.");
-  }
-  if (mediaTypeOf(request.headers["content-type"]) !== FORM) return errorPage(400, "The decision must be a form submission.");
-  const parsed = parseForm(Buffer.from(await readBody()).toString("utf8"));
-  if (!parsed.ok) return errorPage(400, `The parameter ${parsed.repeated} is repeated.`);
-  const { consent: consentId, decision } = parsed.fields;
-  const consent = consentId === undefined ? undefined : sandbox.oauth.consents.get(consentId);
-  if (consentId === undefined || !consent || consent.expiresAt <= sandbox.now()) {
-    return errorPage(400, "This consent page has expired or was already answered. Start again from the app.");
-  }
-  const binding = parseCookies(request.headers.cookie).get(BINDING_COOKIE);
-  if (binding === undefined || !sameDigest(digest(binding), consent.bindingDigest)) {
-    return errorPage(403, "This decision was not sent from the browser that was shown the consent page.");
-  }
-  if (decision !== "allow" && decision !== "deny") return errorPage(400, "The decision must be allow or deny.");
-  sandbox.oauth.consents.delete(consentId);
-  // The browser's binding cookie stays: other consent pages of this browser may still be open.
-  if (decision === "deny") return redirectTo(consent.redirectUri, { error: "access_denied", state: consent.state });
-  return approve(sandbox, consent);
+    const host = request.headers.host;
+    const origin = request.headers.origin;
+    const fetchSite = request.headers["sec-fetch-site"];
+    if ((origin !== undefined && origin !== `http://${host}`) || (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none")) {
+      return errorPage(403, "This decision was not sent from the sandbox's consent page.");
+    }
+    if (mediaTypeOf(request.headers["content-type"]) !== FORM) return errorPage(400, "The decision must be a form submission.");
+    const parsed = parseForm(Buffer.from(await readBody()).toString("utf8"));
+    if (!parsed.ok) return errorPage(400, `The parameter ${parsed.repeated} is repeated.`);
+    const { consent: consentId, decision } = parsed.fields;
+    const consent = consentId === undefined ? undefined : sandbox.oauth.consents.get(consentId);
+    if (consentId === undefined || !consent || consent.expiresAt <= sandbox.now()) {
+      return errorPage(400, "This consent page has expired or was already answered. Start again from the app.");
+    }
+    const binding = parseCookies(request.headers.cookie).get(BINDING_COOKIE);
+    if (binding === undefined || !sameDigest(digest(binding), consent.bindingDigest)) {
+      return errorPage(403, "This decision was not sent from the browser that was shown the consent page.");
+    }
+    if (decision !== "allow" && decision !== "deny") return errorPage(400, "The decision must be allow or deny.");
+    sandbox.oauth.consents.delete(consentId);
+    // The browser's binding cookie stays: other consent pages of this browser may still be open.
+    if (decision === "deny") return redirectTo(consent.redirectUri, { error: "access_denied", state: consent.state });
+    return approve(sandbox, consent);
   };
 }

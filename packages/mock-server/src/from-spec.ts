@@ -48,7 +48,11 @@ async function readModel(context: RequestContext, mediaType: string): Promise<Re
   }
   if (mediaType === "multipart/form-data") {
     try {
-      const form = await new Request("http://sandbox.invalid/", { method: "POST", headers: { "content-type": String(context.request.headers["content-type"]) }, body: bytes }).formData();
+      const form = await new Request("http://sandbox.invalid/", {
+        method: "POST",
+        headers: { "content-type": String(context.request.headers["content-type"]) },
+        body: bytes,
+      }).formData();
       const model: Record<string, unknown> = {};
       for (const [name, value] of form) model[name] = typeof value === "string" ? value : `(${value.size} bytes)`;
       return model;
@@ -84,7 +88,12 @@ export function specHandler(operationId: OperationId): Handler {
       if (!body.ok) return badRequest(`The body does not match the description: ${body.problems.join("; ")}.`);
     }
     const answer = sandbox.validator.exampleResponse(operationId);
-    if (!answer) return { status: 501, json: { error: "not_implemented", error_description: `The description documents no success response for ${operationId}.` } };
-    return { status: answer.status, headers: { ...answer.headers, [SANDBOX_SOURCE_HEADER]: answer.source }, ...(answer.json !== undefined && { json: answer.json }) };
+    if (!answer)
+      return { status: 501, json: { error: "not_implemented", error_description: `The description documents no success response for ${operationId}.` } };
+    return {
+      status: answer.status,
+      headers: { ...answer.headers, [SANDBOX_SOURCE_HEADER]: answer.source },
+      ...(answer.json !== undefined && { json: answer.json }),
+    };
   };
 }

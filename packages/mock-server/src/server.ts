@@ -6,7 +6,16 @@ import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { MockServerOptionsError, SpecViolationError } from "./errors.js";
 import { IGNORED_PARAMETERS_HEADER, SANDBOX_SOURCE_HEADER, specHandler } from "./from-spec.js";
 import { BodyTooLargeError, mediaTypeOf, prefersXml, readBody, toXml, type Reply } from "./http.js";
-import { RESOURCE_QUERY, ResourceState, downloadHandler, isLoopbackUrl, resourceHandlers, type FileUrlRecord, type FixCallbackDelivery, type FixTiming } from "./resources.js";
+import {
+  RESOURCE_QUERY,
+  ResourceState,
+  downloadHandler,
+  isLoopbackUrl,
+  resourceHandlers,
+  type FileUrlRecord,
+  type FixCallbackDelivery,
+  type FixTiming,
+} from "./resources.js";
 import { OAuthState, type Credential, type MockClient } from "./state.js";
 import { tokenHandler } from "./token.js";
 import { SpecValidator, sharedValidator, type OpenApiDocument } from "./validate.js";
@@ -140,7 +149,14 @@ interface Route {
   implementedQuery: readonly string[];
 }
 
-function compile(method: string, template: string, operationId: OperationId | undefined, handler: Handler, cors: boolean, implementedQuery: readonly string[] = []): Route {
+function compile(
+  method: string,
+  template: string,
+  operationId: OperationId | undefined,
+  handler: Handler,
+  cors: boolean,
+  implementedQuery: readonly string[] = [],
+): Route {
   const names: string[] = [];
   const source = template
     .split(/(\{[^}]+\})/)
@@ -240,7 +256,9 @@ const NO_CORS_OPERATIONS: ReadonlySet<OperationId> = new Set(["authorize", "crea
 function corsHeaders(policy: boolean | readonly string[], origin: string | undefined): Record<string, string> {
   if (origin === undefined || policy === false) return {};
   if (policy === true) return { "access-control-allow-origin": "*", "access-control-expose-headers": CORS_EXPOSED_HEADERS };
-  return policy.includes(origin) ? { "access-control-allow-origin": origin, "access-control-expose-headers": CORS_EXPOSED_HEADERS, vary: "Origin" } : { vary: "Origin" };
+  return policy.includes(origin)
+    ? { "access-control-allow-origin": origin, "access-control-expose-headers": CORS_EXPOSED_HEADERS, vary: "Origin" }
+    : { vary: "Origin" };
 }
 
 function validateOptions(options: MockServerOptions): void {
@@ -257,7 +275,11 @@ function validateOptions(options: MockServerOptions): void {
     }
   }
   const { cors } = options;
-  if (cors !== undefined && typeof cors !== "boolean" && (!Array.isArray(cors) || cors.some((origin) => !URL.canParse(origin) || new URL(origin).origin !== origin))) {
+  if (
+    cors !== undefined &&
+    typeof cors !== "boolean" &&
+    (!Array.isArray(cors) || cors.some((origin) => !URL.canParse(origin) || new URL(origin).origin !== origin))
+  ) {
     throw new MockServerOptionsError("cors must be true, false or an array of origins such as http://127.0.0.1:5173");
   }
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new MockServerOptionsError("port must be an integer from 0 to 65535");
@@ -268,7 +290,8 @@ function validateOptions(options: MockServerOptions): void {
   }
   for (const name of ["queuedMs", "processingMs"] as const) {
     const value = options.fixTiming?.[name];
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new MockServerOptionsError(`fixTiming.${name} must be a number of milliseconds, 0 or more`);
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0))
+      throw new MockServerOptionsError(`fixTiming.${name} must be a number of milliseconds, 0 or more`);
   }
   if (apiKeys !== undefined && (!Array.isArray(apiKeys) || apiKeys.some((key) => typeof key !== "string" || key === ""))) {
     throw new MockServerOptionsError("apiKeys must be an array of non-empty strings");
@@ -294,7 +317,8 @@ function validateOptions(options: MockServerOptions): void {
           parsed = undefined;
         }
         // RFC 6749 §3.1.2: an absolute URI without a fragment.
-        if (!parsed || parsed.hash !== "" || uri.includes("#")) throw new MockServerOptionsError(`clients[${index}] has a redirect URI that is not an absolute URI without a fragment`);
+        if (!parsed || parsed.hash !== "" || uri.includes("#"))
+          throw new MockServerOptionsError(`clients[${index}] has a redirect URI that is not an absolute URI without a fragment`);
       });
     });
   }
@@ -394,7 +418,16 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     // Issue 19 L6: a name that is not this sandbox's (DNS rebinding) gets nothing.
     const host = (request.headers.host ?? "").toLowerCase();
     if (!allowedHosts.has(host) && !allowedHosts.has(host.replace(/:\d+$/, ""))) {
-      write(response, apiError(421, "invalid_request", "This sandbox answers only requests addressed to its own host and port (start it with --allowed-host for another name)."), request, undefined);
+      write(
+        response,
+        apiError(
+          421,
+          "invalid_request",
+          "This sandbox answers only requests addressed to its own host and port (start it with --allowed-host for another name).",
+        ),
+        request,
+        undefined,
+      );
       request.resume();
       return;
     }
@@ -436,12 +469,25 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       if (method === "OPTIONS" && origin !== undefined && request.headers["access-control-request-method"] !== undefined) {
         // A CORS preflight (Fetch standard §3.2.2): allowed methods and headers, or none.
         reply = cross["access-control-allow-origin"]
-          ? { status: 204, headers: { ...cross, "access-control-allow-methods": allowed.join(", "), "access-control-allow-headers": CORS_REQUEST_HEADERS, "access-control-max-age": "600" } }
-          : { status: 403, headers: cross, json: { error: "cors_forbidden", error_description: "This origin may not call the sandbox from a browser (see its cors option)." } };
+          ? {
+              status: 204,
+              headers: {
+                ...cross,
+                "access-control-allow-methods": allowed.join(", "),
+                "access-control-allow-headers": CORS_REQUEST_HEADERS,
+                "access-control-max-age": "600",
+              },
+            }
+          : {
+              status: 403,
+              headers: cross,
+              json: { error: "cors_forbidden", error_description: "This origin may not call the sandbox from a browser (see its cors option)." },
+            };
       } else if (!route || !values) {
-        reply = allowed.length > 0
-          ? apiError(405, "method_not_allowed", `Use ${allowed.join(" or ")}.`, { allow: allowed.join(", ") })
-          : apiError(404, "not_found", "No such endpoint.");
+        reply =
+          allowed.length > 0
+            ? apiError(405, "method_not_allowed", `Use ${allowed.join(" or ")}.`, { allow: allowed.join(", ") })
+            : apiError(404, "not_found", "No such endpoint.");
       } else {
         operationId = route.operationId;
         reply = await dispatch(route, values, request, url);
@@ -451,7 +497,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         reply = apiError(413, "invalid_request", `The body is larger than ${error.limit} bytes.`, { connection: "close" });
       } else {
         // A bug in the sandbox: say so, but never with request data (it may hold secrets).
-        logError(`[mkp-mock] internal error in ${route?.operationId ?? url.pathname}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        logError(
+          `[mkp-mock] internal error in ${route?.operationId ?? url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         reply = apiError(500, "server_error", "The sandbox failed; see its log.");
         operationId = undefined;
       }

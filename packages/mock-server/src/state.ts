@@ -56,9 +56,7 @@ export interface AccessToken {
 }
 
 /** Who a request acts for: an API key's account, or a user through an app's bearer token. */
-export type Credential =
-  | { kind: "apiKey"; userId: number }
-  | { kind: "bearer"; userId: number; clientId: string; scopes: readonly Scope[] };
+export type Credential = { kind: "apiKey"; userId: number } | { kind: "bearer"; userId: number; clientId: string; scopes: readonly Scope[] };
 
 /** SHA-256 of a string: compared with {@link sameDigest}, so secrets are compared in constant time. */
 export function digest(value: string): Buffer {

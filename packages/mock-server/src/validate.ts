@@ -283,7 +283,11 @@ export class SpecValidator {
       case "object": {
         const properties = isObject(schema["properties"]) ? schema["properties"] : {};
         const required = Array.isArray(schema["required"]) ? schema["required"] : Object.keys(properties);
-        return Object.fromEntries(Object.entries(properties).filter(([name]) => required.includes(name)).map(([name, value]) => [name, this.#sample(value, depth + 1)]));
+        return Object.fromEntries(
+          Object.entries(properties)
+            .filter(([name]) => required.includes(name))
+            .map(([name, value]) => [name, this.#sample(value, depth + 1)]),
+        );
       }
       case "array":
         return typeof schema["minItems"] === "number" && schema["minItems"] > 0 ? [this.#sample(schema["items"], depth + 1)] : [];

@@ -73,7 +73,11 @@ describe("GET /authorize", () => {
     ["a wrong response_type", { response_type: "token" }, "/response_type must be equal to one of the allowed values"],
     ["an unknown scope", { scope: "add_file admin" }, "/scope must match pattern"],
     ["a malformed code_challenge", { code_challenge: "short", code_challenge_method: "S256" }, "/code_challenge must match pattern"],
-    ["the plain PKCE method", { code_challenge: pkcePair().challenge, code_challenge_method: "plain" }, "/code_challenge_method must be equal to one of the allowed values"],
+    [
+      "the plain PKCE method",
+      { code_challenge: pkcePair().challenge, code_challenge_method: "plain" },
+      "/code_challenge_method must be equal to one of the allowed values",
+    ],
     ["a code_challenge without its method", { code_challenge: pkcePair().challenge }, "code_challenge and code_challenge_method=S256 go together"],
     ["a missing response_type", { response_type: undefined }, "(root) must have required property &#39;response_type&#39;"],
   ])("%s gets a 400 error page (the spec's answer to a bad parameter)", async (_name, params, message) => {
@@ -194,7 +198,11 @@ describe("POST /authorize/decision is protected against cross-site submission", 
     const page = await openConsent(server, authorizeUrl(server));
     expect((await decide(server, page, "maybe")).status).toBe(400);
     expect((await decide(server, { consent: "nope", cookie: page.cookie }, "allow")).status).toBe(400);
-    const notForm = await fetch(`${server.authorizeUrl}/decision`, { method: "POST", headers: { "content-type": "application/json", origin: server.url }, body: "{}" });
+    const notForm = await fetch(`${server.authorizeUrl}/decision`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.url },
+      body: "{}",
+    });
     expect(notForm.status).toBe(400);
   });
 });

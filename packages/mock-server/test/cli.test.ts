@@ -6,7 +6,10 @@ const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 
 /** Starts `mkp-mock` (from source, through tsx) and collects its output. */
 function startCli(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: fileURLToPath(new URL("..", import.meta.url)) });
+  const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -23,7 +23,9 @@ afterAll(() => launched?.close());
 async function appSite(script: string) {
   const server: Server = createServer((request, response) => {
     if (request.url === "/client.js") return void response.writeHead(200, { "content-type": "text/javascript" }).end(bundle);
-    response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><title>app</title><pre id="out">running</pre><script type="module">${script}</script>`);
+    response
+      .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+      .end(`<!doctype html><title>app</title><pre id="out">running</pre><script type="module">${script}</script>`);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

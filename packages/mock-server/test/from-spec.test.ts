@@ -27,6 +27,16 @@ describe("documented query parameters the sandbox does not act on", () => {
 
   test("the list of hand-written operations and the parameters they implement is what spec:status reads", () => {
     expect(HANDWRITTEN_OPERATIONS["listItems"]).toEqual(["page", "pageSize"]);
-    expect(Object.keys(HANDWRITTEN_OPERATIONS).sort()).toEqual(["authorize", "createFix", "createItem", "createToken", "deleteItem", "getFix", "getItem", "listFixes", "listItems"]);
+    expect(Object.keys(HANDWRITTEN_OPERATIONS).sort()).toEqual([
+      "authorize",
+      "createFix",
+      "createItem",
+      "createToken",
+      "deleteItem",
+      "getFix",
+      "getItem",
+      "listFixes",
+      "listItems",
+    ]);
   });
 });

@@ -57,7 +57,9 @@ describe("fileurl downloads (L6: reading local services for a caller)", () => {
   });
 
   test.each([["https://example.com"], ["http://127.0.0.1:8080/path"], ["not a url"]])("refuses fileUrlOrigins entry %s", async (origin) => {
-    await expect(startTestServer({ fileUrlOrigins: [origin] })).rejects.toThrow(/^fileUrlOrigins: .* is not a loopback origin such as http:\/\/127\.0\.0\.1:8080$/);
+    await expect(startTestServer({ fileUrlOrigins: [origin] })).rejects.toThrow(
+      /^fileUrlOrigins: .* is not a loopback origin such as http:\/\/127\.0\.0\.1:8080$/,
+    );
   });
 });
 
@@ -79,7 +81,9 @@ describe("consent pages (L7, L8)", () => {
   test(`keeps at most ${MAX_PENDING} pending consents: the oldest goes first`, async () => {
     const server = await startTestServer();
     const oldest = await openConsent(server, authorizeUrl(server));
-    await Promise.all(Array.from({ length: MAX_PENDING }, () => fetch(authorizeUrl(server), { redirect: "manual", headers: { cookie: oldest.cookie! } }).then((r) => r.text())));
+    await Promise.all(
+      Array.from({ length: MAX_PENDING }, () => fetch(authorizeUrl(server), { redirect: "manual", headers: { cookie: oldest.cookie! } }).then((r) => r.text())),
+    );
     expect((await decide(server, oldest, "allow")).status).toBe(400);
   });
 
@@ -99,7 +103,13 @@ describe("Content-Disposition of downloads", () => {
     const form = new FormData();
     form.append("file", new File(["v 0 0 0\n"], 'cube"x.stl;filename=evil.sh'));
     const item = (await (await fetch(`${server.apiUrl}/items`, { method: "POST", headers, body: form })).json()) as { id: number };
-    const fix = (await (await fetch(`${server.apiUrl}/fixes`, { method: "POST", headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, body: `item_id=${item.id}` })).json()) as { id: number };
+    const fix = (await (
+      await fetch(`${server.apiUrl}/fixes`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+        body: `item_id=${item.id}`,
+      })
+    ).json()) as { id: number };
     const done = (await (await fetch(`${server.apiUrl}/fixes/${fix.id}`, { headers })).json()) as { download_url: string };
     const disposition = (await fetch(done.download_url)).headers.get("content-disposition")!;
     expect(disposition).toBe(`attachment; filename="cube_x.stl_filename=evil.sh"; filename*=UTF-8''cube%22x.stl%3Bfilename%3Devil.sh`);

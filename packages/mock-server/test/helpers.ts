@@ -69,7 +69,12 @@ export async function openConsent(server: MockServer, url: string) {
 }
 
 /** Answers a consent page as its browser would (same origin, with the cookie). */
-export async function decide(server: MockServer, consent: { consent?: string | undefined; cookie?: string | undefined }, decision: string, headers: Record<string, string> = {}) {
+export async function decide(
+  server: MockServer,
+  consent: { consent?: string | undefined; cookie?: string | undefined },
+  decision: string,
+  headers: Record<string, string> = {},
+) {
   const body = new URLSearchParams({ consent: consent.consent ?? "", decision });
   return fetch(`${server.authorizeUrl}/decision`, {
     method: "POST",

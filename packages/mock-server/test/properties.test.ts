@@ -53,8 +53,14 @@ describe("random input never breaks the sandbox", () => {
   test("GET /authorize answers every random query with a page (consent or error), never a redirect", async () => {
     const query = fc.array(
       fc.tuple(
-        fc.oneof(fc.constantFrom("client_id", "redirect_uri", "response_type", "state", "scope", "code_challenge", "code_challenge_method"), fc.string({ maxLength: 10 })),
-        fc.oneof(fc.constantFrom("demo-app", "http://127.0.0.1/callback", "http://127.0.0.1:9/callback", "code", "authorization_code", "add_file fix", "S256"), fc.string({ maxLength: 40 })),
+        fc.oneof(
+          fc.constantFrom("client_id", "redirect_uri", "response_type", "state", "scope", "code_challenge", "code_challenge_method"),
+          fc.string({ maxLength: 10 }),
+        ),
+        fc.oneof(
+          fc.constantFrom("demo-app", "http://127.0.0.1/callback", "http://127.0.0.1:9/callback", "code", "authorization_code", "add_file fix", "S256"),
+          fc.string({ maxLength: 40 }),
+        ),
       ),
       { maxLength: 8 },
     );
@@ -73,7 +79,12 @@ describe("random input never breaks the sandbox", () => {
   test("POST /authorize/decision answers random bodies with a 4xx page and never redirects", async () => {
     await fc.assert(
       fc.asyncProperty(rawBody, contentType, async (body, type) => {
-        const response = await fetch(`${server.authorizeUrl}/decision`, { method: "POST", redirect: "manual", headers: type === "" ? {} : { "content-type": type }, body });
+        const response = await fetch(`${server.authorizeUrl}/decision`, {
+          method: "POST",
+          redirect: "manual",
+          headers: type === "" ? {} : { "content-type": type },
+          body,
+        });
         await response.text();
         expect([400, 403]).toContain(response.status);
         expect(response.headers.get("location")).toBeNull();
@@ -88,7 +99,10 @@ describe("random input never breaks the sandbox", () => {
       value: fc.oneof(
         fc.string({ maxLength: 40 }),
         fc.constantFrom("https://example.com/models/box.obj", "http://127.0.0.1:1/box.obj", "box.obj", "ftp://x/y.stl"),
-        fc.record({ filename: fc.oneof(fc.constantFrom("box.obj", "a.zip", ".obj", "noext", "x."), fc.string({ maxLength: 12 })), content: fc.uint8Array({ maxLength: 64 }) }),
+        fc.record({
+          filename: fc.oneof(fc.constantFrom("box.obj", "a.zip", ".obj", "noext", "x."), fc.string({ maxLength: 12 })),
+          content: fc.uint8Array({ maxLength: 64 }),
+        }),
       ),
     });
     const multipart = fc.array(part, { maxLength: 4 }).map((parts) => {
@@ -99,7 +113,10 @@ describe("random input never breaks the sandbox", () => {
       }
       return form;
     });
-    const body = fc.oneof(multipart, fc.string({ maxLength: 200, unit: "binary" }).map((text) => `--b\r\n${text}`));
+    const body = fc.oneof(
+      multipart,
+      fc.string({ maxLength: 200, unit: "binary" }).map((text) => `--b\r\n${text}`),
+    );
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
         const headers: Record<string, string> = { key: server.demo.apiKey };
@@ -115,8 +132,14 @@ describe("random input never breaks the sandbox", () => {
 
   test("POST /v1/fixes answers random forms with 201 or 400, never a 5xx", async () => {
     const field = fc.tuple(
-      fc.oneof(fc.constantFrom("item_id", "name", "callback_url", "wall_thickness", "print_quality", "pre_optimize", "post_optimize", "secure"), fc.string({ maxLength: 8 })),
-      fc.oneof(fc.constantFrom("1", "0", "-1", "99", "100", "1.5", "1e3", "high", "http://127.0.0.1:1/cb", "https://example.com/cb", "%"), fc.string({ maxLength: 30 })),
+      fc.oneof(
+        fc.constantFrom("item_id", "name", "callback_url", "wall_thickness", "print_quality", "pre_optimize", "post_optimize", "secure"),
+        fc.string({ maxLength: 8 }),
+      ),
+      fc.oneof(
+        fc.constantFrom("1", "0", "-1", "99", "100", "1.5", "1e3", "high", "http://127.0.0.1:1/cb", "https://example.com/cb", "%"),
+        fc.string({ maxLength: 30 }),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(field, { maxLength: 8 }), async (pairs) => {

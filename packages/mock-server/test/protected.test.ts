@@ -23,7 +23,7 @@ describe("protected operations", () => {
     ["an unknown bearer token", { authorization: "Bearer sec_3dFix" }, "The access token is not valid, has expired or was revoked."],
     ["a malformed Authorization header", { authorization: "Bearer a b" }, "The access token is not valid, has expired or was revoked."],
     ["another scheme", { authorization: "Basic ZGVtbzpkZW1v" }, "The access token is not valid, has expired or was revoked."],
-  ])("%s: 401 with WWW-Authenticate: Bearer error=\"invalid_token\"", async (_name, headers, description) => {
+  ])('%s: 401 with WWW-Authenticate: Bearer error="invalid_token"', async (_name, headers, description) => {
     const server = await startTestServer();
     const response = await fetch(`${server.apiUrl}/fixes`, { headers });
     expect(response.status).toBe(401);

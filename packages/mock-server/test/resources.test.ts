@@ -46,14 +46,21 @@ function startFix(server: MockServer, fields: Record<string, string>, headers: R
 }
 
 /** A local HTTP server that records what it receives and answers with `respond`. */
-async function localReceiver(respond: (path: string) => { status: number; body?: string | Uint8Array; headers?: Record<string, string> } = () => ({ status: 200 })) {
+async function localReceiver(
+  respond: (path: string) => { status: number; body?: string | Uint8Array; headers?: Record<string, string> } = () => ({ status: 200 }),
+) {
   const received: Array<{ method: string; path: string; contentType: string | undefined; body: string }> = [];
   const waiters: Array<() => void> = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      received.push({ method: request.method ?? "", path: request.url ?? "", contentType: request.headers["content-type"], body: Buffer.concat(chunks).toString() });
+      received.push({
+        method: request.method ?? "",
+        path: request.url ?? "",
+        contentType: request.headers["content-type"],
+        body: Buffer.concat(chunks).toString(),
+      });
       const answer = respond(request.url ?? "");
       response.writeHead(answer.status, answer.headers).end(answer.body);
       waiters.splice(0).forEach((wake) => wake());
@@ -171,9 +178,17 @@ describe("items", () => {
 
   test("a body that is not multipart, or a broken multipart body, is a 400", async () => {
     const server = await startTestServer();
-    const json = await api(server, "/items", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ fileurl: "https://example.com/a.obj" }) });
+    const json = await api(server, "/items", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ fileurl: "https://example.com/a.obj" }),
+    });
     expect(json.status).toBe(400);
-    const broken = await api(server, "/items", { method: "POST", headers: { "content-type": "multipart/form-data; boundary=zzz" }, body: "--zzz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nno end" });
+    const broken = await api(server, "/items", {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data; boundary=zzz" },
+      body: '--zzz\r\nContent-Disposition: form-data; name="file"\r\n\r\nno end',
+    });
     expect(broken.status).toBe(400);
     expect(await broken.json()).toEqual({ error: "invalid_request", error_description: "The multipart body is malformed." });
   });
@@ -272,7 +287,19 @@ describe("fixes", () => {
     const receiver = await localReceiver();
     try {
       await expectStatus(upload(server, objForm()), 201);
-      const created = await expectStatus(startFix(server, { item_id: "1", name: "box repaired", callback_url: `${receiver.origin}/makeprintable/fix-done`, print_quality: "high", pre_optimize: "10", post_optimize: "99", secure: "1", wall_thickness: "1.5" }), 201);
+      const created = await expectStatus(
+        startFix(server, {
+          item_id: "1",
+          name: "box repaired",
+          callback_url: `${receiver.origin}/makeprintable/fix-done`,
+          print_quality: "high",
+          pre_optimize: "10",
+          post_optimize: "99",
+          secure: "1",
+          wall_thickness: "1.5",
+        }),
+        201,
+      );
       expect(created.status).toBe(201);
       expect(await created.json()).toEqual({ id: 1, item_id: 1, status: "queued", progress: 0 });
 
@@ -362,7 +389,11 @@ describe("fixes", () => {
   });
 
   test.each([
-    ["a callback_url off this machine", { item_id: "1", callback_url: "https://example.com/hook" }, "The sandbox only calls back loopback addresses (127.0.0.1, localhost, [::1])."],
+    [
+      "a callback_url off this machine",
+      { item_id: "1", callback_url: "https://example.com/hook" },
+      "The sandbox only calls back loopback addresses (127.0.0.1, localhost, [::1]).",
+    ],
     ["no item_id", { name: "x" }, "(root) must have required property 'item_id'"],
     ["a print_quality the spec does not list", { item_id: "1", print_quality: "ultra" }, "/print_quality must be equal to one of the allowed values"],
     ["pre_optimize above 99", { item_id: "1", pre_optimize: "100" }, "/pre_optimize must be <= 99"],
@@ -384,7 +415,11 @@ describe("fixes", () => {
     await expectStatus(upload(server, objForm()), 201);
     const json = await api(server, "/fixes", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ item_id: 1 }) });
     expect(await json.json()).toEqual({ error: "invalid_request", error_description: "The body must be application/x-www-form-urlencoded." });
-    const repeated = await api(server, "/fixes", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "item_id=1&item_id=1" });
+    const repeated = await api(server, "/fixes", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "item_id=1&item_id=1",
+    });
     expect(await repeated.json()).toEqual({ error: "invalid_request", error_description: "The parameter item_id is repeated." });
   });
 
@@ -396,7 +431,9 @@ describe("fixes", () => {
     expect(await (await api(server, "/fixes", { headers: { key: "key-of-nine" } })).json()).toEqual([]);
     expect((await api(server, "/fixes/1", { headers: { key: "key-of-nine" } })).status).toBe(404);
     const xml = await api(server, "/fixes", { headers: { key: "key-of-eight", accept: "application/xml" } });
-    expect(await xml.text()).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<FixList><Fix><id>1</id><item_id>1</item_id><status>queued</status><progress>0</progress></Fix></FixList>\n');
+    expect(await xml.text()).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<FixList><Fix><id>1</id><item_id>1</item_id><status>queued</status><progress>0</progress></Fix></FixList>\n',
+    );
   });
 });
 

@@ -7,11 +7,29 @@ import { digest, OAuthState, sameDigest, type AuthorizationCode, type PendingCon
 const NOW = Date.UTC(2026, 0, 1);
 
 function consent(expiresAt: number): PendingConsent {
-  return { clientId: "demo-app", redirectUri: "http://127.0.0.1/callback", state: undefined, scopes: [], codeChallenge: undefined, bindingDigest: digest("b"), expiresAt };
+  return {
+    clientId: "demo-app",
+    redirectUri: "http://127.0.0.1/callback",
+    state: undefined,
+    scopes: [],
+    codeChallenge: undefined,
+    bindingDigest: digest("b"),
+    expiresAt,
+  };
 }
 
 function code(retainUntil: number): AuthorizationCode {
-  return { clientId: "demo-app", redirectUri: "http://127.0.0.1/callback", scopes: [], codeChallenge: undefined, userId: 8, expiresAt: retainUntil - 600_000, used: false, retainUntil, tokens: [] };
+  return {
+    clientId: "demo-app",
+    redirectUri: "http://127.0.0.1/callback",
+    scopes: [],
+    codeChallenge: undefined,
+    userId: 8,
+    expiresAt: retainUntil - 600_000,
+    used: false,
+    retainUntil,
+    tokens: [],
+  };
 }
 
 describe("OAuthState.sweep drops what can no longer be used, and nothing else", () => {

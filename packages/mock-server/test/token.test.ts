@@ -88,7 +88,9 @@ describe("POST /v1/token", () => {
     });
     const revoked = await call();
     expect(revoked.status).toBe(401);
-    expect(revoked.headers.get("www-authenticate")).toBe('Bearer error="invalid_token", error_description="The access token is not valid, has expired or was revoked."');
+    expect(revoked.headers.get("www-authenticate")).toBe(
+      'Bearer error="invalid_token", error_description="The access token is not valid, has expired or was revoked."',
+    );
   });
 
   test("a replay after the code's lifetime still revokes the token", async () => {
@@ -132,7 +134,10 @@ describe("POST /v1/token", () => {
       const { challenge } = pkcePair();
       const { code } = await getCode(server, { code_challenge: challenge, code_challenge_method: "S256" });
       const missing = await postToken(server, exchangeFields(server, code));
-      expect(missing.json).toEqual({ error: "invalid_request", error_description: "Missing parameter: code_verifier (the code was issued with a code_challenge)." });
+      expect(missing.json).toEqual({
+        error: "invalid_request",
+        error_description: "Missing parameter: code_verifier (the code was issued with a code_challenge).",
+      });
       const wrong = await postToken(server, exchangeFields(server, code, { code_verifier: pkcePair().verifier }));
       expect(wrong.status).toBe(400);
       expect(wrong.json).toEqual({ error: "invalid_grant", error_description: "code_verifier does not match the code_challenge." });
@@ -325,7 +330,9 @@ describe("POST /v1/token: the exact answers", () => {
     const { code } = await getCode(server);
     const result = await postToken(server, exchangeFields(server, code, { scope: "fix" }));
     expect(result.status).toBe(400);
-    expect(result.json?.["error_description"]).toMatch(/^The request does not match the token endpoint's description: .*must NOT have additional properties \(scope\).*\.$/);
+    expect(result.json?.["error_description"]).toMatch(
+      /^The request does not match the token endpoint's description: .*must NOT have additional properties \(scope\).*\.$/,
+    );
   });
 
   test("every problem the spec's validator finds is named, separated by semicolons", async () => {
@@ -351,7 +358,10 @@ describe("POST /v1/token: the exact answers", () => {
     const server = await startTestServer();
     const response = await fetch(server.tokenUrl, { method: "POST", body: new Uint8Array([0x61]) });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: "invalid_request", error_description: "The body must be application/x-www-form-urlencoded (RFC 6749 §4.1.3)." });
+    expect(await response.json()).toEqual({
+      error: "invalid_request",
+      error_description: "The body must be application/x-www-form-urlencoded (RFC 6749 §4.1.3).",
+    });
   });
 
   test("without scopes the token response has no scope; with several they are space-separated, each once", async () => {
@@ -402,7 +412,10 @@ describe("codes and tokens on the injected clock", () => {
     const token = String((await postToken(server, exchangeFields(server, code))).json?.["access_token"]);
     clock.advance(30 * 60 * 1000);
     const replay = await postToken(server, exchangeFields(server, code));
-    expect(replay.json).toEqual({ error: "invalid_grant", error_description: "The authorization code was already used; the tokens issued from it are revoked." });
+    expect(replay.json).toEqual({
+      error: "invalid_grant",
+      error_description: "The authorization code was already used; the tokens issued from it are revoked.",
+    });
     expect((await fetch(`${server.apiUrl}/items`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 

@@ -18,16 +18,30 @@ describe("SpecValidator (Ajv 2020-12 over the bundled description)", () => {
 
   test("finds a missing field, a wrong type, a missing header and a wrong header value", () => {
     expect(
-      validator.validateResponse("createToken", { status: 200, headers: {}, mediaType: "application/json", body: { token_type: "Bearer", expires_in: "soon" } }),
+      validator.validateResponse("createToken", {
+        status: 200,
+        headers: {},
+        mediaType: "application/json",
+        body: { token_type: "Bearer", expires_in: "soon" },
+      }),
     ).toEqual(["header Cache-Control is missing", "body (root) must have required property 'access_token'", "body /expires_in must be integer"]);
     expect(
-      validator.validateResponse("createToken", { status: 200, headers: { "cache-control": "max-age=60" }, mediaType: "application/json", body: { access_token: "a", token_type: "Bearer" } }),
+      validator.validateResponse("createToken", {
+        status: 200,
+        headers: { "cache-control": "max-age=60" },
+        mediaType: "application/json",
+        body: { access_token: "a", token_type: "Bearer" },
+      }),
     ).toEqual(["header Cache-Control: (root) must be equal to constant"]);
   });
 
   test("finds an undocumented status, media type and error code", () => {
-    expect(validator.validateResponse("createToken", { status: 403, headers: {}, mediaType: "application/json", body: {} })).toEqual(["status 403 is not documented"]);
-    expect(validator.validateResponse("listItems", { status: 200, headers: {}, mediaType: "text/csv", body: "" })).toEqual(["media type text/csv is not documented for status 200"]);
+    expect(validator.validateResponse("createToken", { status: 403, headers: {}, mediaType: "application/json", body: {} })).toEqual([
+      "status 403 is not documented",
+    ]);
+    expect(validator.validateResponse("listItems", { status: 200, headers: {}, mediaType: "text/csv", body: "" })).toEqual([
+      "media type text/csv is not documented for status 200",
+    ]);
     expect(validator.validateResponse("createToken", { status: 400, headers: {}, mediaType: "application/json", body: { error: "server_error" } })).toEqual([
       "body /error must be equal to one of the allowed values",
     ]);
@@ -44,7 +58,10 @@ describe("SpecValidator (Ajv 2020-12 over the bundled description)", () => {
   test("coerces and checks parameters and form bodies", () => {
     expect(validator.validateParameters("getItem", "path", { id: "149" })).toEqual({ ok: true, value: { id: 149 } });
     expect(validator.validateParameters("getItem", "path", { id: "x" })).toEqual({ ok: false, problems: ["/id must be integer"] });
-    expect(validator.validateRequestBody("createToken", "application/json", {})).toEqual({ ok: false, problems: ["the body must be application/x-www-form-urlencoded"] });
+    expect(validator.validateRequestBody("createToken", "application/json", {})).toEqual({
+      ok: false,
+      problems: ["the body must be application/x-www-form-urlencoded"],
+    });
   });
 });
 

@@ -92,7 +92,9 @@ export async function resolveCredential(options: CredentialOptions): Promise<Cre
   const { login } = found;
   if (!login) throw new NotLoggedInError(`no credential: set ${API_KEY_VARIABLE} to your API key, or run \`mkp login\``);
   if (!found.loginMatchesBaseUrl) {
-    throw new LoginElsewhereError(`you are logged in to ${login.baseUrl}, not ${normalise(options.baseUrl)}: run \`mkp login --base-url ${normalise(options.baseUrl)}\`, or set ${API_KEY_VARIABLE}`);
+    throw new LoginElsewhereError(
+      `you are logged in to ${login.baseUrl}, not ${normalise(options.baseUrl)}: run \`mkp login --base-url ${normalise(options.baseUrl)}\`, or set ${API_KEY_VARIABLE}`,
+    );
   }
   if (found.loginExpired) {
     throw new LoginExpiredError(`your login expired at ${login.expiresAt!.toISOString()}: log in again with \`mkp login\``);

@@ -117,9 +117,14 @@ export async function checkOutput(path: string, overwrite: boolean): Promise<voi
  * `overwrite`, else linked, which fails rather than replace a file that appeared meanwhile.
  * @returns the number of bytes written.
  */
-export async function downloadFile(url: string, path: string, options: { overwrite?: boolean | undefined; signal?: AbortSignal | undefined; fixId: number }): Promise<number> {
+export async function downloadFile(
+  url: string,
+  path: string,
+  options: { overwrite?: boolean | undefined; signal?: AbortSignal | undefined; fixId: number },
+): Promise<number> {
   const { fixId, signal } = options;
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new DownloadError(fixId, `fix ${fixId} gave a download link that is not an http(s) URL`);
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw new DownloadError(fixId, `fix ${fixId} gave a download link that is not an http(s) URL`);
   let response: Response;
   try {
     response = await fetch(url, { signal: signal ?? null });
@@ -130,14 +135,20 @@ export async function downloadFile(url: string, path: string, options: { overwri
   if (!response.ok || !response.body) throw new DownloadError(fixId, `the download of fix ${fixId} answered ${response.status}`);
   const temporary = join(dirname(path), `.${basename(path)}.${randomUUID()}.part`);
   try {
-    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(temporary, { flags: "wx", mode: 0o644 }), signal ? { signal } : {});
+    await pipeline(
+      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+      createWriteStream(temporary, { flags: "wx", mode: 0o644 }),
+      signal ? { signal } : {},
+    );
     const { size } = await stat(temporary);
     if (options.overwrite) {
       await rename(temporary, path);
     } else {
       // A file system without hard links gets an exclusive copy instead: it still never overwrites.
       await link(temporary, path)
-        .catch((error: NodeJS.ErrnoException) => (error.code === "EPERM" || error.code === "ENOTSUP" ? copyFile(temporary, path, constants.COPYFILE_EXCL) : Promise.reject(error)))
+        .catch((error: NodeJS.ErrnoException) =>
+          error.code === "EPERM" || error.code === "ENOTSUP" ? copyFile(temporary, path, constants.COPYFILE_EXCL) : Promise.reject(error),
+        )
         .catch((error: NodeJS.ErrnoException) => {
           throw error.code === "EEXIST" ? new OutputExistsError(path) : error;
         });

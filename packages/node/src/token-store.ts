@@ -120,7 +120,9 @@ export async function readLogin(options: PlaceOptions = {}): Promise<StoredLogin
     text = await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new StoredLoginError(`cannot read the stored login ${file} (${(error as NodeJS.ErrnoException).code ?? "error"}): fix its permissions, or run \`mkp logout\` and \`mkp login\``);
+    throw new StoredLoginError(
+      `cannot read the stored login ${file} (${(error as NodeJS.ErrnoException).code ?? "error"}): fix its permissions, or run \`mkp logout\` and \`mkp login\``,
+    );
   }
   let data: Partial<TokenFileV1> | undefined;
   try {

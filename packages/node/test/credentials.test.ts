@@ -56,7 +56,14 @@ describe("the token file", () => {
     expect(file).toBe(join(home, "config", "makeprintable", "token.json"));
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(dirname(file))).mode & 0o777).toBe(0o700);
-    expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ version: 1, baseUrl: API, tokenType: "Bearer", accessToken: TOKEN, expiresAt: "2030-01-01T00:00:00.000Z", scopes: ["fix"] });
+    expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({
+      version: 1,
+      baseUrl: API,
+      tokenType: "Bearer",
+      accessToken: TOKEN,
+      expiresAt: "2030-01-01T00:00:00.000Z",
+      scopes: ["fix"],
+    });
     const login = (await readLogin({ env }))!;
     expect(login).toMatchObject({ baseUrl: API, expiresAt, scopes: ["fix"], file });
     expect(login.accessToken()).toBe(TOKEN);
@@ -73,7 +80,10 @@ describe("the token file", () => {
     await saveLogin({ baseUrl: API, accessToken: "token-0" }, { env });
     const tokens = Array.from({ length: 20 }, (_, i) => `token-${i + 1}-${"x".repeat(4096)}`);
     const seen = await Promise.all(
-      tokens.flatMap((accessToken) => [saveLogin({ baseUrl: API, accessToken }, { env }).then(() => undefined), readLogin({ env }).then((login) => login!.accessToken())]),
+      tokens.flatMap((accessToken) => [
+        saveLogin({ baseUrl: API, accessToken }, { env }).then(() => undefined),
+        readLogin({ env }).then((login) => login!.accessToken()),
+      ]),
     );
     for (const token of seen) if (token !== undefined) expect(["token-0", ...tokens]).toContain(token);
     expect(tokens).toContain((await readLogin({ env }))!.accessToken());

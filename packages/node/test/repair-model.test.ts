@@ -46,20 +46,48 @@ describe("repairModel", () => {
     expect(await readdir(dir)).toEqual(["out.stl", "part.stl"]);
   });
 
-  const refused: [string, { source?: string; output?: string; prepare?: () => Promise<unknown>; error: typeof RepairInputError; field: string; message: (dir: string) => string }][] = [
-    ["a missing source", { source: "nope.stl", error: RepairInputError, field: "source", message: (d) => `no such file: ${d}/nope.stl: check the path, or give an http(s) URL` }],
-    ["a directory as the source", { source: ".", error: RepairInputError, field: "source", message: (d) => `${d} is not a regular file: give a 3D file such as part.stl (or a zip holding one)` }],
-    ["a directory as the output", { output: ".", error: RepairInputError, field: "output", message: (d) => `${d} is a directory: give a file path such as ${d}/part.fixed.stl` }],
-    ["an output in a missing directory", { output: "no/such/out.stl", error: RepairInputError, field: "output", message: (d) => `${d}/no/such is not a directory: create it first, or write elsewhere` }],
+  const refused: [
+    string,
+    { source?: string; output?: string; prepare?: () => Promise<unknown>; error: typeof RepairInputError; field: string; message: (dir: string) => string },
+  ][] = [
+    [
+      "a missing source",
+      { source: "nope.stl", error: RepairInputError, field: "source", message: (d) => `no such file: ${d}/nope.stl: check the path, or give an http(s) URL` },
+    ],
+    [
+      "a directory as the source",
+      {
+        source: ".",
+        error: RepairInputError,
+        field: "source",
+        message: (d) => `${d} is not a regular file: give a 3D file such as part.stl (or a zip holding one)`,
+      },
+    ],
+    [
+      "a directory as the output",
+      { output: ".", error: RepairInputError, field: "output", message: (d) => `${d} is a directory: give a file path such as ${d}/part.fixed.stl` },
+    ],
+    [
+      "an output in a missing directory",
+      {
+        output: "no/such/out.stl",
+        error: RepairInputError,
+        field: "output",
+        message: (d) => `${d}/no/such is not a directory: create it first, or write elsewhere`,
+      },
+    ],
     ["an existing output", { output: "part.stl", error: OutputExistsError, field: "output", message: (d) => `${d}/part.stl exists` }],
   ];
-  it.each(refused)("refuses %s before sending anything, naming the field", async (_name, { source = "part.stl", output = "out.stl", error, field, message }) => {
-    const before = await itemCount();
-    const thrown = await repairModel(client, { source, output, cwd: dir }).catch((caught: unknown) => caught);
-    expect(thrown).toBeInstanceOf(error);
-    expect(thrown).toMatchObject({ field, message: message(dir) });
-    expect(await itemCount()).toBe(before);
-  });
+  it.each(refused)(
+    "refuses %s before sending anything, naming the field",
+    async (_name, { source = "part.stl", output = "out.stl", error, field, message }) => {
+      const before = await itemCount();
+      const thrown = await repairModel(client, { source, output, cwd: dir }).catch((caught: unknown) => caught);
+      expect(thrown).toBeInstanceOf(error);
+      expect(thrown).toMatchObject({ field, message: message(dir) });
+      expect(await itemCount()).toBe(before);
+    },
+  );
 
   it("replaces an existing output only with overwrite", async () => {
     await writeFile(join(dir, "out.stl"), "old");
@@ -68,9 +96,13 @@ describe("repairModel", () => {
   });
 
   it("never replaces an output that appeared while it waited", async () => {
-    const thrown = await repairModel(client, { source: "part.stl", output: "out.stl", cwd: dir }, {
-      onStage: (stage) => void (stage === "downloading" && writeFile(join(dir, "out.stl"), "theirs")),
-    }).catch((caught: unknown) => caught);
+    const thrown = await repairModel(
+      client,
+      { source: "part.stl", output: "out.stl", cwd: dir },
+      {
+        onStage: (stage) => void (stage === "downloading" && writeFile(join(dir, "out.stl"), "theirs")),
+      },
+    ).catch((caught: unknown) => caught);
     expect(thrown).toBeInstanceOf(OutputExistsError);
     expect(await readFile(join(dir, "out.stl"), "utf8")).toBe("theirs");
     expect((await readdir(dir)).sort()).toEqual(["out.stl", "part.stl"]);
@@ -78,10 +110,14 @@ describe("repairModel", () => {
 
   it("an abort after the fix started says which fix goes on", async () => {
     const controller = new AbortController();
-    const thrown = await repairModel(client, { source: "part.stl", output: "out.stl", cwd: dir }, {
-      signal: controller.signal,
-      onStage: (stage) => stage === "repairing" && controller.abort(),
-    }).catch((caught: unknown) => caught);
+    const thrown = await repairModel(
+      client,
+      { source: "part.stl", output: "out.stl", cwd: dir },
+      {
+        signal: controller.signal,
+        onStage: (stage) => stage === "repairing" && controller.abort(),
+      },
+    ).catch((caught: unknown) => caught);
     const fix = fixesOf(await unwrap(client.GET("/fixes"))).at(-1)!;
     expect(thrown).toBeInstanceOf(RepairStoppedError);
     expect(thrown).toMatchObject({ fixId: fix.id, message: `stopped waiting for fix ${fix.id}; the repair goes on at Makeprintable` });
@@ -90,7 +126,11 @@ describe("repairModel", () => {
 
   it("an abort during the upload says nothing was started", async () => {
     const controller = new AbortController();
-    const thrown = await repairModel(client, { source: "part.stl", output: "out.stl", cwd: dir }, { signal: controller.signal, onStage: () => controller.abort() }).catch((caught: unknown) => caught);
+    const thrown = await repairModel(
+      client,
+      { source: "part.stl", output: "out.stl", cwd: dir },
+      { signal: controller.signal, onStage: () => controller.abort() },
+    ).catch((caught: unknown) => caught);
     expect(thrown).toBeInstanceOf(RepairStoppedError);
     expect(thrown).toMatchObject({ fixId: undefined, message: "stopped before the repair started" });
   });

@@ -58,12 +58,15 @@ export async function buildAuthorizationUrl(options: AuthorizationUrlOptions): P
   const url = checkEndpoint(options.authorizeUrl ?? AUTHORIZATION_URL, "authorizeUrl");
   const redirectUri = required(options.redirectUri, "redirectUri");
   // RFC 6749 §3.1.2: an absolute URI without a fragment (a native app's private-use scheme included).
-  if (!URL.canParse(redirectUri) || redirectUri.includes("#")) throw new OAuthOptionsError("redirectUri must be an absolute URL without a fragment, such as https://app.example/callback");
+  if (!URL.canParse(redirectUri) || redirectUri.includes("#"))
+    throw new OAuthOptionsError("redirectUri must be an absolute URL without a fragment, such as https://app.example/callback");
   for (const scope of scopes as readonly unknown[]) {
-    if (!SCOPES.includes(scope as Scope)) throw new OAuthOptionsError(`unknown scope ${JSON.stringify(String(scope).slice(0, 40))}: the scopes are ${SCOPES.join(", ")}`);
+    if (!SCOPES.includes(scope as Scope))
+      throw new OAuthOptionsError(`unknown scope ${JSON.stringify(String(scope).slice(0, 40))}: the scopes are ${SCOPES.join(", ")}`);
   }
   const state = options.state === undefined ? randomToken() : required(options.state, "state");
-  if (state.length < MIN_STATE_LENGTH) throw new OAuthOptionsError(`state must be at least ${MIN_STATE_LENGTH} characters of unguessable randomness: leave it out to get 32 random bytes`);
+  if (state.length < MIN_STATE_LENGTH)
+    throw new OAuthOptionsError(`state must be at least ${MIN_STATE_LENGTH} characters of unguessable randomness: leave it out to get 32 random bytes`);
   const codeVerifier = pkce ? randomToken() : undefined;
   const codeChallenge = codeVerifier && base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(codeVerifier))));
   const params = authorizationParams({

@@ -54,7 +54,6 @@ export interface OAuthToken {
   readonly receivedAt: Date;
 }
 
-
 // `process` does not exist in browsers; an empty variable counts as unset.
 const environment = (name: string): string | undefined =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
@@ -77,7 +76,8 @@ const environment = (name: string): string | undefined =>
  */
 export async function exchangeCode(options: ExchangeCodeOptions): Promise<OAuthToken> {
   const { clientSecret, code, codeVerifier, fetch = globalThis.fetch, timeoutMs = 10_000, now = Date.now } = options;
-  if ("window" in globalThis && "document" in globalThis && !options.dangerouslyAllowBrowser) throw new ClientSecretInBrowserError("a browser page cannot keep the client secret: exchange codes on a server (or set dangerouslyAllowBrowser)");
+  if ("window" in globalThis && "document" in globalThis && !options.dangerouslyAllowBrowser)
+    throw new ClientSecretInBrowserError("a browser page cannot keep the client secret: exchange codes on a server (or set dangerouslyAllowBrowser)");
   const form = tokenRequestBody({
     clientId: required(options.clientId, "clientId"),
     clientSecret: required(clientSecret, "clientSecret"),

@@ -13,10 +13,7 @@ import { isExpired, type ExpiryOptions } from "./is-expired.js";
  * @throws {TokenExpiredError} from the provider (wrapped by the client as its `cause`) when the token expired.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
  */
-export function tokenProvider(
-  source: OAuthToken | (() => OAuthToken | Promise<OAuthToken>),
-  options: ExpiryOptions = {},
-): () => Promise<string> {
+export function tokenProvider(source: OAuthToken | (() => OAuthToken | Promise<OAuthToken>), options: ExpiryOptions = {}): () => Promise<string> {
   return async () => {
     const token = typeof source === "function" ? await source() : source;
     if (isExpired(token, options)) throw new TokenExpiredError(`the access token expired at ${token.expiresAt!.toISOString()}: log in again`);

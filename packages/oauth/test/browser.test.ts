@@ -20,8 +20,7 @@ async function bundleCore(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-const page = (script: string) =>
-  `<!doctype html><meta charset="utf-8"><title>app</title><script src="/oauth.js"></script><script>${script}</script>`;
+const page = (script: string) => `<!doctype html><meta charset="utf-8"><title>app</title><script src="/oauth.js"></script><script>${script}</script>`;
 
 let browser: BrowserContext;
 let launched: LaunchedChromium | undefined;

@@ -68,10 +68,13 @@ describe("buildAuthorizationUrl", () => {
     );
   });
 
-  it.each(["http://127.0.0.1:4000/authorize", "http://[::1]:4000/authorize", "http://localhost:4000/authorize"])("takes plain http on loopback: %s", async (authorizeUrl) => {
-    const { url } = await buildAuthorizationUrl({ ...base, authorizeUrl });
-    expect(url.startsWith(`${authorizeUrl}?client_id=demo-app&`)).toBe(true);
-  });
+  it.each(["http://127.0.0.1:4000/authorize", "http://[::1]:4000/authorize", "http://localhost:4000/authorize"])(
+    "takes plain http on loopback: %s",
+    async (authorizeUrl) => {
+      const { url } = await buildAuthorizationUrl({ ...base, authorizeUrl });
+      expect(url.startsWith(`${authorizeUrl}?client_id=demo-app&`)).toBe(true);
+    },
+  );
 
   it.each([
     ["plain http off loopback", { authorizeUrl: "http://makeprintable.com/authorize" }, "authorizeUrl must be https (http only on loopback), got http:"],
@@ -80,17 +83,33 @@ describe("buildAuthorizationUrl", () => {
     ["a user name alone", { authorizeUrl: "https://u@makeprintable.com/authorize" }, "authorizeUrl has user info or a fragment"],
     ["a password alone", { authorizeUrl: "https://:p@makeprintable.com/authorize" }, "authorizeUrl has user info or a fragment"],
     ["a fragment", { authorizeUrl: "https://makeprintable.com/authorize#top" }, "authorizeUrl has user info or a fragment"],
-    ["plain http on a look-alike of loopback", { authorizeUrl: "http://127.0.0.1.example/authorize" }, "authorizeUrl must be https (http only on loopback), got http:"],
+    [
+      "plain http on a look-alike of loopback",
+      { authorizeUrl: "http://127.0.0.1.example/authorize" },
+      "authorizeUrl must be https (http only on loopback), got http:",
+    ],
     ["an empty client id", { clientId: "" }, "clientId must be a non-empty string"],
     ["no redirect URI", { redirectUri: undefined }, "redirectUri must be a non-empty string"],
     ["an empty state", { state: "" }, "state must be a non-empty string"],
     ["a scope with a space", { scopes: ["fix add_file"] }, 'unknown scope "fix add_file": the scopes are add_file, fix'],
     ["a misspelt scope (issue 16)", { scopes: ["fixx"] }, 'unknown scope "fixx": the scopes are add_file, fix'],
     ["a long unknown scope, quoted only in part", { scopes: ["x".repeat(100)] }, `unknown scope "${"x".repeat(40)}": the scopes are add_file, fix`],
-    ["a state one character short", { state: "s".repeat(15) }, "state must be at least 16 characters of unguessable randomness: leave it out to get 32 random bytes"],
+    [
+      "a state one character short",
+      { state: "s".repeat(15) },
+      "state must be at least 16 characters of unguessable randomness: leave it out to get 32 random bytes",
+    ],
     ["a short state (issue 19)", { state: "1" }, "state must be at least 16 characters of unguessable randomness: leave it out to get 32 random bytes"],
-    ["a relative redirect URI (issue 19)", { redirectUri: "/callback" }, "redirectUri must be an absolute URL without a fragment, such as https://app.example/callback"],
-    ["a redirect URI with a fragment", { redirectUri: "https://app.example/cb#x" }, "redirectUri must be an absolute URL without a fragment, such as https://app.example/callback"],
+    [
+      "a relative redirect URI (issue 19)",
+      { redirectUri: "/callback" },
+      "redirectUri must be an absolute URL without a fragment, such as https://app.example/callback",
+    ],
+    [
+      "a redirect URI with a fragment",
+      { redirectUri: "https://app.example/cb#x" },
+      "redirectUri must be an absolute URL without a fragment, such as https://app.example/callback",
+    ],
   ])("rejects %s", async (_, override, message) => {
     const error = await buildAuthorizationUrl({ ...base, ...override } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuthOptionsError);

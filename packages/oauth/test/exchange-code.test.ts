@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { inspect } from "node:util";
-import {
-  InvalidTokenResponseError,
-  ClientSecretInBrowserError,
-  OAuthOptionsError,
-  TokenError,
-  TokenRequestError,
-  TokenTimeoutError,
-} from "../src/errors.js";
+import { InvalidTokenResponseError, ClientSecretInBrowserError, OAuthOptionsError, TokenError, TokenRequestError, TokenTimeoutError } from "../src/errors.js";
 import { exchangeCode, type ExchangeCodeOptions } from "../src/exchange-code.js";
 import { json, startServer } from "./helpers.js";
 
@@ -28,12 +21,24 @@ const credentials = {
   redirectUri: "http://127.0.0.1:5000/callback",
   code: "the-code",
 };
-const failure = (options: ExchangeCodeOptions) => exchangeCode(options).then(() => Promise.reject(new Error("expected a failure")), (e: unknown) => e);
+const failure = (options: ExchangeCodeOptions) =>
+  exchangeCode(options).then(
+    () => Promise.reject(new Error("expected a failure")),
+    (e: unknown) => e,
+  );
 
 describe("exchangeCode", () => {
   it("POSTs the spec's form to /token without a credential header, and normalises what real servers send", async () => {
     const api = await server((_, res) =>
-      json(res, 200, { access_token: "tok-1", token_type: "bearer", expires_in: "3600", refresh_token: "ref-1", scope: "fix add_file", id_token: "x", extra: { a: 1 } }),
+      json(res, 200, {
+        access_token: "tok-1",
+        token_type: "bearer",
+        expires_in: "3600",
+        refresh_token: "ref-1",
+        scope: "fix add_file",
+        id_token: "x",
+        extra: { a: 1 },
+      }),
     );
     const token = await exchangeCode({ ...credentials, codeVerifier: "v".repeat(43), baseUrl: `${api.url}/v1`, now: () => 1_700_000_000_000 });
     expect(api.requests).toHaveLength(1);
@@ -75,7 +80,11 @@ describe("exchangeCode", () => {
   it("posts to <base URL>/token however many slashes the base URL ends with", async () => {
     const urls: string[] = [];
     for (const baseUrl of ["https://api.example.test/v1", "https://api.example.test/v1/", "https://api.example.test/v1//"]) {
-      await exchangeCode({ ...credentials, baseUrl, fetch: async (request) => (urls.push(request.url), Response.json({ access_token: "t", token_type: "Bearer" })) });
+      await exchangeCode({
+        ...credentials,
+        baseUrl,
+        fetch: async (request) => (urls.push(request.url), Response.json({ access_token: "t", token_type: "Bearer" })),
+      });
     }
     expect(urls).toEqual(["https://api.example.test/v1/token", "https://api.example.test/v1/token", "https://api.example.test/v1/token"]);
   });
@@ -87,7 +96,14 @@ describe("exchangeCode", () => {
     });
     // Issue 19: also with showHidden and customInspect: false, which skip the redacting hook.
     const hidden = { showHidden: true, customInspect: false, depth: 9 };
-    for (const shown of [JSON.stringify(token), inspect(token), inspect(token, { showHidden: true, depth: 9 }), inspect(token, hidden), inspect({ token }, hidden), String(token)]) {
+    for (const shown of [
+      JSON.stringify(token),
+      inspect(token),
+      inspect(token, { showHidden: true, depth: 9 }),
+      inspect(token, hidden),
+      inspect({ token }, hidden),
+      String(token),
+    ]) {
       expect(shown).not.toContain("tok-secret");
       expect(shown).not.toContain("ref-secret");
     }
@@ -95,7 +111,9 @@ describe("exchangeCode", () => {
   });
 
   it("explains invalid_grant: codes are single use and live 3 minutes", async () => {
-    const api = await server((_, res) => json(res, 400, { error: "invalid_grant", error_description: "The authorization code has expired or was already used." }));
+    const api = await server((_, res) =>
+      json(res, 400, { error: "invalid_grant", error_description: "The authorization code has expired or was already used." }),
+    );
     const error = await failure({ ...credentials, baseUrl: api.url });
     expect(error).toBeInstanceOf(TokenError);
     expect(error).toMatchObject({
@@ -152,8 +170,16 @@ describe("exchangeCode", () => {
     ["an empty access_token", JSON.stringify({ access_token: "", token_type: "Bearer" }), "the token response's access_token is missing or empty"],
     ["no access_token", JSON.stringify({ token_type: "Bearer" }), "the token response's access_token is missing or empty"],
     ["a MAC token", JSON.stringify({ access_token: "t", token_type: "mac" }), "the token response's token_type is not Bearer"],
-    ["a non-numeric expires_in", JSON.stringify({ access_token: "t", token_type: "Bearer", expires_in: "soon" }), "the token response's expires_in is not a number of seconds"],
-    ["a negative expires_in", JSON.stringify({ access_token: "t", token_type: "Bearer", expires_in: -5 }), "the token response's expires_in is not a number of seconds"],
+    [
+      "a non-numeric expires_in",
+      JSON.stringify({ access_token: "t", token_type: "Bearer", expires_in: "soon" }),
+      "the token response's expires_in is not a number of seconds",
+    ],
+    [
+      "a negative expires_in",
+      JSON.stringify({ access_token: "t", token_type: "Bearer", expires_in: -5 }),
+      "the token response's expires_in is not a number of seconds",
+    ],
     ["an empty refresh_token", JSON.stringify({ access_token: "t", token_type: "Bearer", refresh_token: "" }), "the token response's refresh_token is empty"],
     ["a scope list", JSON.stringify({ access_token: "t", token_type: "Bearer", scope: ["fix"] }), "the token response's scope is not a string"],
   ])("rejects %s with a clear message", async (_, body, message) => {

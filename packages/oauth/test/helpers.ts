@@ -54,7 +54,11 @@ export async function actAsUser(
   let url = new URL(startUrl);
   let init: RequestInit = {};
   for (let hop = 0; hop < 20; hop++) {
-    const response = await fetch(url, { ...init, redirect: "manual", headers: { ...(init.headers as object), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: "manual",
+      headers: { ...(init.headers as object), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(";");
       const at = pair!.indexOf("=");

@@ -22,7 +22,14 @@ async function provider(rewrite?: Parameters<typeof startOidcProvider>[1]) {
 }
 
 async function authorize(op: Awaited<ReturnType<typeof provider>>, pkce = true) {
-  const request = await buildAuthorizationUrl({ clientId: app.clientId, redirectUri, responseType: "code", scopes: ["fix"], pkce, authorizeUrl: op.authorizeUrl });
+  const request = await buildAuthorizationUrl({
+    clientId: app.clientId,
+    redirectUri,
+    responseType: "code",
+    scopes: ["fix"],
+    pkce,
+    authorizeUrl: op.authorizeUrl,
+  });
   const callback = await actAsUser(request.url, redirectUri, user);
   const { code } = parseCallback(callback, { expectedState: request.state });
   return { code, codeVerifier: request.codeVerifier };
@@ -47,7 +54,9 @@ describe("against oidc-provider", () => {
     const error = await exchange(op, code, { codeVerifier }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenError);
     expect(error).toMatchObject({ error: "invalid_grant", status: 400 });
-    expect((error as Error).message).toMatch(/^the token endpoint \(HTTP 400\) answered invalid_grant: .*\(a code is single use and lives 3 minutes: start the login again\)$/);
+    expect((error as Error).message).toMatch(
+      /^the token endpoint \(HTTP 400\) answered invalid_grant: .*\(a code is single use and lives 3 minutes: start the login again\)$/,
+    );
   });
 
   it.each([
@@ -67,7 +76,9 @@ describe("against oidc-provider", () => {
     const op = await provider();
     const request = await buildAuthorizationUrl({ clientId: app.clientId, redirectUri, responseType: "code", authorizeUrl: op.authorizeUrl });
     // The development login page's "Cancel" link: /interaction/<uid>/abort.
-    const callback = await actAsUser(request.url, redirectUri, { visit: (url) => (url.pathname.startsWith("/interaction/") ? new URL(`${url.pathname}/abort`, url) : url) });
+    const callback = await actAsUser(request.url, redirectUri, {
+      visit: (url) => (url.pathname.startsWith("/interaction/") ? new URL(`${url.pathname}/abort`, url) : url),
+    });
     expect(() => parseCallback(callback, { expectedState: request.state })).toThrow(AccessDeniedError);
   });
 

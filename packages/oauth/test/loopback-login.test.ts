@@ -39,7 +39,7 @@ describe("loopbackLogin", () => {
     const denied = await fetch(`${redirectUri}?error=access_denied&state=${state}`);
     expect(denied.status).toBe(400);
     expect(await denied.text()).toContain("The login failed: the authorization server answered access_denied. You can close this tab.");
-    expect((await login.outcome as { error: unknown }).error).toBeInstanceOf(AccessDeniedError);
+    expect(((await login.outcome) as { error: unknown }).error).toBeInstanceOf(AccessDeniedError);
     await expect(fetch(redirectUri)).rejects.toThrow(); // closed
   });
 
@@ -61,7 +61,7 @@ describe("loopbackLogin", () => {
     expect(html).not.toContain("stolen-code");
     // The real callback still ends the login.
     expect((await fetch(`${redirectUri}?error=access_denied&state=${state}`)).status).toBe(400);
-    expect((await login.outcome as { error: unknown }).error).toBeInstanceOf(AccessDeniedError);
+    expect(((await login.outcome) as { error: unknown }).error).toBeInstanceOf(AccessDeniedError);
   });
 
   // Issue 19 L2: a request target that is no URL rejected inside the handler and killed the process.
@@ -72,11 +72,14 @@ describe("loopbackLogin", () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(port), "127.0.0.1", () => socket.end("GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
       let text = "";
-      socket.on("data", (chunk) => (text += chunk)).on("end", () => resolve(text)).on("error", reject);
+      socket
+        .on("data", (chunk) => (text += chunk))
+        .on("end", () => resolve(text))
+        .on("error", reject);
     });
     expect(answer).toMatch(/^HTTP\/1\.1 (404|400) /);
     expect((await fetch(`${redirectUri}?error=access_denied&state=${state}`)).status).toBe(400);
-    expect((await login.outcome as { error: unknown }).error).toBeInstanceOf(AccessDeniedError);
+    expect(((await login.outcome) as { error: unknown }).error).toBeInstanceOf(AccessDeniedError);
   });
 
   it("gives up after timeoutMs with LoginTimeoutError and closes the listener", async () => {
@@ -93,7 +96,7 @@ describe("loopbackLogin", () => {
     const login = start({ signal: controller.signal });
     await login.printed();
     controller.abort();
-    expect((await login.outcome as { error: unknown }).error).toMatchObject({ code: "MKP_OAUTH_LOGIN_TIMEOUT", message: "the login was aborted" });
+    expect(((await login.outcome) as { error: unknown }).error).toMatchObject({ code: "MKP_OAUTH_LOGIN_TIMEOUT", message: "the login was aborted" });
   });
 
   it("listens on the port it is given and leaves the browser alone unless asked", async () => {
@@ -148,9 +151,12 @@ function loginAt(s: MockServer, options: Partial<Parameters<typeof loopbackLogin
 
 describe("loopbackLogin against @mkp/mock-server", () => {
   it.each([
-    ["throws", () => {
-      throw new Error("no display");
-    }],
+    [
+      "throws",
+      () => {
+        throw new Error("no display");
+      },
+    ],
     ["rejects", () => Promise.reject(new Error("no display"))],
   ])("logs in when the browser opener %s: the URL was shown, the user can open it", async (_how, openBrowser) => {
     const s = await startSandbox();
@@ -249,12 +255,14 @@ describe("loopbackLogin against @mkp/mock-server", () => {
 
   it("escapes what it shows the browser", async () => {
     const s = await startSandbox();
-    const login = loginAt(s, { fetch: async () => Response.json({ error: "invalid_grant", error_description: 'a <b> & "c" \'d\'' }, { status: 400 }) });
+    const login = loginAt(s, { fetch: async () => Response.json({ error: "invalid_grant", error_description: "a <b> & \"c\" 'd'" }, { status: 400 }) });
     await expect(login.outcome).rejects.toBeInstanceOf(TokenError);
     const response = (await login.pages[0]) as Response;
     expect(response.status).toBe(400);
     expect(await response.text()).toBe(
-      page("The login failed: the token endpoint (HTTP 400) answered invalid_grant: a &#60;b&#62; &#38; &#34;c&#34; 'd' (a code is single use and lives 3 minutes: start the login again). You can close this tab."),
+      page(
+        "The login failed: the token endpoint (HTTP 400) answered invalid_grant: a &#60;b&#62; &#38; &#34;c&#34; 'd' (a code is single use and lives 3 minutes: start the login again). You can close this tab.",
+      ),
     );
   });
 
@@ -288,7 +296,10 @@ describe("loopbackLogin against @mkp/mock-server", () => {
   it("honours the login's deadline during a code exchange that hangs", async () => {
     const s = await startSandbox();
     // The token endpoint never answers; only the login's own deadline can end the wait.
-    const login = loginAt(s, { timeoutMs: 300, fetch: (request) => new Promise((_resolve, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason))) });
+    const login = loginAt(s, {
+      timeoutMs: 300,
+      fetch: (request) => new Promise((_resolve, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason))),
+    });
     const error = await login.outcome.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LoginTimeoutError);
     expect(error).toMatchObject({ message: "the login was not done within 0.3 s: start the login again", cause: expect.any(TokenRequestError) });
@@ -304,11 +315,19 @@ describe("loopbackLogin against @mkp/mock-server", () => {
     const s = await startSandbox();
     const written: string[] = [];
     vi.spyOn(process.stderr, "write").mockImplementation((text) => (written.push(String(text)), true));
-    const outcome = loopbackLogin({ clientId: s.demo.clientId, clientSecret: s.demo.clientSecret, authorizeUrl: s.authorizeUrl, baseUrl: s.apiUrl, timeoutMs: 1 });
+    const outcome = loopbackLogin({
+      clientId: s.demo.clientId,
+      clientSecret: s.demo.clientSecret,
+      authorizeUrl: s.authorizeUrl,
+      baseUrl: s.apiUrl,
+      timeoutMs: 1,
+    });
     await expect(outcome).rejects.toBeInstanceOf(LoginTimeoutError);
     vi.restoreAllMocks();
     expect(written).toHaveLength(1);
-    expect(written[0]).toMatch(/^Open this URL in your browser to log in to Makeprintable:\n\n {2}http:\/\/127\.0\.0\.1:\d+\/authorize\?client_id=demo-app&\S+\n\n$/);
+    expect(written[0]).toMatch(
+      /^Open this URL in your browser to log in to Makeprintable:\n\n {2}http:\/\/127\.0\.0\.1:\d+\/authorize\?client_id=demo-app&\S+\n\n$/,
+    );
   });
 
   it.runIf(process.platform === "linux")("opens the browser with the platform's opener only when asked", async () => {
@@ -333,7 +352,10 @@ describe("loopbackLogin against @mkp/mock-server", () => {
     const urls: string[] = [];
     try {
       vi.stubEnv("PATH", `${opener.dir}:${process.env.PATH}`);
-      for (const [n, os] of [[1, "darwin"], [2, "win32"]] as const) {
+      for (const [n, os] of [
+        [1, "darwin"],
+        [2, "win32"],
+      ] as const) {
         Object.defineProperty(process, "platform", { ...platform, value: os });
         const login = loginAt(s, { openBrowser: true, timeoutMs: 2000 }, () => opener.nthUrl(n).then((url) => fetch(url)));
         await login.outcome.finally(() => Object.defineProperty(process, "platform", platform));

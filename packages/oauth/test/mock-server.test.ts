@@ -55,13 +55,22 @@ describe("against @mkp/mock-server", () => {
 
   it("with PKCE: the right verifier works, a wrong or missing one is invalid_grant", async () => {
     const s = await sandbox();
-    for (const [verifier, ok] of [["right", true], ["x".repeat(43), false], [undefined, false]] as const) {
+    for (const [verifier, ok] of [
+      ["right", true],
+      ["x".repeat(43), false],
+      [undefined, false],
+    ] as const) {
       // A wrong verifier is invalid_grant (RFC 7636 §4.6); a missing one may also be invalid_request.
       const { request, callback } = await authorize(s, { pkce: true });
       const { code } = parseCallback(callback, { expectedState: request.state });
       const outcome = await exchange(s, code, { codeVerifier: verifier === "right" ? request.codeVerifier : verifier }).catch((e: unknown) => e);
       if (ok) expect(outcome).toMatchObject({ tokenType: "Bearer" });
-      else expect(outcome).toMatchObject({ name: "TokenError", error: verifier ? "invalid_grant" : expect.stringMatching(/^invalid_(grant|request)$/), status: 400 });
+      else
+        expect(outcome).toMatchObject({
+          name: "TokenError",
+          error: verifier ? "invalid_grant" : expect.stringMatching(/^invalid_(grant|request)$/),
+          status: 400,
+        });
     }
   });
 

@@ -1,14 +1,7 @@
 import fc from "fast-check";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import {
-  AccessDeniedError,
-  AuthorizationError,
-  CallbackError,
-  OAuthError,
-  OAuthOptionsError,
-  StateMismatchError,
-} from "../src/errors.js";
+import { AccessDeniedError, AuthorizationError, CallbackError, OAuthError, OAuthOptionsError, StateMismatchError } from "../src/errors.js";
 import { parseCallback, SKIP_STATE_CHECK } from "../src/parse-callback.js";
 
 const expectedState = "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg";
@@ -43,7 +36,11 @@ describe("parseCallback", () => {
     ["missing", "?code=c0de", "the callback's state is missing: it may be forged; start the login again"],
     ["different", "?code=c0de&state=other", "the callback's state is wrong: it may be forged; start the login again"],
     ["empty", "?code=c0de&state=", "the callback's state is wrong: it may be forged; start the login again"],
-    ["a prefix of the expected one", `?code=c0de&state=${expectedState.slice(0, -1)}`, "the callback's state is wrong: it may be forged; start the login again"],
+    [
+      "a prefix of the expected one",
+      `?code=c0de&state=${expectedState.slice(0, -1)}`,
+      "the callback's state is wrong: it may be forged; start the login again",
+    ],
     ["the expected one plus a character", `?code=c0de&state=${expectedState}x`, "the callback's state is wrong: it may be forged; start the login again"],
   ])("rejects a state that is %s with StateMismatchError", (_, input, message) => {
     const error = thrown(() => parseCallback(input, { expectedState }));
@@ -81,7 +78,11 @@ describe("parseCallback", () => {
     ["a repeated state", `?code=c0de&state=${expectedState}&state=${expectedState}`, 'the callback repeats the parameter "state"'],
     ["a repeated code", `?code=a&code=b&state=${expectedState}`, 'the callback repeats the parameter "code"'],
     ["a repeated unknown parameter", `?code=a&x=1&x=2&state=${expectedState}`, 'the callback repeats the parameter "x"'],
-    ["a repeated long parameter (its name cut at 40 characters)", `?${"p".repeat(50)}=1&${"p".repeat(50)}=2`, `the callback repeats the parameter "${"p".repeat(40)}"`],
+    [
+      "a repeated long parameter (its name cut at 40 characters)",
+      `?${"p".repeat(50)}=1&${"p".repeat(50)}=2`,
+      `the callback repeats the parameter "${"p".repeat(40)}"`,
+    ],
     ["no code", `?state=${expectedState}`, "the callback has no code"],
     ["an empty code", `?code=&state=${expectedState}`, "the callback has no code"],
   ])("rejects %s with CallbackError", (_, input, message) => {
@@ -106,7 +107,10 @@ describe("parseCallback", () => {
   it("answers any input with the code or a typed error (fast-check, 1,000 runs)", () => {
     const name = fc.constantFrom("state", "error", "error_description", "error_uri", "iss", "x");
     const value = fc.oneof(fc.string(), fc.constant(expectedState), fc.string({ unit: "binary" }));
-    const code = fc.oneof(fc.constant(""), fc.string({ unit: "binary" }).map((s) => `SECRET${s}`));
+    const code = fc.oneof(
+      fc.constant(""),
+      fc.string({ unit: "binary" }).map((s) => `SECRET${s}`),
+    );
     const pair = fc.oneof(fc.tuple(fc.constant("code"), code), fc.tuple(name, value));
     fc.assert(
       fc.property(fc.array(pair, { maxLength: 8 }), fc.constantFrom("params", "query", "url"), (pairs, form) => {

@@ -44,14 +44,17 @@ describe("exchangeCode never sends an API key (issue 15)", () => {
 });
 
 describe("the base URL from the environment is checked too (issue 19 L1)", () => {
-  it.each(["http://api.example.test/v1", "ftp://127.0.0.1/v1", "https://user:pw@api.example.test"])("refuses MAKEPRINTABLE_BASE_URL=%s before sending anything", async (baseUrl) => {
-    vi.stubEnv("MAKEPRINTABLE_BASE_URL", baseUrl);
-    const sent: Request[] = [];
-    const error = await exchangeCode({ ...credentials, fetch: async (request) => (sent.push(request), Response.json({})) }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OAuthOptionsError);
-    expect((error as Error).message).toMatch(/^baseUrl /);
-    expect(sent).toEqual([]);
-  });
+  it.each(["http://api.example.test/v1", "ftp://127.0.0.1/v1", "https://user:pw@api.example.test"])(
+    "refuses MAKEPRINTABLE_BASE_URL=%s before sending anything",
+    async (baseUrl) => {
+      vi.stubEnv("MAKEPRINTABLE_BASE_URL", baseUrl);
+      const sent: Request[] = [];
+      const error = await exchangeCode({ ...credentials, fetch: async (request) => (sent.push(request), Response.json({})) }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OAuthOptionsError);
+      expect((error as Error).message).toMatch(/^baseUrl /);
+      expect(sent).toEqual([]);
+    },
+  );
 
   it("takes the option before the environment", async () => {
     vi.stubEnv("MAKEPRINTABLE_BASE_URL", "http://api.example.test/v1");
@@ -68,7 +71,11 @@ describe("an echoed secret in another encoding (issue 19 L4)", () => {
     ["lower-cased and percent-encoded", (text: string) => encodeURIComponent(text).toLowerCase()],
   ])("redacts the client secret, code and verifier echoed %s", async (_form, encode) => {
     const api = await server((request, response) =>
-      json(response, 400, { error: "invalid_request", error_description: `got ${encode(credentials.clientSecret)} ${encode(credentials.code)} ${encode(verifier)}`, error_uri: `https://x.example/?s=${encode(credentials.clientSecret)}` }),
+      json(response, 400, {
+        error: "invalid_request",
+        error_description: `got ${encode(credentials.clientSecret)} ${encode(credentials.code)} ${encode(verifier)}`,
+        error_uri: `https://x.example/?s=${encode(credentials.clientSecret)}`,
+      }),
     );
     const error = (await exchangeCode({ ...credentials, codeVerifier: verifier, baseUrl: api.url }).catch((e: unknown) => e)) as TokenError;
     expect(error).toBeInstanceOf(TokenError);
@@ -85,7 +92,9 @@ describe("advice that fits the error (issue 16)", () => {
     ["The authorization code has expired.", "a code is single use and lives 3 minutes: start the login again"],
   ])("invalid_grant %j → %s", async (description, advice) => {
     const api = await server((_request, response) => json(response, 400, { error: "invalid_grant", error_description: description }));
-    await expect(exchangeCode({ ...credentials, baseUrl: api.url })).rejects.toThrow(`the token endpoint (HTTP 400) answered invalid_grant: ${description} (${advice})`);
+    await expect(exchangeCode({ ...credentials, baseUrl: api.url })).rejects.toThrow(
+      `the token endpoint (HTTP 400) answered invalid_grant: ${description} (${advice})`,
+    );
   });
 });
 

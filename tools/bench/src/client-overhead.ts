@@ -79,12 +79,7 @@ export function blockRatios(results: readonly ClientBlockResult[], variant: stri
   });
 }
 
-async function runWorker(
-  mode: ClientWorkerInput["mode"],
-  baseUrl: string,
-  size: ClientRunSize,
-  options: ClientOverheadOptions,
-): Promise<ClientBlockResult[]> {
+async function runWorker(mode: ClientWorkerInput["mode"], baseUrl: string, size: ClientRunSize, options: ClientOverheadOptions): Promise<ClientBlockResult[]> {
   const { file, execArgv } = worker("client-worker");
   const input: ClientWorkerInput = { mode, baseUrl, apiKey: API_KEY, token: TOKEN, ...size, ...(options.variants ? { variants: options.variants } : {}) };
   const profile = options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}/${mode}`] : [];
@@ -145,7 +140,9 @@ function inProcessTable(results: readonly ClientBlockResult[]): Table {
   };
 }
 
-export async function measureClientOverhead(options: ClientOverheadOptions): Promise<Section & { network: ClientBlockResult[]; inProcess: ClientBlockResult[] }> {
+export async function measureClientOverhead(
+  options: ClientOverheadOptions,
+): Promise<Section & { network: ClientBlockResult[]; inProcess: ClientBlockResult[] }> {
   const server = await startServer();
   let network: ClientBlockResult[];
   let inProcess: ClientBlockResult[];

@@ -174,7 +174,16 @@ for (let block = 0; block < input.blocks; block++) {
   }
   for (const [variant, tally] of tallies) {
     const sorted = Float64Array.from(tally.latencies).sort();
-    results.push({ variant, block, requests: tally.requests, cpuMs: tally.cpuMicros / 1000, turnCpuMicros: tally.turnCpuMicros, wallMs: tally.wallMs, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) });
+    results.push({
+      variant,
+      block,
+      requests: tally.requests,
+      cpuMs: tally.cpuMicros / 1000,
+      turnCpuMicros: tally.turnCpuMicros,
+      wallMs: tally.wallMs,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+    });
   }
 }
 process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -123,7 +123,10 @@ export async function measureCodegen(options: CodegenOptions): Promise<Section &
       async () => {
         await mkdir(out("cli"), { recursive: true });
         // In the spec's folder: in the repository, the CLI would pick up our redocly.yaml's APIs instead.
-        const child = await runOk(process.execPath, [OTS_BIN, largeSpec, "-o", join(out("cli"), "schema.ts")], { measureMemory: true, cwd: dirname(largeSpec) });
+        const child = await runOk(process.execPath, [OTS_BIN, largeSpec, "-o", join(out("cli"), "schema.ts")], {
+          measureMemory: true,
+          cwd: dirname(largeSpec),
+        });
         return measured(child);
       },
     ],
@@ -192,7 +195,14 @@ export async function measureCodegen(options: CodegenOptions): Promise<Section &
     ],
     headlines: [
       ...(ourSpec.length
-        ? [{ what: "`pnpm generate` on our spec (wall)", result: formatSpread(spread(ourSpec.map((r) => r.wallMs / 1000)), "s"), target: "", verdict: "" as const }]
+        ? [
+            {
+              what: "`pnpm generate` on our spec (wall)",
+              result: formatSpread(spread(ourSpec.map((r) => r.wallMs / 1000)), "s"),
+              target: "",
+              verdict: "" as const,
+            },
+          ]
         : []),
       {
         what: `our pipeline vs openapi-typescript CLI alone, ${options.largeSpecName}`,
@@ -204,7 +214,14 @@ export async function measureCodegen(options: CodegenOptions): Promise<Section &
         ? []
         : [{ what: `our pipeline vs openapi-typescript API in the same worker (CPU)`, result: formatRatio(apiRatio), target: "", verdict: "" as const }]),
       ...(noop.length
-        ? [{ what: "no-op `pnpm build` (turbo cache)", result: `${formatSpread(spread(noop.map((r) => r.wallMs / 1000)), "s")}${allCached ? "" : " (not every task was cached!)"}`, target: "", verdict: "" as const }]
+        ? [
+            {
+              what: "no-op `pnpm build` (turbo cache)",
+              result: `${formatSpread(spread(noop.map((r) => r.wallMs / 1000)), "s")}${allCached ? "" : " (not every task was cached!)"}`,
+              target: "",
+              verdict: "" as const,
+            },
+          ]
         : []),
     ],
     notes: allCached ? [] : ["Some no-op builds were not served entirely from turbo's cache: see the task counts in the build output."],

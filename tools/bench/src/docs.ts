@@ -141,7 +141,9 @@ export async function measureDocs(options: DocsOptions): Promise<Section> {
       `thread has stayed free of long tasks for 1 s (Lighthouse's TTI waits 5 s; with no network the rest of its rule holds).`,
     tables: [table],
     headlines: [
-      ...(builds.length ? [{ what: "docs build (wall)", result: formatSpread(spread(builds.map((b) => b.wallMs / 1000)), "s"), target: "", verdict: "" as const }] : []),
+      ...(builds.length
+        ? [{ what: "docs build (wall)", result: formatSpread(spread(builds.map((b) => b.wallMs / 1000)), "s"), target: "", verdict: "" as const }]
+        : []),
       { what: "docs page weight", result: `${formatNumber(bytes / 1e6)} MB (${formatNumber(gzipped / 1e6)} MB gzipped)`, target: "", verdict: "" },
       { what: "docs page interactive in headless Chromium", result: `${formatNumber(median(loads.map((l) => l.interactiveMs)))} ms`, target: "", verdict: "" },
     ],

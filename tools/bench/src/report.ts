@@ -40,7 +40,14 @@ export interface RunInfo {
 
 export function notMeasured(title: string, why: string): Section {
   const short = why.length <= 70 ? why : `${why.slice(0, 67)}…`;
-  return { title, method: "", tables: [], headlines: [{ what: title, result: `not measured: ${short}`, target: "", verdict: "" }], notes: [], notMeasured: why };
+  return {
+    title,
+    method: "",
+    tables: [],
+    headlines: [{ what: title, result: `not measured: ${short}`, target: "", verdict: "" }],
+    notes: [],
+    notMeasured: why,
+  };
 }
 
 const escapeCell = (cell: string) => cell.replaceAll("|", "\\|").replaceAll("\n", " ");
@@ -57,7 +64,11 @@ export function markdownTable(table: Table): string {
 /** A table in fixed-width text for the terminal. */
 export function textTable(table: Table): string {
   const widths = table.columns.map((column, i) => Math.max(column.length, ...table.rows.map((row) => (row[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   const lines = [line(table.columns), widths.map((w) => "─".repeat(w)).join("  "), ...table.rows.map(line)];
   return `${table.caption ? `${table.caption}\n` : ""}${lines.join("\n")}`;
 }

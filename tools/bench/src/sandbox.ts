@@ -49,7 +49,12 @@ export async function measureSandbox(options: SandboxOptions): Promise<Section> 
     columns: ["connections", "exchanges / s", "p50 ms", "p99 ms"],
     rows: counts.map((connections) => {
       const mine = lines.filter((l) => l.connections === connections);
-      return [String(connections), formatSpread(spread(mine.map((l) => l.perSecond))), formatNumber(median(mine.map((l) => l.p50))), formatNumber(median(mine.map((l) => l.p99)))];
+      return [
+        String(connections),
+        formatSpread(spread(mine.map((l) => l.perSecond))),
+        formatNumber(median(mine.map((l) => l.p50))),
+        formatNumber(median(mine.map((l) => l.p99))),
+      ];
     }),
   };
   return {

@@ -48,14 +48,24 @@ export async function measureSizes(): Promise<Section> {
   const fetchPeer = entries.find((e) => e.name === "peer: openapi-fetch");
   const headlines: Section["headlines"] = [];
   if (client && fetchPeer) {
-    headlines.push({ what: "@mkp/client (with openapi-fetch) vs openapi-fetch alone, min+gzip", result: `${kB(client.size)} vs ${kB(fetchPeer.size)} (${(client.size / fetchPeer.size).toFixed(2)}×)`, target: "", verdict: "" });
+    headlines.push({
+      what: "@mkp/client (with openapi-fetch) vs openapi-fetch alone, min+gzip",
+      result: `${kB(client.size)} vs ${kB(fetchPeer.size)} (${(client.size / fetchPeer.size).toFixed(2)}×)`,
+      target: "",
+      verdict: "",
+    });
   }
   const combined = entries.find((e) => e.name.includes(" + "));
   const [base] = combined?.name.split(" + ") ?? [];
   const baseEntry = base === undefined ? undefined : byName.get(base);
   if (combined && baseEntry) {
     const peers = entries.filter((e) => e.name.startsWith("peer: ") && e !== fetchPeer).map((e) => kB(e.size));
-    headlines.push({ what: `${combined.name.split(" + ")[1]} on top of ${base} vs the OAuth peers`, result: `${kB(combined.size - baseEntry.size)} vs ${peers.join(" / ")}`, target: "", verdict: "" });
+    headlines.push({
+      what: `${combined.name.split(" + ")[1]} on top of ${base} vs the OAuth peers`,
+      result: `${kB(combined.size - baseEntry.size)} vs ${peers.join(" / ")}`,
+      target: "",
+      verdict: "",
+    });
   }
   return {
     title: "Bundle sizes",

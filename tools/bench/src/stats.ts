@@ -66,5 +66,9 @@ export function formatRatio(value: number): string {
 
 /** A whole number with thousands grouped (`856 691`). */
 export function formatInteger(value: number): string {
-  return Number.isFinite(value) ? Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, " ") : "–";
+  return Number.isFinite(value)
+    ? Math.round(value)
+        .toString()
+        .replace(/\B(?=(\d{3})+(?!\d))/g, " ")
+    : "–";
 }

@@ -96,10 +96,17 @@ async function ourSpecProject(dir: string): Promise<Project> {
   await linkPackage(dir, "@mkp/client", CLIENT_ROOT);
   await linkPackage(dir, "openapi-fetch", join(CLIENT_ROOT, "node_modules/openapi-fetch"));
   const operations = operationsOf(await readFile(join(CLIENT_ROOT, "src/generated/schema.ts"), "utf8"));
-  await writeFile(join(dir, "ours.ts"), consumerSource('import { createClient, type paths } from "@mkp/client";', 'createClient({ apiKey: "key" })', operations));
+  await writeFile(
+    join(dir, "ours.ts"),
+    consumerSource('import { createClient, type paths } from "@mkp/client";', 'createClient({ apiKey: "key" })', operations),
+  );
   await writeFile(
     join(dir, "bare.ts"),
-    consumerSource('import createClient from "openapi-fetch";\nimport type { paths } from "@mkp/client";', 'createClient<paths>({ baseUrl: "http://127.0.0.1" })', operations),
+    consumerSource(
+      'import createClient from "openapi-fetch";\nimport type { paths } from "@mkp/client";',
+      'createClient<paths>({ baseUrl: "http://127.0.0.1" })',
+      operations,
+    ),
   );
   return { dir, operations: operations.length, tsconfigs: await writeTsconfigs(dir) };
 }
@@ -119,10 +126,17 @@ async function largeSpecProject(dir: string, schema: string, maxOperations?: num
   if (!(await readdir(join(client, "generated"))).includes("schema.d.ts")) throw new Error("@mkp/client has no dist/generated/schema.d.ts: run pnpm build");
   await writeFile(join(client, "generated/schema.d.ts"), 'export * from "../../schema.js";\n');
   const operations = operationsOf(schemaText).slice(0, maxOperations);
-  await writeFile(join(dir, "ours.ts"), consumerSource('import { createClient, type paths } from "./mkp-client/index.js";', 'createClient({ apiKey: "key" })', operations));
+  await writeFile(
+    join(dir, "ours.ts"),
+    consumerSource('import { createClient, type paths } from "./mkp-client/index.js";', 'createClient({ apiKey: "key" })', operations),
+  );
   await writeFile(
     join(dir, "bare.ts"),
-    consumerSource('import createClient from "openapi-fetch";\nimport type { paths } from "./schema.js";', 'createClient<paths>({ baseUrl: "http://127.0.0.1" })', operations),
+    consumerSource(
+      'import createClient from "openapi-fetch";\nimport type { paths } from "./schema.js";',
+      'createClient<paths>({ baseUrl: "http://127.0.0.1" })',
+      operations,
+    ),
   );
   return { dir, operations: operations.length, tsconfigs: await writeTsconfigs(dir) };
 }
@@ -219,7 +233,9 @@ function headline(what: string, runs: readonly Run[]): Section["headlines"][numb
 /** `tsc --noEmit` of a consumer calling every operation, through our client and through bare openapi-fetch. */
 export async function measureTypecheck(options: TypecheckOptions): Promise<Section> {
   const small = await ourSpecProject(join(options.workDir, "typecheck-our-spec"));
-  const large = options.largeSchema ? await largeSpecProject(join(options.workDir, "typecheck-large-spec"), options.largeSchema, options.maxOperations) : undefined;
+  const large = options.largeSchema
+    ? await largeSpecProject(join(options.workDir, "typecheck-large-spec"), options.largeSchema, options.maxOperations)
+    : undefined;
   const smallRuns = await runTsc(small, options.smallRounds);
   const largeRuns = large ? await runTsc(large, options.rounds) : [];
   const tables = [table(`Our spec (${small.operations} operations):`, smallRuns)];

@@ -109,7 +109,11 @@ describe("consumer generation", () => {
     const { OPERATIONS } = await import("@mkp/client");
     const schema = await readFile(resolve(REPO_ROOT, "packages/client/src/generated/schema.ts"), "utf8");
     const found = operationsOf(schema).map(({ path, method }) => `${method.toUpperCase()} ${path}`);
-    expect(found.sort()).toEqual(Object.values(OPERATIONS).map((op) => `${op.method} ${op.path}`).sort());
+    expect(found.sort()).toEqual(
+      Object.values(OPERATIONS)
+        .map((op) => `${op.method} ${op.path}`)
+        .sort(),
+    );
   });
 
   it("writes one typed call per operation", () => {
@@ -177,7 +181,10 @@ describe("pnpm bench, with tiny counts", () => {
     const tables = written.split("\n\n").filter((block) => block.startsWith("| "));
     expect(tables.length).toBeGreaterThan(5);
     for (const table of tables) {
-      const widths = table.trim().split("\n").map((line) => line.replaceAll("\\|", "").split("|").length);
+      const widths = table
+        .trim()
+        .split("\n")
+        .map((line) => line.replaceAll("\\|", "").split("|").length);
       expect(new Set(widths).size, table).toBe(1);
     }
   });
@@ -193,7 +200,9 @@ describe("pnpm bench, with tiny counts", () => {
       expect(r.cpuMs).toBeGreaterThan(0);
     }
     const summary = written.slice(written.indexOf("## Summary"), written.indexOf("## 1."));
-    expect(summary).toMatch(/\| @mkp\/client \(API key\) vs bare openapi-fetch \(requests per client CPU-second\) \| \d+\.\d{3}× \| ≥ 0\.93× \| (✓ met|✗ missed) \|/);
+    expect(summary).toMatch(
+      /\| @mkp\/client \(API key\) vs bare openapi-fetch \(requests per client CPU-second\) \| \d+\.\d{3}× \| ≥ 0\.93× \| (✓ met|✗ missed) \|/,
+    );
     expect(summary).toMatch(/\| @mkp\/client \(API key\) vs bare openapi-fetch, all turns pooled \(secondary\) \| \d+\.\d{3}× \| – \| – \|/);
     expect(written).toContain("| variant | requests / CPU-s | vs bare openapi-fetch | vs raw fetch | vs bare, all turns | vs raw, all turns |");
   });
@@ -215,10 +224,9 @@ describe("pnpm bench, with tiny counts", () => {
 
 describe("the report", () => {
   it("renders a section that was not measured with its reason", () => {
-    const markdown = renderMarkdown(
-      { date: "d", machine: "m", node: "v20", commit: "c", command: "pnpm bench", durationSeconds: 1, load: "1" },
-      [{ title: "Docs", method: "", tables: [], headlines: [], notes: [], notMeasured: "@mkp/docs has not landed" }],
-    );
+    const markdown = renderMarkdown({ date: "d", machine: "m", node: "v20", commit: "c", command: "pnpm bench", durationSeconds: 1, load: "1" }, [
+      { title: "Docs", method: "", tables: [], headlines: [], notes: [], notMeasured: "@mkp/docs has not landed" },
+    ]);
     expect(markdown).toContain("## 1. Docs\n\nNot measured: @mkp/docs has not landed");
   });
 
@@ -244,7 +252,9 @@ describe("the report", () => {
 
   it("names the commit, and does not count the report it is about to overwrite as a change", async () => {
     const head = (await run("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT })).stdout.trim();
-    const dirty = (await run("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/RESULTS.md"], { cwd: REPO_ROOT })).stdout.trim();
+    const dirty = (
+      await run("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/RESULTS.md"], { cwd: REPO_ROOT })
+    ).stdout.trim();
     expect(describeCommit(resolve(REPO_ROOT, "bench/RESULTS.md"))).toBe(dirty ? `${head}+changes` : head);
   });
 

@@ -1,5 +1,14 @@
 import { relative } from "node:path";
-import { BaseResolver, bundle, createConfig, getLineColLocation, lintDocument, type Config, type Document, type NormalizedProblem } from "@redocly/openapi-core";
+import {
+  BaseResolver,
+  bundle,
+  createConfig,
+  getLineColLocation,
+  lintDocument,
+  type Config,
+  type Document,
+  type NormalizedProblem,
+} from "@redocly/openapi-core";
 import { SpecError } from "./spec-error.ts";
 
 /** A JSON object as it comes out of the YAML (the generator only reads it). */

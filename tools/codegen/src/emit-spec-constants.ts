@@ -66,7 +66,10 @@ function str(document: unknown, path: (string | number)[], file: string): string
 
 function resolveRef(document: SpecDocument, node: unknown, file: string): unknown {
   if (isObject(node) && typeof node.$ref === "string" && node.$ref.startsWith("#/")) {
-    const path = node.$ref.slice(2).split("/").map((step) => step.replaceAll("~1", "/").replaceAll("~0", "~"));
+    const path = node.$ref
+      .slice(2)
+      .split("/")
+      .map((step) => step.replaceAll("~1", "/").replaceAll("~0", "~"));
     return resolveRef(document, at(document, path, file), file);
   }
   return node;
@@ -144,11 +147,7 @@ export function readSpecConstants(document: SpecDocument, file: string): SpecCon
   if (!authorizeOperation) throw new SpecError(`no GET operation at authorizationUrl ${authorizationUrl}`, file);
   if (!tokenOperation) throw new SpecError(`no POST operation at tokenUrl ${tokenUrl}`, file);
 
-  const tokenSchema = resolveRef(
-    document,
-    at(tokenOperation, ["requestBody", "content", "application/x-www-form-urlencoded", "schema"], file),
-    file,
-  );
+  const tokenSchema = resolveRef(document, at(tokenOperation, ["requestBody", "content", "application/x-www-form-urlencoded", "schema"], file), file);
   const grantType = resolveRef(document, at(tokenSchema, ["properties", "grant_type"], file), file);
   if (!isObject(grantType) || typeof grantType.const !== "string") {
     throw new SpecError("the token request's grant_type must be a `const` string", file);
@@ -188,7 +187,9 @@ export const routeOf = (operation: OperationFacts): string => `${operation.metho
 
 /** The routes the spec marks `security: []`, in spec order. */
 export function publicRoutes(operations: Record<string, OperationFacts>): string[] {
-  return Object.values(operations).filter((operation) => !operation.authenticated).map(routeOf);
+  return Object.values(operations)
+    .filter((operation) => !operation.authenticated)
+    .map(routeOf);
 }
 
 /** The request body's media type by route, for the operations that take a body. */

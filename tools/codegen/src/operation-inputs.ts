@@ -44,9 +44,10 @@ function inline(document: SpecDocument, node: unknown, file: string, seen: reado
   for (const [key, value] of Object.entries(node)) {
     if (NOT_JSON_SCHEMA.has(key)) continue;
     // `properties` maps names to schemas: a property may be called "example" or "xml".
-    result[key] = key === "properties" && isObject(value)
-      ? Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, inline(document, schema, file, seen)]))
-      : inline(document, value, file, seen);
+    result[key] =
+      key === "properties" && isObject(value)
+        ? Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, inline(document, schema, file, seen)]))
+        : inline(document, value, file, seen);
   }
   return result;
 }
@@ -58,7 +59,10 @@ function inline(document: SpecDocument, node: unknown, file: string, seen: reado
  */
 export function readOperationInput(document: SpecDocument, pathItem: Json, operation: Json, where: string, file: string): OperationInput {
   const parameters = new Map<string, Json>();
-  for (const raw of [...(Array.isArray(pathItem.parameters) ? pathItem.parameters : []), ...(Array.isArray(operation.parameters) ? operation.parameters : [])]) {
+  for (const raw of [
+    ...(Array.isArray(pathItem.parameters) ? pathItem.parameters : []),
+    ...(Array.isArray(operation.parameters) ? operation.parameters : []),
+  ]) {
     // The parameter object itself is not a schema: resolve it whole, keeping its `example`.
     let parameter = raw;
     for (const seen = new Set<string>(); isObject(parameter) && typeof parameter.$ref === "string"; ) {

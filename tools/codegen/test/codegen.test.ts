@@ -8,7 +8,23 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import openapiTS, { astToString } from "openapi-typescript";
 import { parse } from "yaml";
-import { bundleSpec, emitBundledJson, emitTypes, generate, layoutFor, publicRoutes, readOperationInput, readSpecConstants, REPO_ROOT, requestBodyTypes, SpecError, staleFiles, TYPES_OPTIONS, writeGenerated, type Layout } from "../src/index.ts";
+import {
+  bundleSpec,
+  emitBundledJson,
+  emitTypes,
+  generate,
+  layoutFor,
+  publicRoutes,
+  readOperationInput,
+  readSpecConstants,
+  REPO_ROOT,
+  requestBodyTypes,
+  SpecError,
+  staleFiles,
+  TYPES_OPTIONS,
+  writeGenerated,
+  type Layout,
+} from "../src/index.ts";
 
 const run = promisify(execFile);
 const BIN = resolve(REPO_ROOT, "tools/codegen/bin/mkp-codegen.mjs");
@@ -189,8 +205,14 @@ describe("readSpecConstants", () => {
   it("reads the real spec", () => {
     const constants = readSpecConstants(base(), "spec/openapi.yaml");
     expect(constants).toMatchObject({ apiKeyHeader: "key", tokenPath: "/token", grantType: "authorization_code", codeLifetimeSeconds: 180 });
-    expect(constants.operations["getFix"]).toMatchObject({ summary: "Get a repair's status", description: expect.stringMatching(/^Repair information for one request, .+ are not published\.$/s) });
-    expect(constants.operations["deleteItem"]).toMatchObject({ summary: "Delete an item", description: "Deletes the item from Makeprintable's servers. The response body is not published." });
+    expect(constants.operations["getFix"]).toMatchObject({
+      summary: "Get a repair's status",
+      description: expect.stringMatching(/^Repair information for one request, .+ are not published\.$/s),
+    });
+    expect(constants.operations["deleteItem"]).toMatchObject({
+      summary: "Delete an item",
+      description: "Deletes the item from Makeprintable's servers. The response body is not published.",
+    });
   });
 
   it("derives the compact lookups from the operations: public routes and body types by route", () => {
@@ -214,12 +236,21 @@ describe("readSpecConstants", () => {
   const cases: [string, { given: (spec: Record<string, any>) => void; want: RegExp }][] = [
     ["no apiKey scheme", { given: (s) => delete s.components.securitySchemes.apiKey, want: /no `apiKey` security scheme/ }],
     ["no oauth2 scheme", { given: (s) => delete s.components.securitySchemes.oauth2, want: /no `oauth2` security scheme/ }],
-    ["a token URL off the server", { given: (s) => (s.components.securitySchemes.oauth2.flows.authorizationCode.tokenUrl = "https://elsewhere.example/token"), want: /is not under/ }],
+    [
+      "a token URL off the server",
+      { given: (s) => (s.components.securitySchemes.oauth2.flows.authorizationCode.tokenUrl = "https://elsewhere.example/token"), want: /is not under/ },
+    ],
     ["no token operation", { given: (s) => delete s.paths["/token"], want: /no POST operation at tokenUrl/ }],
     ["no authorize operation", { given: (s) => delete s.paths["/authorize"], want: /no GET operation at authorizationUrl/ }],
-    ["a grant_type that is not const", { given: (s) => (s.components.schemas.TokenRequest.properties.grant_type = { type: "string" }), want: /grant_type must be a `const`/ }],
+    [
+      "a grant_type that is not const",
+      { given: (s) => (s.components.schemas.TokenRequest.properties.grant_type = { type: "string" }), want: /grant_type must be a `const`/ },
+    ],
     ["an operation without operationId", { given: (s) => delete s.paths["/items"].get.operationId, want: /GET \/items has no operationId/ }],
-    ["a bad code lifetime", { given: (s) => (s.components.securitySchemes.oauth2.flows.authorizationCode["x-code-lifetime-seconds"] = "3m"), want: /positive integer/ }],
+    [
+      "a bad code lifetime",
+      { given: (s) => (s.components.securitySchemes.oauth2.flows.authorizationCode["x-code-lifetime-seconds"] = "3m"), want: /positive integer/ },
+    ],
   ];
 
   it.each(cases)("rejects %s", (_name, { given, want }) => {
@@ -237,14 +268,23 @@ describe("operation inputs", () => {
     expect(Object.keys(inputs)).toEqual(["authorize", "createToken", "listItems", "createItem", "getItem", "deleteItem", "listFixes", "createFix", "getFix"]);
     expect(inputs["getItem"]).toEqual({
       in: { id: "path" },
-      schema: { type: "object", properties: { id: { type: "integer", minimum: 1, description: "The item's `id`.", examples: [149] } }, required: ["id"], additionalProperties: false },
+      schema: {
+        type: "object",
+        properties: { id: { type: "integer", minimum: 1, description: "The item's `id`.", examples: [149] } },
+        required: ["id"],
+        additionalProperties: false,
+      },
     });
     const fix = inputs["createFix"]!;
     expect(fix.in).toMatchObject({ item_id: "body", print_quality: "body", pre_optimize: "body" });
     expect(fix.schema).toMatchObject({
       required: ["item_id"],
       additionalProperties: false,
-      properties: { print_quality: { type: "string", enum: ["standard", "prototype", "high"] }, pre_optimize: { type: "integer", minimum: 0, maximum: 99 }, wall_thickness: { exclusiveMinimum: 0 } },
+      properties: {
+        print_quality: { type: "string", enum: ["standard", "prototype", "high"] },
+        pre_optimize: { type: "integer", minimum: 0, maximum: 99 },
+        wall_thickness: { exclusiveMinimum: 0 },
+      },
     });
     // The body's own constraints hold for the whole input.
     expect(inputs["createItem"]!.schema).toMatchObject({ required: [], oneOf: [{ required: ["file"] }, { required: ["fileurl"] }] });
@@ -253,28 +293,60 @@ describe("operation inputs", () => {
 
   const pathItem = { parameters: [{ name: "id", in: "path", required: true, schema: { type: "integer" } }] };
   const cases: [string, { given: Record<string, unknown>; want: Record<string, unknown> | RegExp }][] = [
-    ["an operation's parameter replaces the path item's of the same name and place", {
-      given: { parameters: [{ name: "id", in: "path", required: true, description: "mine", schema: { type: "string" } }] },
-      want: { in: { id: "path" }, schema: { type: "object", properties: { id: { type: "string", description: "mine" } }, required: ["id"], additionalProperties: false } },
-    }],
-    ["an optional body's required fields are not required", {
-      given: { requestBody: { content: { "application/json": { schema: { type: "object", required: ["a"], properties: { a: { type: "string" } } } } } } },
-      want: { in: { id: "path", a: "body" }, schema: { type: "object", properties: { id: { type: "integer" }, a: { type: "string" } }, required: ["id"], additionalProperties: false } },
-    }],
-    ["a body that allows more fields keeps allowing them", {
-      given: { requestBody: { required: true, content: { "application/json": { schema: { required: ["a"], properties: { a: { type: "string" } }, additionalProperties: true } } } } },
-      want: { in: { id: "path", a: "body" }, schema: { type: "object", properties: { id: { type: "integer" }, a: { type: "string" } }, required: ["id", "a"], additionalProperties: true } },
-    }],
-    ["a body field named like a parameter", {
-      given: { requestBody: { content: { "application/json": { schema: { type: "object", properties: { id: { type: "string" } } } } } } },
-      want: /GET \/x\/\{id\}: the parameter id and the body field id share a name/,
-    }],
-    ["a body that is not an object", { given: { requestBody: { content: { "application/json": { schema: { type: "array" } } } } }, want: /the request body must be an object/ }],
+    [
+      "an operation's parameter replaces the path item's of the same name and place",
+      {
+        given: { parameters: [{ name: "id", in: "path", required: true, description: "mine", schema: { type: "string" } }] },
+        want: {
+          in: { id: "path" },
+          schema: { type: "object", properties: { id: { type: "string", description: "mine" } }, required: ["id"], additionalProperties: false },
+        },
+      },
+    ],
+    [
+      "an optional body's required fields are not required",
+      {
+        given: { requestBody: { content: { "application/json": { schema: { type: "object", required: ["a"], properties: { a: { type: "string" } } } } } } },
+        want: {
+          in: { id: "path", a: "body" },
+          schema: { type: "object", properties: { id: { type: "integer" }, a: { type: "string" } }, required: ["id"], additionalProperties: false },
+        },
+      },
+    ],
+    [
+      "a body that allows more fields keeps allowing them",
+      {
+        given: {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { required: ["a"], properties: { a: { type: "string" } }, additionalProperties: true } } },
+          },
+        },
+        want: {
+          in: { id: "path", a: "body" },
+          schema: { type: "object", properties: { id: { type: "integer" }, a: { type: "string" } }, required: ["id", "a"], additionalProperties: true },
+        },
+      },
+    ],
+    [
+      "a body field named like a parameter",
+      {
+        given: { requestBody: { content: { "application/json": { schema: { type: "object", properties: { id: { type: "string" } } } } } } },
+        want: /GET \/x\/\{id\}: the parameter id and the body field id share a name/,
+      },
+    ],
+    [
+      "a body that is not an object",
+      { given: { requestBody: { content: { "application/json": { schema: { type: "array" } } } } }, want: /the request body must be an object/ },
+    ],
     ["a parameter without a place", { given: { parameters: [{ name: "q", schema: { type: "string" } }] }, want: /a parameter needs a name and an `in`/ }],
-    ["a schema that refers to itself", {
-      given: { parameters: [{ name: "q", in: "query", schema: { $ref: "#/components/schemas/Loop" } }] },
-      want: /#\/components\/schemas\/Loop refers to itself/,
-    }],
+    [
+      "a schema that refers to itself",
+      {
+        given: { parameters: [{ name: "q", in: "query", schema: { $ref: "#/components/schemas/Loop" } }] },
+        want: /#\/components\/schemas\/Loop refers to itself/,
+      },
+    ],
   ];
 
   it.each(cases)("%s", (_name, { given, want }) => {

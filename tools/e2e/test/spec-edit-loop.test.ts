@@ -96,9 +96,13 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
   });
 
   it("the docs page carries the new operation, and its scaffolded samples run in all four languages", async () => {
-    const built = JSON.parse(await readFile(join(copy.dir, "packages/docs/dist/openapi.json"), "utf8")) as { paths: Record<string, { get?: { "x-codeSamples"?: { lang: string }[] } }> };
+    const built = JSON.parse(await readFile(join(copy.dir, "packages/docs/dist/openapi.json"), "utf8")) as {
+      paths: Record<string, { get?: { "x-codeSamples"?: { lang: string }[] } }>;
+    };
     expect(built.paths["/account"]?.get?.["x-codeSamples"]?.map((sample) => sample.lang)).toEqual(["TypeScript", "curl", "Python", "PHP"]);
-    const result = await sh("pnpm", ["vitest", "run", "--project", "docs", "--reporter", "verbose", "packages/docs/test/samples.test.ts", "-t", "getAccount"], { env: { CI: "true" } });
+    const result = await sh("pnpm", ["vitest", "run", "--project", "docs", "--reporter", "verbose", "packages/docs/test/samples.test.ts", "-t", "getAccount"], {
+      env: { CI: "true" },
+    });
     expect(result.output).toMatch(/getAccount: TypeScript, curl, Python and PHP end without an error/);
     expect(result.code, result.output.slice(-3000)).toBe(0);
   });
@@ -108,7 +112,10 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/NEW minor {2}PathItem added at #\/paths\/~1account/);
     expect(result.output).toContain('---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---');
-    await writeFile(join(copy.dir, ".changeset/account.md"), '---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---\n\nGET /account: your account.\n');
+    await writeFile(
+      join(copy.dir, ".changeset/account.md"),
+      '---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---\n\nGET /account: your account.\n',
+    );
     expect((await sh("pnpm", ["spec:diff"])).code).toBe(0);
   });
 });

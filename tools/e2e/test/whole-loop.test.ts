@@ -153,13 +153,21 @@ describe("the whole loop against @mkp/mock-server", () => {
       const { clientId, clientSecret } = sandboxApproving.demo;
       const redirectUri = "http://127.0.0.1/callback";
       const authorize = new URL(sandboxApproving.authorizeUrl);
-      authorize.search = new URLSearchParams({ response_type: DEFAULT_RESPONSE_TYPE, client_id: clientId, redirect_uri: redirectUri, scope: OPERATIONS.createFix.scopes.join(" "), state: "s1" }).toString();
+      authorize.search = new URLSearchParams({
+        response_type: DEFAULT_RESPONSE_TYPE,
+        client_id: clientId,
+        redirect_uri: redirectUri,
+        scope: OPERATIONS.createFix.scopes.join(" "),
+        state: "s1",
+      }).toString();
       const redirect = await fetch(authorize, { redirect: "manual" });
       const code = new URL(String(redirect.headers.get("location"))).searchParams.get("code");
       expect(code).toBeTruthy();
       const anonymous = createClient({ baseUrl: sandboxApproving.apiUrl });
       const token = await unwrap(
-        anonymous.POST("/token", { body: { client_id: clientId, client_secret: clientSecret, redirect_uri: redirectUri, grant_type: GRANT_TYPE, code: String(code) } }),
+        anonymous.POST("/token", {
+          body: { client_id: clientId, client_secret: clientSecret, redirect_uri: redirectUri, grant_type: GRANT_TYPE, code: String(code) },
+        }),
       );
       const asUser = createClient({ accessToken: token.access_token, baseUrl: sandboxApproving.apiUrl });
       const denied = await unwrap(uploadItem(asUser, { file: CUBE, fileName: "cube.obj" })).catch((error: unknown) => error);

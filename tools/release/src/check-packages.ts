@@ -45,9 +45,18 @@ export async function checkPackages(packagesDir: string): Promise<PackageCheck[]
   for (const pkg of await publishablePackages(packagesDir)) {
     const publint = await runCommand(process.execPath, [binPath("publint", "publint"), "run", pkg.dir, "--strict", "--pack", "pnpm"], { cwd: pkg.dir });
     checks.push({ name: pkg.name, tool: "publint", ok: publint.code === 0, output: strip(publint.output) });
-    const attw = await runCommand(process.execPath, [binPath("@arethetypeswrong/cli", "attw"), "--pack", ".", "--profile", ATTW_PROFILE, "--no-color", "--format", "table-flipped"], { cwd: pkg.dir });
+    const attw = await runCommand(
+      process.execPath,
+      [binPath("@arethetypeswrong/cli", "attw"), "--pack", ".", "--profile", ATTW_PROFILE, "--no-color", "--format", "table-flipped"],
+      { cwd: pkg.dir },
+    );
     const untyped = /does not contain types/.test(attw.output) && entryTargets(pkg.manifest).some((target) => /\.[cm]?js$/.test(target));
-    checks.push({ name: pkg.name, tool: "attw", ok: attw.code === 0 && !untyped, output: untyped ? `${pkg.name} ${UNTYPED_JAVASCRIPT}\n${strip(attw.output)}` : strip(attw.output) });
+    checks.push({
+      name: pkg.name,
+      tool: "attw",
+      ok: attw.code === 0 && !untyped,
+      output: untyped ? `${pkg.name} ${UNTYPED_JAVASCRIPT}\n${strip(attw.output)}` : strip(attw.output),
+    });
   }
   return checks;
 }

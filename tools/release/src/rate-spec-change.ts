@@ -107,7 +107,20 @@ export async function rateSpecChange(options: { base: string; revision: string; 
     try {
       await run(
         process.execPath,
-        [binPath("@redocly/cli", "redocly"), "diff", options.base, options.revision, "--config", options.config, "--format", "json", "--fail-on", "none", "--output", output],
+        [
+          binPath("@redocly/cli", "redocly"),
+          "diff",
+          options.base,
+          options.revision,
+          "--config",
+          options.config,
+          "--format",
+          "json",
+          "--fail-on",
+          "none",
+          "--output",
+          output,
+        ],
         { cwd: options.cwd, env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_NOTIFICATIONS: "true" }, maxBuffer: 64 * 1024 * 1024 },
       );
     } catch (error) {

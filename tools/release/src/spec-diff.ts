@@ -85,7 +85,16 @@ export async function checkSpecChange(layout: ReleaseLayout): Promise<SpecDiffRe
   const changed = !isDeepStrictEqual(current, released);
   const fresh = await newSpecChanges(layout, current);
   if (!changed) {
-    return { ok: true, changed, bump: "none", changes: [], needed: [], missing: [], fresh, report: `spec:diff: ${rel(layout.spec)} is unchanged since the last release (${rel(layout.releasedSpec)}).` };
+    return {
+      ok: true,
+      changed,
+      bump: "none",
+      changes: [],
+      needed: [],
+      missing: [],
+      fresh,
+      report: `spec:diff: ${rel(layout.spec)} is unchanged since the last release (${rel(layout.releasedSpec)}).`,
+    };
   }
 
   const rating = await rateSpecChange({ base: layout.releasedSpec, revision: layout.spec, config: layout.redoclyConfig, cwd: layout.root });
@@ -104,13 +113,17 @@ export async function checkSpecChange(layout: ReleaseLayout): Promise<SpecDiffRe
       ? rating.changes.map((change) => `  ${isNew(change) ? "NEW " : "    "}${change.impact.padEnd(5)}  ${change.description}  (${change.location})`)
       : ["      patch  the bundled spec differs, but redocly diff rates no change"]),
     "",
-    ...needed.map((entry) => `  ${entry.name}: needs ${entry.needed}, pending changesets give ${entry.pending}${covers(entry.pending, entry.needed) ? " ✓" : " ✗"}`),
+    ...needed.map(
+      (entry) => `  ${entry.name}: needs ${entry.needed}, pending changesets give ${entry.pending}${covers(entry.pending, entry.needed) ? " ✓" : " ✗"}`,
+    ),
   ];
   if (fresh && fresh.bump !== "none") {
     lines.push(
       "",
       `Since ${fresh.base.slice(0, 12)} (the base branch) the spec changed again (${fresh.bump}); the changesets added or edited since then (${fresh.changesets.length > 0 ? fresh.changesets.join(", ") : "none"}) must name:`,
-      ...fresh.needed.map((entry) => `  ${entry.name}: needs ${entry.needed}, new changesets give ${entry.pending}${covers(entry.pending, entry.needed) ? " ✓" : " ✗"}`),
+      ...fresh.needed.map(
+        (entry) => `  ${entry.name}: needs ${entry.needed}, new changesets give ${entry.pending}${covers(entry.pending, entry.needed) ? " ✓" : " ✗"}`,
+      ),
     );
   }
   const all = [...missing, ...(fresh?.missing ?? []).filter((entry) => !missing.some((other) => other.name === entry.name))];
@@ -130,7 +143,9 @@ export async function checkSpecChange(layout: ReleaseLayout): Promise<SpecDiffRe
 async function baseCommit(root: string): Promise<string | undefined> {
   const ref = process.env["MKP_SPEC_BASE"];
   try {
-    const { stdout } = ref ? await git("git", ["rev-parse", "--verify", `${ref}^{commit}`], { cwd: root }) : await git("git", ["merge-base", "HEAD", "main"], { cwd: root });
+    const { stdout } = ref
+      ? await git("git", ["rev-parse", "--verify", `${ref}^{commit}`], { cwd: root })
+      : await git("git", ["merge-base", "HEAD", "main"], { cwd: root });
     return stdout.trim() || undefined;
   } catch {
     return undefined;
@@ -162,7 +177,9 @@ async function newSpecChanges(layout: ReleaseLayout, current: Record<string, unk
       git("git", ["diff", "--name-only", base, "--", changesetDir], { cwd: layout.root }),
       git("git", ["ls-files", "--others", "--exclude-standard", "--", changesetDir], { cwd: layout.root }),
     ]);
-    const files = [...new Set(listed.flatMap(({ stdout }) => stdout.split("\n")))].filter((file) => file.endsWith(".md") && !file.toLowerCase().endsWith("readme.md")).sort();
+    const files = [...new Set(listed.flatMap(({ stdout }) => stdout.split("\n")))]
+      .filter((file) => file.endsWith(".md") && !file.toLowerCase().endsWith("readme.md"))
+      .sort();
     const changesets: PendingChangeset[] = [];
     for (const file of files) {
       const text = await readFile(join(layout.root, file), "utf8").catch(() => undefined);
@@ -170,8 +187,17 @@ async function newSpecChanges(layout: ReleaseLayout, current: Record<string, unk
     }
     const published = new Set((await publishablePackages(layout.packagesDir)).map((pkg) => pkg.name));
     const pending = pendingBumps(changesets);
-    const needed = packagesFor(bump).filter(([name]) => published.has(name)).map(([name, need]) => ({ name, needed: need, pending: pending.get(name) ?? ("none" as const) }));
-    return { base, bump, changes: rating.changes, changesets: changesets.map((changeset) => changeset.file), needed, missing: needed.filter((entry) => !covers(entry.pending, entry.needed)) };
+    const needed = packagesFor(bump)
+      .filter(([name]) => published.has(name))
+      .map(([name, need]) => ({ name, needed: need, pending: pending.get(name) ?? ("none" as const) }));
+    return {
+      base,
+      bump,
+      changes: rating.changes,
+      changesets: changesets.map((changeset) => changeset.file),
+      needed,
+      missing: needed.filter((entry) => !covers(entry.pending, entry.needed)),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -39,7 +39,10 @@ function operations(spec: Json): Map<string, string[]> {
     for (const method of METHODS) {
       const operation = item[method];
       if (!isObject(operation) || typeof operation["operationId"] !== "string") continue;
-      const parameters = [...(Array.isArray(item["parameters"]) ? item["parameters"] : []), ...(Array.isArray(operation["parameters"]) ? operation["parameters"] : [])].map((parameter) => followRef(spec, parameter));
+      const parameters = [
+        ...(Array.isArray(item["parameters"]) ? item["parameters"] : []),
+        ...(Array.isArray(operation["parameters"]) ? operation["parameters"] : []),
+      ].map((parameter) => followRef(spec, parameter));
       found.set(
         operation["operationId"],
         parameters.filter((parameter) => parameter["in"] === "query").map((parameter) => String(parameter["name"])),
@@ -78,10 +81,16 @@ export async function specStatus(layout: ReleaseLayout): Promise<SpecStatus> {
   const lines = [
     ...section("Samples to write (pnpm docs:samples scaffolds them):", samplesMissing),
     ...section("Samples to review (scaffolded; delete their first line when done):", samplesToReview),
-    ...section("Operations the sandbox answers with the spec's example (write a handler in packages/mock-server/src if they keep state):", answeredFromExamples),
+    ...section(
+      "Operations the sandbox answers with the spec's example (write a handler in packages/mock-server/src if they keep state):",
+      answeredFromExamples,
+    ),
     ...section("Query parameters the sandbox checks but ignores (it says so in x-mkp-sandbox-ignored):", ignoredParameters),
     ...section("A changeset that pnpm spec:diff asks for (.changeset/<name>.md, then say what changed):", changesetNeeded),
   ];
-  const report = lines.length === 0 ? "spec:status: nothing left for a person: samples reviewed, every operation handled, changesets in place." : `spec:status: left for a person:\n${lines.join("\n")}`;
+  const report =
+    lines.length === 0
+      ? "spec:status: nothing left for a person: samples reviewed, every operation handled, changesets in place."
+      : `spec:status: left for a person:\n${lines.join("\n")}`;
   return { samplesToReview, samplesMissing, answeredFromExamples, ignoredParameters, changesetNeeded, report };
 }

@@ -24,7 +24,9 @@ describe("package commands", () => {
 
   it("no two packages install the same command (one would overwrite the other's)", async () => {
     const owners = new Map<string, string[]>();
-    const dirs = (await Promise.all(["packages", "examples"].map(async (parent) => (await readdir(join(root, parent))).map((name) => `${parent}/${name}`)))).flat();
+    const dirs = (
+      await Promise.all(["packages", "examples"].map(async (parent) => (await readdir(join(root, parent))).map((name) => `${parent}/${name}`)))
+    ).flat();
     for (const dir of dirs) {
       const manifest = await readFile(join(root, dir, "package.json"), "utf8").catch(() => undefined);
       if (manifest === undefined) continue;

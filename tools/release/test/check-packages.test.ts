@@ -19,12 +19,28 @@ beforeAll(async () => {
   const dist = { "dist/index.js": "export const answer = 42;\n", "dist/index.d.ts": "export declare const answer: 42;\n" };
   await writePackage("good", { name: "@fixture/good", exports: { ".": { types: "./dist/index.d.ts", default: "./dist/index.js" } }, files: ["dist"] }, dist);
   // `types` after `default` is never reached by TypeScript: publint reports it, attw cannot find types.
-  await writePackage("types-last", { name: "@fixture/types-last", exports: { ".": { default: "./dist/index.js", types: "./dist/index.d.ts" } }, files: ["dist"] }, dist);
-  await writePackage("missing-file", { name: "@fixture/missing-file", exports: { ".": { types: "./dist/index.d.ts", default: "./dist/main.js" } }, files: ["dist"] }, dist);
+  await writePackage(
+    "types-last",
+    { name: "@fixture/types-last", exports: { ".": { default: "./dist/index.js", types: "./dist/index.d.ts" } }, files: ["dist"] },
+    dist,
+  );
+  await writePackage(
+    "missing-file",
+    { name: "@fixture/missing-file", exports: { ".": { types: "./dist/index.d.ts", default: "./dist/main.js" } }, files: ["dist"] },
+    dist,
+  );
   // JavaScript without declarations: TypeScript users would get `any`.
-  await writePackage("untyped", { name: "@fixture/untyped", exports: { ".": "./dist/index.js" }, files: ["dist"] }, { "dist/index.js": "export const answer = 42;\n" });
+  await writePackage(
+    "untyped",
+    { name: "@fixture/untyped", exports: { ".": "./dist/index.js" }, files: ["dist"] },
+    { "dist/index.js": "export const answer = 42;\n" },
+  );
   // ESM JavaScript typed by a CommonJS declaration file: attw's "Masquerading as CJS".
-  await writePackage("false-cjs", { name: "@fixture/false-cjs", exports: { ".": { types: "./dist/index.d.cts", default: "./dist/index.js" } }, files: ["dist"] }, { "dist/index.js": "export const answer = 42;\n", "dist/index.d.cts": "export declare const answer: 42;\n" });
+  await writePackage(
+    "false-cjs",
+    { name: "@fixture/false-cjs", exports: { ".": { types: "./dist/index.d.cts", default: "./dist/index.js" } }, files: ["dist"] },
+    { "dist/index.js": "export const answer = 42;\n", "dist/index.d.cts": "export declare const answer: 42;\n" },
+  );
   await writePackage("internal", { name: "@fixture/internal", private: true, exports: "./nowhere.js" }, {});
   checks = await checkPackages(packagesDir);
 });
@@ -57,11 +73,17 @@ describe("check-packages (publint --strict, attw --profile esm-only)", () => {
   });
 
   it("fails an export that points at a file the tarball lacks", () => {
-    expect(verdict("@fixture/missing-file", "publint")).toMatchObject({ ok: false, output: expect.stringContaining('pkg.exports["."].default is ./dist/main.js but the file does not exist') });
+    expect(verdict("@fixture/missing-file", "publint")).toMatchObject({
+      ok: false,
+      output: expect.stringContaining('pkg.exports["."].default is ./dist/main.js but the file does not exist'),
+    });
   });
 
   it("fails a `types` condition placed after `default` (publint)", () => {
-    expect(verdict("@fixture/types-last", "publint")).toMatchObject({ ok: false, output: expect.stringContaining('pkg.exports["."].types should be the first in the object') });
+    expect(verdict("@fixture/types-last", "publint")).toMatchObject({
+      ok: false,
+      output: expect.stringContaining('pkg.exports["."].types should be the first in the object'),
+    });
   });
 
   it("fails ESM JavaScript typed as CommonJS (attw)", () => {

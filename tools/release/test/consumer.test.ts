@@ -26,9 +26,10 @@ let entryPoints: { specifier: string; target: string; typed: boolean }[];
 let oauthReady = false;
 
 function exportTargets(name: string, exports: unknown): { specifier: string; target: string; typed: boolean }[] {
-  const entries = typeof exports === "string" || (exports && typeof exports === "object" && !Object.keys(exports).some((key) => key.startsWith(".")))
-    ? [[".", exports] as const]
-    : Object.entries((exports ?? {}) as Record<string, unknown>);
+  const entries =
+    typeof exports === "string" || (exports && typeof exports === "object" && !Object.keys(exports).some((key) => key.startsWith(".")))
+      ? [[".", exports] as const]
+      : Object.entries((exports ?? {}) as Record<string, unknown>);
   return entries.flatMap(([subpath, value]) => {
     const conditions = typeof value === "string" ? { default: value } : ((value ?? {}) as Record<string, unknown>);
     const target = [conditions.import, conditions.default, conditions.node].find((entry): entry is string => typeof entry === "string");
@@ -52,9 +53,23 @@ beforeAll(async () => {
   await writeFile(join(project, "package.json"), JSON.stringify({ name: "mkp-consumer", private: true, type: "module" }, null, 2));
   const typesNode = JSON.parse(await readFile(join(REPO_ROOT, "node_modules/@types/node/package.json"), "utf8")) as { version: string };
   // Third-party dependencies (openapi-fetch, …) come from the npm registry, as for any user.
-  const install = await runCommand("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...packed.map((pkg) => relative(project, pkg.tarball)), `@types/node@${typesNode.version}`], { cwd: project });
+  const install = await runCommand(
+    "npm",
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--loglevel=error",
+      ...packed.map((pkg) => relative(project, pkg.tarball)),
+      `@types/node@${typesNode.version}`,
+    ],
+    { cwd: project },
+  );
   if (install.code !== 0) throw new Error(`npm install failed:\n${install.output}`);
-  oauthReady = existsSync(join(project, "node_modules/@mkp/oauth/dist/index.d.ts")) && (await readFile(join(project, "node_modules/@mkp/oauth/dist/index.d.ts"), "utf8")).includes("buildAuthorizationUrl");
+  oauthReady =
+    existsSync(join(project, "node_modules/@mkp/oauth/dist/index.d.ts")) &&
+    (await readFile(join(project, "node_modules/@mkp/oauth/dist/index.d.ts"), "utf8")).includes("buildAuthorizationUrl");
 }, 240_000);
 
 afterAll(async () => {
@@ -76,14 +91,26 @@ async function bundleForBrowser(file: string): Promise<{ errors: unknown[]; pull
       });
     },
   };
-  const result = await build({ entryPoints: [join(project, file)], absWorkingDir: project, bundle: true, platform: "browser", format: "esm", write: false, metafile: true, logLevel: "silent", plugins: [guard] });
+  const result = await build({
+    entryPoints: [join(project, file)],
+    absWorkingDir: project,
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    plugins: [guard],
+  });
   return { errors: result.errors, pulled, inputs: Object.keys(result.metafile.inputs) };
 }
 
 describe("consumer: the packed packages in a project outside the workspace", () => {
   it("installs every package from its tarball, with workspace and catalog ranges resolved", async () => {
     expect(packed.map((pkg) => pkg.name)).toContain("@mkp/client");
-    const lock = JSON.parse(await readFile(join(project, "package-lock.json"), "utf8")) as { packages: Record<string, { resolved?: string; version?: string }> };
+    const lock = JSON.parse(await readFile(join(project, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { resolved?: string; version?: string }>;
+    };
     for (const pkg of packed) {
       expect(lock.packages[`node_modules/${pkg.name}`], pkg.name).toMatchObject({ version: pkg.version, resolved: expect.stringMatching(/^file:/) });
       const manifest = await readFile(join(project, "node_modules", pkg.name, "package.json"), "utf8");
@@ -95,7 +122,10 @@ describe("consumer: the packed packages in a project outside the workspace", () 
 
   it("ships what the package needs and no tests", () => {
     for (const pkg of packed) {
-      expect(pkg.files.map((file) => file.path).filter((path) => /(^|\/)(test|tests)\/|\.test(-d)?\.ts$|tsconfig|vitest\.config/.test(path)), pkg.name).toEqual([]);
+      expect(
+        pkg.files.map((file) => file.path).filter((path) => /(^|\/)(test|tests)\/|\.test(-d)?\.ts$|tsconfig|vitest\.config/.test(path)),
+        pkg.name,
+      ).toEqual([]);
     }
     const client = packed.find((pkg) => pkg.name === "@mkp/client");
     expect(client?.files.map((file) => file.path)).toEqual(expect.arrayContaining(["package.json", "dist/index.js", "dist/index.d.ts", "openapi.json"]));
@@ -116,7 +146,9 @@ describe("consumer: the packed packages in a project outside the workspace", () 
     expect(result.code, result.output).toBe(0);
     const loaded = JSON.parse(result.output) as Record<string, string[]>;
     expect(Object.keys(loaded).sort()).toEqual([...specifiers, "@mkp/client/openapi.json"].sort());
-    expect(loaded["@mkp/client"]).toEqual(expect.arrayContaining(["createClient", "MakeprintableError", "SERVER_URL", "AUTHORIZATION_URL", "SCOPES", "OPERATIONS"]));
+    expect(loaded["@mkp/client"]).toEqual(
+      expect.arrayContaining(["createClient", "MakeprintableError", "SERVER_URL", "AUTHORIZATION_URL", "SCOPES", "OPERATIONS"]),
+    );
     expect(loaded["@mkp/client/openapi.json"]).toEqual(expect.arrayContaining(["/items/{id}", "/token"]));
   });
 
@@ -204,7 +236,16 @@ describe("consumer: the packed packages in a project outside the workspace", () 
       await writeFile(join(project, files[index]!.replace(/\.mts$/, ".mjs")), (await transform(source, { loader: "ts", format: "esm" })).code);
     }
     const tsconfig = {
-      compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2023", "dom"], strict: true, noEmit: true, skipLibCheck: true, types: ["node"] },
+      compilerOptions: {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2022",
+        lib: ["es2023", "dom"],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"],
+      },
       files,
     };
     await writeFile(join(project, "tsconfig.readme.json"), JSON.stringify(tsconfig, null, 2));
@@ -279,7 +320,18 @@ describe("consumer: the packed packages in a project outside the workspace", () 
       await writeFile(join(project, `consumer-${resolution}.ts`), `${lines.join("\n")}\n`);
       const tsconfig = {
         // nodenext also checks every declaration file we ship (slow: it checks @types/node too).
-        compilerOptions: { module, moduleResolution: resolution, target: "es2022", lib: ["es2023", "dom"], strict: true, noEmit: true, skipLibCheck: resolution !== "nodenext", types: ["node"], exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true },
+        compilerOptions: {
+          module,
+          moduleResolution: resolution,
+          target: "es2022",
+          lib: ["es2023", "dom"],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: resolution !== "nodenext",
+          types: ["node"],
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+        },
         files: [`consumer-${resolution}.ts`],
       };
       await writeFile(join(project, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig, null, 2));
@@ -291,7 +343,10 @@ describe("consumer: the packed packages in a project outside the workspace", () 
 
   it("(c) esbuild bundles the library cores for the browser without a Node built-in", async () => {
     const entries = BROWSER_ENTRIES.filter((name) => packed.some((pkg) => pkg.name === name));
-    const lines = [`import { createClient, SERVER_URL } from "@mkp/client";`, `export const client = createClient({ accessToken: () => "token", baseUrl: SERVER_URL });`];
+    const lines = [
+      `import { createClient, SERVER_URL } from "@mkp/client";`,
+      `export const client = createClient({ accessToken: () => "token", baseUrl: SERVER_URL });`,
+    ];
     lines.push(`export { buildAuthorizationUrl, parseCallback } from "@mkp/oauth";`);
     for (const name of entries) lines.push(`export * as ${name.replace(/\W/g, "_")} from "${name}";`);
     await writeFile(join(project, "browser.ts"), `${lines.join("\n")}\n`);

@@ -27,5 +27,7 @@ it("refuses to publish while changesets are pending, before building anything", 
   } finally {
     console.error = error;
   }
-  expect(errors).toEqual(["release: 1 pending changeset(s) (.changeset/new-scope.md): run `pnpm version-packages` and commit the versions and changelogs first."]);
+  expect(errors).toEqual([
+    "release: 1 pending changeset(s) (.changeset/new-scope.md): run `pnpm version-packages` and commit the versions and changelogs first.",
+  ]);
 });

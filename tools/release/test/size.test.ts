@@ -19,7 +19,10 @@ describe("size budgets", () => {
   });
 
   it("fails an increment over its budget and an absolute size over its limit", () => {
-    const grown = [{ ...results[0]!, size: 4100, passed: false }, { ...results[1]!, size: 7400 }];
+    const grown = [
+      { ...results[0]!, size: 4100, passed: false },
+      { ...results[1]!, size: 7400 },
+    ];
     const lines = evaluateBudgets(grown);
     expect(lines.filter((line) => !line.ok).map((line) => [line.name, line.size])).toEqual([
       ["@mkp/client", 4100],

@@ -9,7 +9,10 @@ import { releaseLayout, REPO_ROOT, type ReleaseLayout } from "../src/paths.ts";
 import { writeReleasedSpec } from "../src/released-spec.ts";
 import { checkSpecChange } from "../src/spec-diff.ts";
 
-type Spec = { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> } };
+type Spec = {
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+};
 
 let layout: ReleaseLayout;
 
@@ -134,7 +137,13 @@ describe("spec:diff", () => {
       delete item.delete;
     });
     const result = await checkSpecChange(layout);
-    expect(result.changes).toContainEqual(expect.objectContaining({ impact: "major", description: `Operation \`${removed}\` was removed.`, location: expect.stringMatching(/^spec\/released\/openapi\.json:\d+$/) }));
+    expect(result.changes).toContainEqual(
+      expect.objectContaining({
+        impact: "major",
+        description: `Operation \`${removed}\` was removed.`,
+        location: expect.stringMatching(/^spec\/released\/openapi\.json:\d+$/),
+      }),
+    );
     expect(result.ok).toBe(false);
 
     await addChangeset("remove", { "@mkp/client": "major", "@mkp/docs": "patch", "@mkp/mock-server": "major", "@mkp/mcp": "major" });
@@ -171,7 +180,11 @@ describe("spec:diff", () => {
 });
 
 describe("spec:diff against the base commit (issue 18: every spec change brings its own changeset)", () => {
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", ...args], { cwd: layout.root, stdio: "pipe" });
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", ...args], {
+      cwd: layout.root,
+      stdio: "pipe",
+    });
   const addAccount = (spec: Spec) => {
     spec.paths["/account"] = {
       get: {
@@ -179,7 +192,12 @@ describe("spec:diff against the base commit (issue 18: every spec change brings 
         operationId: "getAccount",
         summary: "Get your account",
         description: "Your account.",
-        responses: { "200": { description: "The account.", content: { "application/json": { schema: { type: "object", properties: { id: { type: "integer" } } }, example: { id: 8 } } } } },
+        responses: {
+          "200": {
+            description: "The account.",
+            content: { "application/json": { schema: { type: "object", properties: { id: { type: "integer" } } }, example: { id: 8 } } },
+          },
+        },
       },
     };
   };

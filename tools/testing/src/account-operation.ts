@@ -40,6 +40,7 @@ export const ACCOUNT_OPERATION = `  /account:
 
 /** `spec`, the text of `spec/openapi.yaml`, with {@link ACCOUNT_OPERATION} as its last path. */
 export function addAccountOperation(spec: string): string {
-  if (!/^paths:\n[\s\S]*^components:\n/m.test(spec)) throw new Error("spec/openapi.yaml no longer has `paths:` followed by `components:`: update addAccountOperation");
+  if (!/^paths:\n[\s\S]*^components:\n/m.test(spec))
+    throw new Error("spec/openapi.yaml no longer has `paths:` followed by `components:`: update addAccountOperation");
   return spec.replace(/^components:\n/m, `${ACCOUNT_OPERATION}components:\n`);
 }

@@ -33,7 +33,11 @@ export async function fakeOpener(names: readonly string[] = ["xdg-open"]): Promi
     await writeFile(join(dir, name), `${script}\n`);
     await chmod(join(dir, name), 0o755);
   }
-  const runs = async () => (await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean).map((line) => line.split("\t"));
+  const runs = async () =>
+    (await readFile(log, "utf8").catch(() => ""))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.split("\t"));
   return {
     dir,
     runs,

@@ -41,9 +41,7 @@ function relative(date: Date, now: number): string {
 export function addAuthCommands(program: Program): void {
   program.command
     .command("login")
-    .description(
-      "log in through your browser (OAuth 2.0 with PKCE over a loopback redirect, RFC 8252) and keep the token in your config directory",
-    )
+    .description("log in through your browser (OAuth 2.0 with PKCE over a loopback redirect, RFC 8252) and keep the token in your config directory")
     .option("--client-id <id>", "your app's client ID (env MAKEPRINTABLE_CLIENT_ID)")
     .option("--client-secret <secret>", "your app's client secret (env MAKEPRINTABLE_CLIENT_SECRET; prefer the env: command lines are visible to other users)")
     .addOption(new Option("--scope <scope...>", "scopes to ask for; repeat for more").choices(SCOPES))
@@ -89,7 +87,9 @@ export function addAuthCommands(program: Program): void {
       if (options.json) {
         run.json({ loggedIn: true, baseUrl: run.baseUrl, expiresAt: token.expiresAt?.toISOString() ?? null, scopes, tokenFile: file });
       } else {
-        const expiry = token.expiresAt ? `The token expires at ${token.expiresAt.toISOString()} (${relative(token.expiresAt, run.now())}).` : "The server did not say when the token expires.";
+        const expiry = token.expiresAt
+          ? `The token expires at ${token.expiresAt.toISOString()} (${relative(token.expiresAt, run.now())}).`
+          : "The server did not say when the token expires.";
         const report = `Logged in to ${run.baseUrl}${scopes.length ? ` with scopes ${scopes.join(", ")}` : ""}. ${expiry} Saved to ${file}.`;
         // With --print-token, stdout carries the token alone (for `$(mkp login --print-token)`).
         if (options.printToken) run.note(report);
@@ -124,7 +124,15 @@ export function addAuthCommands(program: Program): void {
         run.json({
           baseUrl: run.baseUrl,
           credential,
-          login: login ? { tokenFile: login.file, baseUrl: login.baseUrl, expiresAt: login.expiresAt?.toISOString() ?? null, expired: found.loginExpired, scopes: login.scopes } : null,
+          login: login
+            ? {
+                tokenFile: login.file,
+                baseUrl: login.baseUrl,
+                expiresAt: login.expiresAt?.toISOString() ?? null,
+                expired: found.loginExpired,
+                scopes: login.scopes,
+              }
+            : null,
         });
       } else {
         const loginLine = !login
@@ -135,10 +143,17 @@ export function addAuthCommands(program: Program): void {
           : loginUsable
             ? "the stored login"
             : "none";
-        run.out(fieldTable([["API", run.baseUrl], ["credential", inUse], ["stored login", loginLine]]));
+        run.out(
+          fieldTable([
+            ["API", run.baseUrl],
+            ["credential", inUse],
+            ["stored login", loginLine],
+          ]),
+        );
       }
       if (credential) return;
-      if (login && !found.loginMatchesBaseUrl) throw new CliError(`the stored login is for ${login.baseUrl}: run \`mkp login --base-url ${run.baseUrl}\`, or set ${API_KEY_VARIABLE}`);
+      if (login && !found.loginMatchesBaseUrl)
+        throw new CliError(`the stored login is for ${login.baseUrl}: run \`mkp login --base-url ${run.baseUrl}\`, or set ${API_KEY_VARIABLE}`);
       if (found.loginExpired) throw new CliError("the stored login has expired: log in again with `mkp login`");
       throw new CliError(`not logged in: set ${API_KEY_VARIABLE} to your API key, or run \`mkp login\``);
     });

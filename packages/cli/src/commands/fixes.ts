@@ -34,7 +34,12 @@ export function addFixCommands(program: Program): void {
       const list = fixesOf(await unwrap(client.GET("/fixes", run.signal ? { signal: run.signal } : {})));
       if (options.json) return run.json(list);
       if (list.length === 0) return run.out("No repairs yet: start one with `mkp repair <file>`.");
-      run.out(table(["id", "item", "status", "progress", "download"], list.map((fix) => [fix.id, fix.item_id, fix.status, `${percentOf(fix)}%`, fix.download_url])));
+      run.out(
+        table(
+          ["id", "item", "status", "progress", "download"],
+          list.map((fix) => [fix.id, fix.item_id, fix.status, `${percentOf(fix)}%`, fix.download_url]),
+        ),
+      );
     });
 
   fixes
@@ -52,7 +57,16 @@ export function addFixCommands(program: Program): void {
       const fix = await unwrap(client.GET("/fixes/{id}", { params: { path: { id } }, ...(run.signal && { signal: run.signal }) }));
       if (!options.download) {
         if (options.json) return run.json(fix);
-        return run.out(fieldTable([["id", fix.id], ["item", fix.item_id], ["status", fix.status], ["progress", `${percentOf(fix)}%`], ["done", isFixDone(fix) ? "yes" : "no"], ["download", fix.download_url]]));
+        return run.out(
+          fieldTable([
+            ["id", fix.id],
+            ["item", fix.item_id],
+            ["status", fix.status],
+            ["progress", `${percentOf(fix)}%`],
+            ["done", isFixDone(fix) ? "yes" : "no"],
+            ["download", fix.download_url],
+          ]),
+        );
       }
       const name = await fileNameOf(client, fix, run.signal);
       const force = options.force ?? false;

@@ -24,7 +24,12 @@ export function addItemCommands(program: Program): void {
       const list = itemsOf(await unwrap(client.GET("/items", { params: { query }, ...(run.signal && { signal: run.signal }) })));
       if (options.json) return run.json(list);
       if (list.length === 0) return run.out("No models yet: add one with `mkp repair <file>`.");
-      run.out(table(["id", "file", "status", "created"], list.map((item) => [item.id, fileOf(item), item.status, unixTime(item.created_at)])));
+      run.out(
+        table(
+          ["id", "file", "status", "created"],
+          list.map((item) => [item.id, fileOf(item), item.status, unixTime(item.created_at)]),
+        ),
+      );
     });
 
   items
@@ -38,7 +43,16 @@ export function addItemCommands(program: Program): void {
       const { client } = await run.client();
       const item = await unwrap(client.GET("/items/{id}", { params: { path: { id } }, ...(run.signal && { signal: run.signal }) }));
       if (options.json) return run.json(item);
-      run.out(fieldTable([["id", item.id], ["file", fileOf(item)], ["status", item.status], ["owner", item.user_id], ["created", unixTime(item.created_at)], ["updated", unixTime(item.updated_at)]]));
+      run.out(
+        fieldTable([
+          ["id", item.id],
+          ["file", fileOf(item)],
+          ["status", item.status],
+          ["owner", item.user_id],
+          ["created", unixTime(item.created_at)],
+          ["updated", unixTime(item.updated_at)],
+        ]),
+      );
     });
 
   items

@@ -80,7 +80,13 @@ export function addRepairCommand(program: Program): void {
             output,
             overwrite: force,
             cwd: run.cwd,
-            fix: { name: options.name, print_quality: options.quality, wall_thickness: options.wallThickness, pre_optimize: options.preOptimize, post_optimize: options.postOptimize },
+            fix: {
+              name: options.name,
+              print_quality: options.quality,
+              wall_thickness: options.wallThickness,
+              pre_optimize: options.preOptimize,
+              post_optimize: options.postOptimize,
+            },
           },
           progress,
         );

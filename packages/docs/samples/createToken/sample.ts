@@ -6,11 +6,7 @@ import { exchangeCode, parseCallback, tokenProvider } from "@mkp/oauth";
  * check `state`, exchange the code (3 minutes, single use) and
  * call the API as the user.
  */
-export async function finishLogin(
-  callbackUrl: string,
-  session: { state: string; codeVerifier?: string | undefined },
-  redirectUri: string,
-) {
+export async function finishLogin(callbackUrl: string, session: { state: string; codeVerifier?: string | undefined }, redirectUri: string) {
   const { code } = parseCallback(callbackUrl, {
     expectedState: session.state,
   });

@@ -4,7 +4,5 @@ import { createClient, unwrap } from "@mkp/client";
 export async function deleteItem(id: number) {
   // The API key comes from $MAKEPRINTABLE_API_KEY.
   const client = createClient();
-  await unwrap(
-    client.DELETE("/items/{id}", { params: { path: { id } } }),
-  );
+  await unwrap(client.DELETE("/items/{id}", { params: { path: { id } } }));
 }

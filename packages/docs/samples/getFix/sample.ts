@@ -4,9 +4,7 @@ import { createClient, unwrap } from "@mkp/client";
 export async function getFix(id: number) {
   // The API key comes from $MAKEPRINTABLE_API_KEY.
   const client = createClient();
-  const fix = await unwrap(
-    client.GET("/fixes/{id}", { params: { path: { id } } }),
-  );
+  const fix = await unwrap(client.GET("/fixes/{id}", { params: { path: { id } } }));
   console.log(`fix ${id}: ${fix.status}, ${fix.progress}`);
   return fix;
 }

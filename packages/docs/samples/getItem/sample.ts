@@ -5,9 +5,7 @@ export async function getItem(id: number) {
   // The API key comes from $MAKEPRINTABLE_API_KEY.
   const client = createClient();
   try {
-    return await unwrap(
-      client.GET("/items/{id}", { params: { path: { id } } }),
-    );
+    return await unwrap(client.GET("/items/{id}", { params: { path: { id } } }));
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
     throw error;

@@ -9,24 +9,19 @@ function hintFor({ error, errorDescription = "" }: OAuthErrorFields): string {
   if (error === "invalid_client") return " (check the client ID and secret)";
   if (error !== "invalid_grant") return "";
   if (/redirect_uri/i.test(errorDescription)) return " (pass exchangeCode the exact redirectUri given to buildAuthorizationUrl)";
-  if (/code_verifier|code_challenge|pkce/i.test(errorDescription)) return " (pass exchangeCode the codeVerifier that buildAuthorizationUrl returned for this login)";
+  if (/code_verifier|code_challenge|pkce/i.test(errorDescription))
+    return " (pass exchangeCode the codeVerifier that buildAuthorizationUrl returned for this login)";
   return ` (a code is single use and lives ${AUTHORIZATION_CODE_LIFETIME_SECONDS / 60} minutes: start the login again)`;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Turns the token endpoint's answer into an {@link OAuthToken} or a typed error (RFC 6749 §5.1,
  * §5.2). `body` is the parsed JSON (or `undefined` when it was not JSON); `secrets` are redacted
  * from any server text that ends up in a message. Messages never quote a received value.
  */
-export function tokenFromResponse(
-  status: number,
-  body: unknown,
-  receivedAt: number,
-  secrets: readonly (string | undefined)[] = [],
-): OAuthToken {
+export function tokenFromResponse(status: number, body: unknown, receivedAt: number, secrets: readonly (string | undefined)[] = []): OAuthToken {
   const fail = (message: string) => new InvalidTokenResponseError(`the token ${message}`, { status });
   if (isObject(body) && typeof body["error"] === "string") {
     const fields = errorFields((name) => body[name], secrets);

@@ -45,7 +45,11 @@ export const CALLBACK = { code: "code", state: "state", error: "error" } as cons
  */
 export function errorFields(get: (name: string) => unknown, secrets: readonly (string | undefined)[] = []): OAuthErrorFields {
   const fields: Record<string, string> = {};
-  for (const [name, wire] of [["error", "error"], ["errorDescription", "error_description"], ["errorUri", "error_uri"]] as const) {
+  for (const [name, wire] of [
+    ["error", "error"],
+    ["errorDescription", "error_description"],
+    ["errorUri", "error_uri"],
+  ] as const) {
     const value = get(wire);
     if (typeof value === "string") fields[name] = redact(value, secrets);
   }

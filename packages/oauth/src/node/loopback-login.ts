@@ -59,7 +59,9 @@ function openWithPlatform(url: string): void {
   const [command, args] =
     process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", '""', url]] : ["xdg-open", [url]];
   // Best effort: the URL was printed already, so a missing opener only costs a copy-paste.
-  spawn(command, args as string[], { stdio: "ignore", detached: true }).on("error", () => {}).unref();
+  spawn(command, args as string[], { stdio: "ignore", detached: true })
+    .on("error", () => {})
+    .unref();
 }
 
 // The callback's request target, or `undefined` for anything else (another path or method, or a
@@ -105,7 +107,10 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAut
     });
     (options.onAuthorizeUrl ?? ((u) => process.stderr.write(`Open this URL in your browser to log in to Makeprintable:\n\n  ${u}\n\n`)))(url);
     // An opener that fails, at once or later, is ignored: the URL was shown, the user can open it.
-    if (openBrowser) Promise.resolve(url).then(openBrowser === true ? openWithPlatform : openBrowser).catch(() => {});
+    if (openBrowser)
+      Promise.resolve(url)
+        .then(openBrowser === true ? openWithPlatform : openBrowser)
+        .catch(() => {});
     // Attached in the same tick as the URL is shown: no request can arrive before it.
     for await (const [req, res] of on(server, "request", { signal }) as AsyncIterable<[IncomingMessage, ServerResponse]>) {
       const target = callbackTarget(req, redirectUri);
@@ -126,7 +131,17 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAut
         throw error;
       }
       try {
-        const token = await exchangeCode({ clientId, clientSecret, redirectUri, code, codeVerifier, baseUrl: options.baseUrl, fetch: options.fetch, signal, now: options.now });
+        const token = await exchangeCode({
+          clientId,
+          clientSecret,
+          redirectUri,
+          code,
+          codeVerifier,
+          baseUrl: options.baseUrl,
+          fetch: options.fetch,
+          signal,
+          now: options.now,
+        });
         await answer(res, 200, "You are logged in to Makeprintable. You can close this tab.");
         return token;
       } catch (error) {
