@@ -26,7 +26,9 @@ export async function startSandbox(options: Parameters<typeof startMockServer>[0
   return {
     server,
     apiKey: server.demo.apiKey,
-    advance: (ms) => void (clock.t += ms),
+    advance: (ms) => {
+      clock.t += ms;
+    },
     close: () => server.close(),
   };
 }
@@ -58,8 +60,14 @@ export function startMkp(args: string[], options: { env?: Record<string, string>
       waiter.resolve();
     }
   };
-  child.stdout.on("data", (chunk: Buffer) => ((output.stdout += chunk), check()));
-  child.stderr.on("data", (chunk: Buffer) => ((output.stderr += chunk), check()));
+  child.stdout.on("data", (chunk: Buffer) => {
+    output.stdout += chunk;
+    check();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output.stderr += chunk;
+    check();
+  });
   const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolveExit) => {
     child.on("close", (code) => {
       for (const waiter of waiters.splice(0)) waiter.reject(new Error(`mkp exited (${code}) before printing ${waiter.pattern}: ${output.stderr}`));

@@ -102,7 +102,7 @@ function checkBaseUrl(value: string, allowInsecureHttp: boolean | undefined): st
   } catch {}
   // Never echoes the value: it may hold a password.
   if (!url || !["http:", "https:"].includes(url.protocol) || url.username || url.password) {
-    throw new ClientOptionsError("baseUrl must be an absolute http(s) URL without credentials, such as " + SERVER_URL);
+    throw new ClientOptionsError(`baseUrl must be an absolute http(s) URL without credentials, such as ${SERVER_URL}`);
   }
   if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
     throw new ClientOptionsError(

@@ -55,7 +55,7 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
   // An absent header is `null`, which parses as NaN.
   let ms = parseFloat(headers.get("retry-after-ms") as string);
   const value = headers.get("retry-after");
-  if (isNaN(ms) && value) ms = isNaN(+value) ? Date.parse(value) - now : +value * 1000;
+  if (Number.isNaN(ms) && value) ms = Number.isNaN(+value) ? Date.parse(value) - now : +value * 1000;
   return ms >= 0 && ms <= 60_000 ? ms : undefined;
 }
 

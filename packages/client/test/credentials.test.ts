@@ -208,7 +208,13 @@ describe("small print of errors and bodies", () => {
 
   it("labels a form operation's body, and sends no content type without a body", async () => {
     const seen: Request[] = [];
-    const client = createClient({ apiKey: API_KEY, fetch: async (request) => (seen.push(request), Response.json({})) });
+    const client = createClient({
+      apiKey: API_KEY,
+      fetch: async (request) => {
+        seen.push(request);
+        return Response.json({});
+      },
+    });
     await client.POST("/fixes", { body: { item_id: 1 } });
     await client.POST("/fixes", {} as never);
     expect(seen.map((request) => request.headers.get("content-type"))).toEqual(["application/x-www-form-urlencoded", null]);

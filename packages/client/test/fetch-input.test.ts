@@ -133,7 +133,13 @@ describe("a caller's middleware and fetch get a real Request", () => {
 
   it("gives the client's fetch option a Request with the caller's signal honoured and redirect \"manual\"", async () => {
     const seen: Request[] = [];
-    const client = clientOf({ maxRetries: 0, fetch: (request) => (seen.push(request), fetch(request)) });
+    const client = clientOf({
+      maxRetries: 0,
+      fetch: (request) => {
+        seen.push(request);
+        return fetch(request);
+      },
+    });
     await client.GET("/items");
     expect(seen[0]).toBeInstanceOf(Request);
     // The client follows redirects itself (redirects.test.ts), so fetch must not.

@@ -115,7 +115,7 @@ describe("the generated constants match the spec", () => {
     ["DEFAULT_RESPONSE_TYPE", "authorization_code"],
     ["AUTHORIZATION_CODE_LIFETIME_SECONDS", 180],
   ])("%s", (name, value) => {
-    expect(constants[name as keyof typeof constants]).toEqual(value);
+    expect(new Map(Object.entries(constants)).get(name)).toEqual(value);
   });
 
   it("lists the scopes and marks the public operations", () => {

@@ -124,7 +124,7 @@ export async function loadCodeSamples(
         continue;
       }
       const source = language.template ? fillPlaceholders(text, placeholders, `samples/${operationId}/${language.file}`) : text;
-      entries.push({ lang: language.lang, label: language.label, source: source.trimEnd() + "\n" });
+      entries.push({ lang: language.lang, label: language.label, source: `${source.trimEnd()}\n` });
     }
     samples.set(operationId, entries);
   }

@@ -309,7 +309,12 @@ it("lives through a line that is not JSON-RPC and answers the next request", asy
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stdout = "";
-  const answered = new Promise<string>((resolve) => child.stdout.on("data", (chunk: Buffer) => ((stdout += chunk), stdout.includes("\n") && resolve(stdout))));
+  const answered = new Promise<string>((resolve) =>
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+      if (stdout.includes("\n")) resolve(stdout);
+    }),
+  );
   child.stdin.write("this is not JSON\n");
   child.stdin.write(
     `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } })}\n`,

@@ -206,7 +206,7 @@ export function authorizeHandler(decisionPath: string): Handler {
  * unguessable consent id from the page, and the cookie set with it.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
-export function decisionHandler(decisionPath: string): Handler {
+export function decisionHandler(): Handler {
   return async (sandbox, { request, readBody }) => {
     const host = request.headers.host;
     const origin = request.headers.origin;

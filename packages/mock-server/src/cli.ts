@@ -2,7 +2,7 @@
 // `mkp-mock [--port N] [--host H] …`: runs the sandbox until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
 import { API_KEY_HEADER } from "@mkp/client";
-import { startMockServer } from "./server.js";
+import { startMockServer, type MockServer } from "./server.js";
 
 const usage = `usage: mkp-mock [--port N] [--host H] [--auto-approve] [--allowed-host NAME]... [--fileurl-origin ORIGIN]... [--cors any|none|ORIGIN,...]
   --port N                 listen on port N (default: a free port, printed below)
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     return;
   }
   const cors = values.cors === undefined || values.cors === "any" ? true : values.cors === "none" ? false : values.cors.split(",");
-  let server;
+  let server: MockServer;
   try {
     server = await startMockServer({
       port,

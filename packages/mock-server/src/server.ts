@@ -211,7 +211,7 @@ function buildRoutes(): Route[] {
       HANDWRITTEN_OPERATIONS[operationId] ?? [],
     ),
   );
-  routes.push(compile("POST", DECISION_PATH, undefined, decisionHandler(DECISION_PATH), false));
+  routes.push(compile("POST", DECISION_PATH, undefined, decisionHandler(), false));
   routes.push(compile("GET", "/downloads/{token}/{file}", undefined, downloadHandler, true));
   return routes;
 }
@@ -317,7 +317,7 @@ function validateOptions(options: MockServerOptions): void {
           parsed = undefined;
         }
         // RFC 6749 §3.1.2: an absolute URI without a fragment.
-        if (!parsed || parsed.hash !== "" || uri.includes("#"))
+        if (parsed?.hash !== "" || uri.includes("#"))
           throw new MockServerOptionsError(`clients[${index}] has a redirect URI that is not an absolute URI without a fragment`);
       });
     });

@@ -105,7 +105,9 @@ export class OAuthState {
         name: client.name,
       });
     }
-    apiKeys.forEach((key, index) => this.apiKeys.push({ digest: digest(key), userId: firstUserId + index }));
+    apiKeys.forEach((key, index) => {
+      this.apiKeys.push({ digest: digest(key), userId: firstUserId + index });
+    });
     this.consentUserId = firstUserId;
   }
 

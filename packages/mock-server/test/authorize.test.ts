@@ -5,7 +5,7 @@ import { authorizeUrl, decide, getCode, manualClock, openConsent, pkcePair, star
 describe("GET /authorize", () => {
   test("shows a consent page with the app's name, the requested scopes and Allow / Deny buttons", async () => {
     const server = await startTestServer();
-    const { response, html, consent, cookie } = await openConsent(server, authorizeUrl(server, { scope: "add_file fix" }));
+    const { response, html, consent, cookie } = await openConsent(authorizeUrl(server, { scope: "add_file fix" }));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(response.headers.get("x-frame-options")).toBe("DENY");
@@ -38,7 +38,7 @@ describe("GET /authorize", () => {
 
   test("Deny redirects with error=access_denied and the state, and no code", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const response = await decide(server, page, "deny");
     expect(response.status).toBe(302);
     const location = new URL(response.headers.get("location") ?? "");
@@ -133,7 +133,7 @@ describe("GET /authorize", () => {
     const server = await startTestServer({
       clients: [{ clientId: "shop", clientSecret: "s3cret", redirectUris: ["https://shop.example/oauth/done"], name: "Shop & <Co>" }],
     });
-    const ok = await openConsent(server, authorizeUrl(server, { client_id: "shop", redirect_uri: "https://shop.example/oauth/done" }));
+    const ok = await openConsent(authorizeUrl(server, { client_id: "shop", redirect_uri: "https://shop.example/oauth/done" }));
     expect(ok.response.status).toBe(200);
     expect(ok.html).toContain("<strong>Shop &#38; &#60;Co&#62;</strong>");
     const demo = await fetch(authorizeUrl(server), { redirect: "manual" });
@@ -153,7 +153,7 @@ describe("GET /authorize", () => {
 describe("POST /authorize/decision is protected against cross-site submission", () => {
   test("a form posted from another origin is refused", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const response = await decide(server, page, "allow", { origin: "http://127.0.0.1:1" });
     expect(response.status).toBe(403);
     expect(response.headers.get("location")).toBeNull();
@@ -162,14 +162,14 @@ describe("POST /authorize/decision is protected against cross-site submission", 
 
   test("a same-site but cross-origin fetch (Sec-Fetch-Site: same-site) is refused", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const response = await decide(server, page, "allow", { "sec-fetch-site": "same-site" });
     expect(response.status).toBe(403);
   });
 
   test("a decision without the page's cookie is refused, and the page can still be answered", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const forged = await decide(server, { consent: page.consent }, "allow");
     expect(forged.status).toBe(403);
     expect(await forged.text()).toContain("not sent from the browser that was shown the consent page");
@@ -182,20 +182,20 @@ describe("POST /authorize/decision is protected against cross-site submission", 
   test("a consent page is answered once, and expires", async () => {
     const clock = manualClock();
     const server = await startTestServer({ now: clock.now });
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     expect((await decide(server, page, "deny")).status).toBe(302);
     const again = await decide(server, page, "allow");
     expect(again.status).toBe(400);
     expect(await again.text()).toContain("This consent page has expired or was already answered.");
 
-    const late = await openConsent(server, authorizeUrl(server));
+    const late = await openConsent(authorizeUrl(server));
     clock.advance(10 * 60 * 1000);
     expect((await decide(server, late, "allow")).status).toBe(400);
   });
 
   test("an unknown decision or consent id is a 400 page", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     expect((await decide(server, page, "maybe")).status).toBe(400);
     expect((await decide(server, { consent: "nope", cookie: page.cookie }, "allow")).status).toBe(400);
     const notForm = await fetch(`${server.authorizeUrl}/decision`, {

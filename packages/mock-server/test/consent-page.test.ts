@@ -27,7 +27,7 @@ function visibleText(html: string): string[] {
 describe("the consent page", () => {
   test("says which app asks, for which scopes (with their descriptions), as whom, and where the user goes back to", async () => {
     const server = await startTestServer();
-    const { response, html, consent } = await openConsent(server, authorizeUrl(server, { scope: "fix add_file" }));
+    const { response, html, consent } = await openConsent(authorizeUrl(server, { scope: "fix add_file" }));
     expect(response.status).toBe(200);
     expectPageHeaders(response);
     expect(html).toMatch(/^<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n/);
@@ -53,7 +53,7 @@ describe("the consent page", () => {
 
   test("carries its own inline stylesheet (the CSP allows no other), in which Allow is the primary button", async () => {
     const server = await startTestServer();
-    const { html } = await openConsent(server, authorizeUrl(server));
+    const { html } = await openConsent(authorizeUrl(server));
     const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? "";
     expect(style).toContain("button[value=allow]{background:#1f6feb;");
     expect(style).toContain("body{font-family:system-ui,sans-serif;");
@@ -62,7 +62,7 @@ describe("the consent page", () => {
 
   test("without a scope it says that no particular scope is asked for", async () => {
     const server = await startTestServer();
-    const { html } = await openConsent(server, authorizeUrl(server));
+    const { html } = await openConsent(authorizeUrl(server));
     expect(visibleText(html)).toContain("It asks for no particular scope.");
     expect(html).not.toContain("It asks to:");
     expect(html).not.toContain("<ul>");
@@ -70,7 +70,7 @@ describe("the consent page", () => {
 
   test("a scope asked for twice is listed once", async () => {
     const server = await startTestServer();
-    const { html } = await openConsent(server, authorizeUrl(server, { scope: "fix fix" }));
+    const { html } = await openConsent(authorizeUrl(server, { scope: "fix fix" }));
     expect(html.match(/<li>/g)).toHaveLength(1);
     expect(html).toContain("<li><code>fix</code>: request fixes on behalf of the user (announced, not enforced yet)</li>");
   });
@@ -78,7 +78,7 @@ describe("the consent page", () => {
   test("the app's name is escaped wherever it is shown", async () => {
     const name = `Evil "app" & <script>alert('x')</script>`;
     const server = await startTestServer({ clients: [{ clientId: "evil", clientSecret: "s", redirectUris: ["https://evil.example/cb"], name }] });
-    const { response, html } = await openConsent(server, authorizeUrl(server, { client_id: "evil", redirect_uri: "https://evil.example/cb" }));
+    const { response, html } = await openConsent(authorizeUrl(server, { client_id: "evil", redirect_uri: "https://evil.example/cb" }));
     expect(response.status).toBe(200);
     const escaped = "Evil &#34;app&#34; &#38; &#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;";
     expect(html).toContain(`<title>Authorize ${escaped} — Makeprintable sandbox</title>`);
@@ -89,11 +89,11 @@ describe("the consent page", () => {
 
   test("the Set-Cookie that binds the decision to this browser: HttpOnly, SameSite=Strict, scoped to /authorize, 10 minutes", async () => {
     const server = await startTestServer();
-    const { response, consent } = await openConsent(server, authorizeUrl(server));
+    const { response, consent } = await openConsent(authorizeUrl(server));
     const setCookie = response.headers.get("set-cookie") ?? "";
     expect(setCookie).toMatch(/^mkp_consent=[A-Za-z0-9_-]{43}; Path=\/authorize; Max-Age=600; HttpOnly; SameSite=Strict$/);
     // A new page, a new consent id and a new binding.
-    const second = await openConsent(server, authorizeUrl(server));
+    const second = await openConsent(authorizeUrl(server));
     expect(second.consent).not.toBe(consent);
     expect(second.cookie?.split("=")[1]).not.toBe(setCookie.split(";")[0]?.split("=")[1]);
   });
@@ -146,7 +146,7 @@ describe("the error page (the request cannot be trusted, so nobody is redirected
     const other = await fetch(authorizeUrl(server, { client_id: "web", redirect_uri: "http://app.example:8080/cb" }), { redirect: "manual" });
     expect(other.status).toBe(400);
     expect(visibleText(await other.text())).toContain("The redirect_uri is not registered for Web.");
-    const page = await openConsent(server, authorizeUrl(server, { client_id: "web", redirect_uri: "http://app.example/cb" }));
+    const page = await openConsent(authorizeUrl(server, { client_id: "web", redirect_uri: "http://app.example/cb" }));
     expect(page.response.status).toBe(200);
     expect((await decide(server, page, "deny")).headers.get("location")).toBe("http://app.example/cb?error=access_denied&state=state-123");
   });

@@ -10,7 +10,7 @@ async function pageText(response: Response): Promise<string> {
 describe("POST /authorize/decision", () => {
   test("Allow: 302 to the app, never cached, no Referer to the app; the browser's binding cookie stays for its other pages", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server, { state: "s&t=1" }));
+    const page = await openConsent(authorizeUrl(server, { state: "s&t=1" }));
     const response = await decide(server, page, "allow");
     expect(response.status).toBe(302);
     expect(response.headers.get("cache-control")).toBe("no-store");
@@ -22,7 +22,7 @@ describe("POST /authorize/decision", () => {
 
   test("Deny: the same redirect headers, with error=access_denied", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server, { state: undefined }));
+    const page = await openConsent(authorizeUrl(server, { state: undefined }));
     const response = await decide(server, page, "deny");
     expect(response.headers.get("location")).toBe("http://127.0.0.1:4321/callback?error=access_denied");
     expect(response.headers.get("cache-control")).toBe("no-store");
@@ -32,7 +32,7 @@ describe("POST /authorize/decision", () => {
 
   test("is accepted from a browser that sends no Origin header (older browsers on a same-origin POST)", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const response = await fetch(`${server.authorizeUrl}/decision`, {
       method: "POST",
       redirect: "manual",
@@ -47,7 +47,7 @@ describe("POST /authorize/decision", () => {
     ["Sec-Fetch-Site: none (typed or bookmarked)", { "sec-fetch-site": "none" }],
   ])("is accepted from the page's own browser with %s", async (_name, headers) => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const response = await decide(server, page, "allow", headers);
     expect(response.status).toBe(302);
   });
@@ -58,7 +58,7 @@ describe("POST /authorize/decision", () => {
     ["the Origin of another port, even with Sec-Fetch-Site: same-origin", { origin: "http://127.0.0.1:1", "sec-fetch-site": "same-origin" }],
   ])("is refused with a 403 page for %s, and the page can still be answered", async (_name, headers) => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const refused = await decide(server, page, "allow", headers);
     expect(refused.status).toBe(403);
     expect(refused.headers.get("location")).toBeNull();
@@ -68,7 +68,7 @@ describe("POST /authorize/decision", () => {
 
   test("the consent cookie is found among the browser's other cookies", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const [name, value] = (page.cookie ?? "").split("=");
     const response = await decide(server, { consent: page.consent, cookie: `theme=dark;  ${name}=${value} ; lang=en` }, "allow");
     expect(response.status).toBe(302);
@@ -76,15 +76,15 @@ describe("POST /authorize/decision", () => {
 
   test("a cookie without '=' is ignored, even one that starts with the consent cookie's name", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const response = await decide(server, { consent: page.consent, cookie: `${page.cookie}; mkp_consentx` }, "allow");
     expect(response.status).toBe(302);
   });
 
   test("the cookie of another consent page does not answer this one", async () => {
     const server = await startTestServer();
-    const first = await openConsent(server, authorizeUrl(server));
-    const second = await openConsent(server, authorizeUrl(server));
+    const first = await openConsent(authorizeUrl(server));
+    const second = await openConsent(authorizeUrl(server));
     const value = first.cookie?.split("=")[1];
     const response = await decide(server, { consent: second.consent, cookie: `mkp_consent=${value}` }, "allow");
     expect(response.status).toBe(403);
@@ -93,7 +93,7 @@ describe("POST /authorize/decision", () => {
 
   test("a body that is not a form, a repeated field and an unknown decision get a 400 page naming the problem", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const json = await fetch(`${server.authorizeUrl}/decision`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: server.url, cookie: page.cookie ?? "" },
@@ -117,14 +117,14 @@ describe("POST /authorize/decision", () => {
 
   test("a form with a charset parameter and an upper-case media type is still a form", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const response = await decide(server, page, "allow", { "content-type": "Application/X-WWW-Form-URLEncoded ; charset=UTF-8" });
     expect(response.status).toBe(302);
   });
 
   test("a missing consent id is the expired-page answer", async () => {
     const server = await startTestServer();
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     const response = await fetch(`${server.authorizeUrl}/decision`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", origin: server.url, cookie: page.cookie ?? "" },
@@ -137,9 +137,9 @@ describe("POST /authorize/decision", () => {
   test("a consent page can be answered for 10 minutes on the clock, and not at exactly 10 minutes", async () => {
     const clock = manualClock();
     const server = await startTestServer({ now: clock.now });
-    const early = await openConsent(server, authorizeUrl(server));
-    const edge = await openConsent(server, authorizeUrl(server));
-    const late = await openConsent(server, authorizeUrl(server));
+    const early = await openConsent(authorizeUrl(server));
+    const edge = await openConsent(authorizeUrl(server));
+    const late = await openConsent(authorizeUrl(server));
     clock.advance(5 * 60 * 1000);
     expect((await decide(server, early, "allow")).status).toBe(302);
     clock.advance(5 * 60 * 1000 - 1);

@@ -66,7 +66,7 @@ describe("fileurl downloads (L6: reading local services for a caller)", () => {
 describe("consent pages (L7, L8)", () => {
   test("one binding cookie per browser, however many consent pages it opens, and each page can still be answered", async () => {
     const server = await startTestServer();
-    const first = await openConsent(server, authorizeUrl(server));
+    const first = await openConsent(authorizeUrl(server));
     let cookie = first.cookie!;
     for (let i = 0; i < 200; i++) {
       const page = await fetch(authorizeUrl(server), { redirect: "manual", headers: { cookie } });
@@ -80,7 +80,7 @@ describe("consent pages (L7, L8)", () => {
 
   test(`keeps at most ${MAX_PENDING} pending consents: the oldest goes first`, async () => {
     const server = await startTestServer();
-    const oldest = await openConsent(server, authorizeUrl(server));
+    const oldest = await openConsent(authorizeUrl(server));
     await Promise.all(
       Array.from({ length: MAX_PENDING }, () => fetch(authorizeUrl(server), { redirect: "manual", headers: { cookie: oldest.cookie! } }).then((r) => r.text())),
     );
@@ -89,10 +89,10 @@ describe("consent pages (L7, L8)", () => {
 
   test("refuses a state over 512 characters", async () => {
     const server = await startTestServer();
-    const { response, html } = await openConsent(server, authorizeUrl(server, { state: "s".repeat(513) }));
+    const { response, html } = await openConsent(authorizeUrl(server, { state: "s".repeat(513) }));
     expect(response.status).toBe(400);
     expect(html).toContain("The state parameter is longer than 512 characters.");
-    expect((await openConsent(server, authorizeUrl(server, { state: "s".repeat(512) }))).response.status).toBe(200);
+    expect((await openConsent(authorizeUrl(server, { state: "s".repeat(512) }))).response.status).toBe(200);
   });
 });
 

@@ -60,7 +60,7 @@ export function authorizeUrl(server: MockServer, params: Record<string, string |
 }
 
 /** GET /authorize without following redirects: the consent page's consent id and cookie. */
-export async function openConsent(server: MockServer, url: string) {
+export async function openConsent(url: string) {
   const response = await fetch(url, { redirect: "manual" });
   const html = await response.text();
   const consent = /name="consent" value="([^"]+)"/.exec(html)?.[1];
@@ -86,7 +86,7 @@ export async function decide(
 
 /** Runs the consent step with Allow and returns the code and the redirect it came with. */
 export async function getCode(server: MockServer, params: Record<string, string | undefined> = {}) {
-  const page = await openConsent(server, authorizeUrl(server, params));
+  const page = await openConsent(authorizeUrl(server, params));
   expect(page.response.status).toBe(200);
   const response = await decide(server, page, "allow");
   expect(response.status).toBe(302);

@@ -63,7 +63,7 @@ async function localReceiver(
       });
       const answer = respond(request.url ?? "");
       response.writeHead(answer.status, answer.headers).end(answer.body);
-      waiters.splice(0).forEach((wake) => wake());
+      for (const wake of waiters.splice(0)) wake();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -434,7 +434,7 @@ describe("codes and tokens on the injected clock", () => {
   test("a consent page answered minutes after it was shown still works (pages live 10 minutes)", async () => {
     const clock = manualClock();
     const server = await startTestServer({ now: clock.now });
-    const page = await openConsent(server, authorizeUrl(server));
+    const page = await openConsent(authorizeUrl(server));
     clock.advance(9 * 60 * 1000);
     const response = await decide(server, page, "allow");
     expect(response.status).toBe(302);

@@ -178,7 +178,14 @@ export async function downloadFix(
   onStage?.("repairing");
   try {
     // waitForFix hands each polled fix to `isDone`: that is where the progress comes from.
-    fix = await waitForFix(client, fixId, { ...options.wait, signal, isDone: (polled) => (onProgress?.(polled), isFixDone(polled)) });
+    fix = await waitForFix(client, fixId, {
+      ...options.wait,
+      signal,
+      isDone: (polled) => {
+        onProgress?.(polled);
+        return isFixDone(polled);
+      },
+    });
   } catch (error) {
     throw stopped(error);
   }

@@ -1,6 +1,6 @@
 import { createClient } from "@mkp/client";
 import { describe, expectTypeOf, it } from "vitest";
-import { buildAuthorizationUrl, exchangeCode, parseCallback, SKIP_STATE_CHECK, tokenProvider, type OAuthToken } from "../src/index.js";
+import { buildAuthorizationUrl, exchangeCode, parseCallback, type SKIP_STATE_CHECK, tokenProvider, type OAuthToken } from "../src/index.js";
 import { loopbackLogin } from "../src/node/index.js";
 
 describe("public types", () => {

@@ -83,7 +83,10 @@ describe("exchangeCode", () => {
       await exchangeCode({
         ...credentials,
         baseUrl,
-        fetch: async (request) => (urls.push(request.url), Response.json({ access_token: "t", token_type: "Bearer" })),
+        fetch: async (request) => {
+          urls.push(request.url);
+          return Response.json({ access_token: "t", token_type: "Bearer" });
+        },
       });
     }
     expect(urls).toEqual(["https://api.example.test/v1/token", "https://api.example.test/v1/token", "https://api.example.test/v1/token"]);
@@ -271,7 +274,10 @@ describe("exchangeCode", () => {
     const outcome = await exchangeCode({
       ...credentials,
       ...(dangerouslyAllowBrowser && { dangerouslyAllowBrowser }),
-      fetch: async () => (sent++, Response.json({ access_token: "t", token_type: "Bearer" })),
+      fetch: async () => {
+        sent++;
+        return Response.json({ access_token: "t", token_type: "Bearer" });
+      },
     }).catch((e: unknown) => e);
     if (refused) {
       expect(outcome).toBeInstanceOf(refused);
@@ -295,7 +301,14 @@ describe("exchangeCode", () => {
     ["a base URL that is not https", { baseUrl: "ftp://127.0.0.1/v1" }, "baseUrl must be https (http only on loopback), got ftp:"],
   ])("rejects %s before sending anything", async (_, override, message) => {
     let sent = 0;
-    const error = await failure({ ...credentials, ...override, fetch: async () => (sent++, Response.json({})) } as ExchangeCodeOptions);
+    const error = await failure({
+      ...credentials,
+      ...override,
+      fetch: async () => {
+        sent++;
+        return Response.json({});
+      },
+    } as ExchangeCodeOptions);
     expect(error).toBeInstanceOf(OAuthOptionsError);
     expect(error).toMatchObject({ message });
     expect(sent).toBe(0);

@@ -3,7 +3,7 @@ import { getEventListeners } from "node:events";
 import { connect, createServer } from "node:net";
 import { fakeOpener } from "@mkp/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AccessDeniedError, StateMismatchError, TokenError, TokenRequestError } from "../src/errors.js";
+import { AccessDeniedError, TokenError, TokenRequestError } from "../src/errors.js";
 import { LoginTimeoutError, loopbackLogin } from "../src/node/index.js";
 
 // These tests play the browser coming back from the authorize page: they read the redirect URI and
@@ -143,7 +143,10 @@ function loginAt(s: MockServer, options: Partial<Parameters<typeof loopbackLogin
     authorizeUrl: s.authorizeUrl,
     baseUrl: s.apiUrl,
     now: () => T0,
-    onAuthorizeUrl: (url) => (shown.push(url), pages.push(visit(url))),
+    onAuthorizeUrl: (url) => {
+      shown.push(url);
+      pages.push(visit(url));
+    },
     ...options,
   });
   return { outcome, shown, pages };
@@ -235,7 +238,13 @@ describe("loopbackLogin against @mkp/mock-server", () => {
     const login = loginAt(
       s,
       // Holds the token request of the first callback while a second callback arrives.
-      { fetch: async (request) => (exchanging(), await held, fetch(request)) },
+      {
+        fetch: async (request) => {
+          exchanging();
+          await held;
+          return fetch(request);
+        },
+      },
       async (url) => {
         const callback = (await fetch(url, { redirect: "manual" })).headers.get("location")!;
         seen.push(await fetch(callback, { method: "POST" }));
@@ -314,7 +323,10 @@ describe("loopbackLogin against @mkp/mock-server", () => {
   it("prints the authorize URL on stderr unless told otherwise", async () => {
     const s = await startSandbox();
     const written: string[] = [];
-    vi.spyOn(process.stderr, "write").mockImplementation((text) => (written.push(String(text)), true));
+    vi.spyOn(process.stderr, "write").mockImplementation((text) => {
+      written.push(String(text));
+      return true;
+    });
     const outcome = loopbackLogin({
       clientId: s.demo.clientId,
       clientSecret: s.demo.clientSecret,

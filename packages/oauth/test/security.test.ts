@@ -49,7 +49,13 @@ describe("the base URL from the environment is checked too (issue 19 L1)", () =>
     async (baseUrl) => {
       vi.stubEnv("MAKEPRINTABLE_BASE_URL", baseUrl);
       const sent: Request[] = [];
-      const error = await exchangeCode({ ...credentials, fetch: async (request) => (sent.push(request), Response.json({})) }).catch((e: unknown) => e);
+      const error = await exchangeCode({
+        ...credentials,
+        fetch: async (request) => {
+          sent.push(request);
+          return Response.json({});
+        },
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OAuthOptionsError);
       expect((error as Error).message).toMatch(/^baseUrl /);
       expect(sent).toEqual([]);
@@ -70,7 +76,7 @@ describe("an echoed secret in another encoding (issue 19 L4)", () => {
     ["form-encoded", (text: string) => new URLSearchParams({ s: text }).toString().slice(2)],
     ["lower-cased and percent-encoded", (text: string) => encodeURIComponent(text).toLowerCase()],
   ])("redacts the client secret, code and verifier echoed %s", async (_form, encode) => {
-    const api = await server((request, response) =>
+    const api = await server((_request, response) =>
       json(response, 400, {
         error: "invalid_request",
         error_description: `got ${encode(credentials.clientSecret)} ${encode(credentials.code)} ${encode(verifier)}`,

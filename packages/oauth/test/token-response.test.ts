@@ -61,8 +61,8 @@ describe("token-response validation", () => {
           const want = oracle(status, clean);
           outcomes[want]++;
           const r = (clean && typeof clean === "object" ? clean : {}) as Record<string, unknown>;
-          let token;
-          let error;
+          let token: ReturnType<typeof tokenFromResponse> | undefined;
+          let error: unknown;
           try {
             token = tokenFromResponse(status, clean, 1_000);
           } catch (e) {
@@ -106,7 +106,7 @@ describe("token-response boundaries", () => {
   });
 
   it.each([1e12, "1000000000000", -1, "-1", "1e3", " 60", "60 ", "60.", ".5", Number.NaN, true])("refuses expires_in %j", (expiresIn) => {
-    let error;
+    let error: unknown;
     try {
       token(expiresIn);
     } catch (e) {

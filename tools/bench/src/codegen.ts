@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { lastJson, REPO_ROOT, runOk, worker, type ChildResult } from "./child.js";
+import { lastJson, runOk, worker, type ChildResult } from "./child.js";
 import type { CodegenWorkerResult } from "./codegen-worker.js";
 import type { Section, Table } from "./report.js";
 import { formatNumber, formatRatio, formatSpread, median, spread } from "./stats.js";

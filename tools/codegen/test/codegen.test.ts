@@ -54,6 +54,9 @@ async function failure(promise: Promise<unknown>): Promise<SpecError> {
   return error as SpecError;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the cases edit the parsed spec at any depth.
+type Spec = Record<string, any>;
+
 describe("generate", () => {
   it("writes the committed files exactly (the repository is fresh)", async () => {
     const { files } = await generate(layoutFor());
@@ -200,7 +203,7 @@ describe("one parse, check and bundle", () => {
 
 describe("readSpecConstants", () => {
   // The real spec, so each case changes one fact.
-  const base = () => parse(readFileSync(resolve(REPO_ROOT, "spec/openapi.yaml"), "utf8")) as Record<string, any>;
+  const base = () => parse(readFileSync(resolve(REPO_ROOT, "spec/openapi.yaml"), "utf8")) as Spec;
 
   it("reads the real spec", () => {
     const constants = readSpecConstants(base(), "spec/openapi.yaml");
@@ -233,7 +236,7 @@ describe("readSpecConstants", () => {
     expect(requestBodyTypes(operations)).toEqual({ "POST /token": "application/json", "POST /items": "multipart/form-data" });
   });
 
-  const cases: [string, { given: (spec: Record<string, any>) => void; want: RegExp }][] = [
+  const cases: [string, { given: (spec: Spec) => void; want: RegExp }][] = [
     ["no apiKey scheme", { given: (s) => delete s.components.securitySchemes.apiKey, want: /no `apiKey` security scheme/ }],
     ["no oauth2 scheme", { given: (s) => delete s.components.securitySchemes.oauth2, want: /no `oauth2` security scheme/ }],
     [
@@ -261,7 +264,7 @@ describe("readSpecConstants", () => {
 });
 
 describe("operation inputs", () => {
-  const base = () => parse(readFileSync(resolve(REPO_ROOT, "spec/openapi.yaml"), "utf8")) as Record<string, any>;
+  const base = () => parse(readFileSync(resolve(REPO_ROOT, "spec/openapi.yaml"), "utf8")) as Spec;
 
   it("reads each operation's parameters and body fields into one JSON Schema, $refs resolved", () => {
     const { inputs } = readSpecConstants(base(), "spec/openapi.yaml");
@@ -371,7 +374,6 @@ describe("the mkp-codegen command", () => {
     expect(stdout).toMatch(/generated files are fresh/);
     const sources = (await readdir(resolve(REPO_ROOT, "tools/codegen/src"))).filter((name) => name.endsWith(".ts"));
     for (const name of sources) {
-      const source = await readFile(resolve(REPO_ROOT, "tools/codegen/src", name), "utf8");
       const copy = await readFile(join(dist, name.replace(/\.ts$/, ".js")), "utf8");
       const [stamp] = copy.split("\n", 1);
       expect(stamp).toMatch(/^\/\/ @mkp\/codegen: transpiled from src\/, [0-9a-f]{64}$/);

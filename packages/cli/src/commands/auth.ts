@@ -1,5 +1,6 @@
 import { RESPONSE_TYPES, SCOPES, type Scope } from "@mkp/client";
 import { API_KEY_VARIABLE, deleteLogin, findCredentials, saveLogin, tokenFilePath } from "@mkp/node";
+import type { OAuthToken } from "@mkp/oauth";
 import { LoginTimeoutError, loopbackLogin, type LoopbackLoginOptions } from "@mkp/oauth/node";
 import { InvalidArgumentError, Option } from "commander";
 import { CliError, EXIT } from "../errors.js";
@@ -61,7 +62,7 @@ export function addAuthCommands(program: Program): void {
       const clientSecret = options.clientSecret ?? env("MAKEPRINTABLE_CLIENT_SECRET");
       if (!clientId) throw new CliError("give --client-id or set MAKEPRINTABLE_CLIENT_ID", EXIT.usage);
       if (!clientSecret) throw new CliError("give --client-secret or set MAKEPRINTABLE_CLIENT_SECRET", EXIT.usage);
-      let token;
+      let token: OAuthToken;
       try {
         token = await loopbackLogin({
           now: run.now,

@@ -72,7 +72,7 @@ export function addFixCommands(program: Program): void {
       const force = options.force ?? false;
       const path = await outputPath(run, options.out, run.cwd, name, force);
       const progress = progressFor(run, name, true);
-      let done;
+      let done: Awaited<ReturnType<typeof downloadFix>>;
       try {
         done = await downloadFix(client, id, { ...progress, output: path, overwrite: force });
       } finally {

@@ -1,5 +1,5 @@
 import type { components, Fix } from "@mkp/client";
-import { checkOutput, isUrl, repairedFileName, repairModel, sourceFileName, type RepairProgressOptions } from "@mkp/node";
+import { checkOutput, isUrl, repairedFileName, repairModel, sourceFileName, type RepairProgressOptions, type RepairResult } from "@mkp/node";
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Run } from "../context.js";
@@ -71,7 +71,7 @@ export function addRepairCommand(program: Program): void {
       const output = await outputPath(run, options.out, isUrl(source) ? run.cwd : dirname(resolve(run.cwd, source)), name, force);
       const { client } = await run.client();
       const progress = progressFor(run, name, options.json ?? false);
-      let result;
+      let result: RepairResult;
       try {
         result = await repairModel(
           client,
