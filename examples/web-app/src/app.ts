@@ -1,4 +1,5 @@
 import { createClient, FixCallbackError, isFixDone, parseFixCallback, SCOPES, unwrap, uploadItem, type components, type Fix, type Scope } from "@mkp/client";
+import { isLoopbackHost } from "@mkp/client/internal";
 import { AccessDeniedError, buildAuthorizationUrl, exchangeCode, parseCallback, StateMismatchError, TokenError, type OAuthToken } from "@mkp/oauth";
 import { Hono, type Context } from "hono";
 import { createHash, timingSafeEqual } from "node:crypto";
@@ -54,10 +55,7 @@ interface Repair {
 const sameSecret = (received: string, expected: string) =>
   timingSafeEqual(createHash("sha256").update(received).digest(), createHash("sha256").update(expected).digest());
 
-const isLoopbackUrl = (url: string | undefined) => {
-  const host = url === undefined ? undefined : URL.canParse(url) ? new URL(url).hostname : undefined;
-  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host ?? "");
-};
+const isLoopbackUrl = (url: string | undefined) => url !== undefined && URL.canParse(url) && isLoopbackHost(new URL(url).hostname);
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));

@@ -7,6 +7,7 @@ import type { paths } from "./generated/schema.js";
 import { API_KEY_HEADER, PUBLIC_ROUTES, SERVER_URL } from "./generated/spec.js";
 import { checkCount, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, sendWithRetries, sleep, type RequestOptions, type Sleep } from "./retry.js";
 import type { Fetch } from "./redirect.js";
+import { mayCarryCredential } from "./internal/transport.js";
 import { withRequestSecrets } from "./unwrap.js";
 
 /** Options of {@link createClient}. Every one is optional. */
@@ -92,8 +93,6 @@ function checkOptionNames(options: object): void {
   }
 }
 
-const isLoopback = (hostname: string) => hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
-
 /** The base URL without trailing slashes, once it is known safe to send a credential to. */
 function checkBaseUrl(value: string, allowInsecureHttp: boolean | undefined): string {
   let url: URL | undefined;
@@ -104,7 +103,7 @@ function checkBaseUrl(value: string, allowInsecureHttp: boolean | undefined): st
   if (!url || !["http:", "https:"].includes(url.protocol) || url.username || url.password) {
     throw new ClientOptionsError(`baseUrl must be an absolute http(s) URL without credentials, such as ${SERVER_URL}`);
   }
-  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
+  if (!mayCarryCredential(url, allowInsecureHttp)) {
     throw new ClientOptionsError(
       `baseUrl ${url.origin} is plain http, so the credential would travel unencrypted: use https, a loopback address (127.0.0.1, localhost, [::1]) for a local sandbox, or set allowInsecureHttp: true`,
     );

@@ -1,4 +1,5 @@
 import { SCOPE_DESCRIPTIONS, SCOPES, type Scope } from "@mkp/client";
+import { isLoopbackHost } from "@mkp/client/internal";
 import type { Handler, Sandbox } from "./context.js";
 import { escapeHtml, mediaTypeOf, parseCookies, parseForm, type Reply } from "./http.js";
 import { addCapped, digest, randomToken, sameDigest, type PendingConsent } from "./state.js";
@@ -6,8 +7,6 @@ import { AUTHORIZATION_CODE_LIFETIME_MS } from "./token.js";
 
 // How long a consent page stays answerable.
 const CONSENT_LIFETIME_MS = 10 * 60 * 1000;
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 const FORM = "application/x-www-form-urlencoded";
 
@@ -39,7 +38,7 @@ export function redirectUriMatches(registered: string, given: string): boolean {
     return false;
   }
   // Only the port may differ, so the given URI must already be in its normalised form.
-  if (givenUrl.href !== given || registeredUrl.protocol !== "http:" || !LOOPBACK_HOSTS.has(registeredUrl.hostname)) return false;
+  if (givenUrl.href !== given || registeredUrl.protocol !== "http:" || !isLoopbackHost(registeredUrl.hostname)) return false;
   givenUrl.port = "";
   registeredUrl.port = "";
   return givenUrl.href === registeredUrl.href;

@@ -1,4 +1,5 @@
 import type { OperationId } from "@mkp/client";
+import { isLoopbackHost } from "@mkp/client/internal";
 import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { BodyTooLargeError, mediaTypeOf, parseForm, type Reply } from "./http.js";
 import { randomToken } from "./state.js";
@@ -52,11 +53,9 @@ interface StoredFix {
   callback: "none" | "pending" | "sent";
 }
 
-const LOOPBACK_HOSTNAMES = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 /** Whether a URL points at this machine (loopback), the only place the sandbox sends requests to. */
 export function isLoopbackUrl(url: URL): boolean {
-  return (url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTNAMES.test(url.hostname) && url.username === "" && url.password === "";
+  return (url.protocol === "http:" || url.protocol === "https:") && isLoopbackHost(url.hostname) && url.username === "" && url.password === "";
 }
 
 function badRequest(description: string): Reply {

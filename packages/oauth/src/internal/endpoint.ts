@@ -1,9 +1,5 @@
+import { mayCarryCredential } from "@mkp/client/internal";
 import { OAuthOptionsError } from "../errors.js";
-
-const LOOPBACK = ["127.0.0.1", "[::1]", "localhost"];
-
-/** Whether a URL points at this machine (RFC 8252 §7.3 loopback). */
-export const isLoopback = (url: URL): boolean => LOOPBACK.includes(url.hostname);
 
 /**
  * Parses an endpoint URL that will receive credentials: https only (plain http on loopback, for
@@ -16,7 +12,7 @@ export function checkEndpoint(value: unknown, name: string): URL {
   } catch {
     throw new OAuthOptionsError(`${name} is not an absolute URL`);
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url))) {
+  if (!mayCarryCredential(url)) {
     throw new OAuthOptionsError(`${name} must be https (http only on loopback), got ${url.protocol}`);
   }
   if (url.username || url.password || url.hash) throw new OAuthOptionsError(`${name} has user info or a fragment`);
