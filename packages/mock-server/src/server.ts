@@ -5,6 +5,7 @@ import { AUTHORIZE_QUERY, authorizeHandler, decisionHandler } from "./authorize.
 import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { MockServerOptionsError, SpecViolationError } from "./errors.js";
 import { IGNORED_PARAMETERS_HEADER, SANDBOX_SOURCE_HEADER, specHandler } from "./from-spec.js";
+import { METADATA_PATH, metadataHandler } from "./metadata.js";
 import { BodyTooLargeError, mediaTypeOf, prefersXml, readBody, toXml, type Reply } from "./http.js";
 import {
   RESOURCE_QUERY,
@@ -213,6 +214,7 @@ function buildRoutes(): Route[] {
   );
   routes.push(compile("POST", DECISION_PATH, undefined, decisionHandler(), false));
   routes.push(compile("GET", "/downloads/{token}/{file}", undefined, downloadHandler, true));
+  routes.push(compile("GET", METADATA_PATH, undefined, metadataHandler, true));
   return routes;
 }
 
