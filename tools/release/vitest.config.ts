@@ -1,5 +1,5 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "release", include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000 },
+  test: { name: "release", include: ["test/**/*.test.ts"], testTimeout: 180_000, hookTimeout: 240_000 },
 });
