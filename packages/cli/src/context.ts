@@ -1,7 +1,16 @@
 import { createClient, SERVER_URL, type MakeprintableClient } from "@mkp/client";
-import { resolveBaseUrl, resolveCredential, type Credential, type PlaceOptions } from "@mkp/node";
+import {
+  API_KEY_VARIABLE,
+  BASE_URL_VARIABLE,
+  resolveBaseUrl,
+  resolveCredential,
+  type AdviceContext,
+  type Credential,
+  type PlaceOptions,
+  type ResumeChoices,
+} from "@mkp/node";
 import type { LoopbackLoginOptions } from "@mkp/oauth/node";
-import { CliError, EXIT, type ErrorHints } from "./errors.js";
+import { CliError, EXIT } from "./errors.js";
 import { toJson } from "./output.js";
 
 /** A stream `mkp` writes to: `process.stdout`/`process.stderr`, or a test's collector. */
@@ -35,14 +44,15 @@ export class Run {
   readonly now: () => number;
   readonly signal: AbortSignal | undefined;
   readonly place: PlaceOptions;
-  /** Which credential the last client carried, and what a command says for a 404: for error messages. */
-  readonly #hints: ErrorHints = {};
+  /** What error advice names: the settings in use, the last client's credential, what a 404 means, how to resume. */
+  readonly #advice: Omit<AdviceContext, "surface">;
 
   constructor(
     readonly io: CliIo,
     baseUrlFlag: string | undefined,
   ) {
     this.baseUrl = resolveBaseUrl(baseUrlFlag, io.env);
+    this.#advice = { baseUrl: { value: this.baseUrl, source: baseUrlFlag ? "--base-url" : io.env[BASE_URL_VARIABLE] ? BASE_URL_VARIABLE : undefined } };
     this.cwd = io.cwd ?? process.cwd();
     this.now = io.now ?? Date.now;
     this.signal = io.signal;
@@ -51,12 +61,17 @@ export class Run {
 
   /** What a 404 means for the command under way, e.g. "no item 42 in this account: see `mkp items list`". */
   whenNotFound(message: string): void {
-    this.#hints.notFound = message;
+    this.#advice.notFound = message;
   }
 
-  /** What error messages need to name the fix. */
-  hints(): ErrorHints {
-    return { ...this.#hints };
+  /** The person's own output choices, which a resume hint repeats. */
+  resumeWith(choices: ResumeChoices): void {
+    this.#advice.resume = choices;
+  }
+
+  /** What error advice needs to name the person's settings and the fix. */
+  adviceContext(): Omit<AdviceContext, "surface"> {
+    return { ...this.#advice };
   }
 
   /** Writes a line (or lines) for people or scripts on stdout. */
@@ -81,7 +96,7 @@ export class Run {
       throw new CliError(`--base-url (or MAKEPRINTABLE_BASE_URL) must be an absolute http(s) URL such as ${SERVER_URL}`, EXIT.usage);
     }
     const credential = await resolveCredential({ ...this.place, baseUrl: this.baseUrl, now: this.now });
-    this.#hints.credential = credential.kind;
+    this.#advice.credential = { kind: credential.kind, source: credential.kind === "apiKey" ? API_KEY_VARIABLE : undefined };
     return { client: createClient({ ...credential.clientOptions(), baseUrl: this.baseUrl }), credential };
   }
 }

@@ -151,12 +151,25 @@ describe("mkp repair", () => {
       [["repair", "part.stl", "--pre-optimize", "100"], "mkp: option '--pre-optimize <n>' argument '100' is invalid. expected a whole number (0 to 99).\n"],
       [["repair", "part.stl", "--wall-thickness", "0"], "mkp: option '--wall-thickness <mm>' argument '0' is invalid. expected a number (more than 0).\n"],
       [["repair"], "mkp: missing required argument 'file|url'\n"],
-      [["repair", "part.stl", "--api-key", "k"], "mkp: unknown option '--api-key'\n"],
     ];
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = await mkp(args, { env, cwd: dir.path });
       expect({ args, code, stdout }).toEqual({ args, code: 2, stdout: "" });
       expect(stderr).toBe(`${message}(run with --help for usage)\n`);
+    }
+    expect(await readdir(dir.path)).toEqual(["part.stl"]);
+  });
+
+  it("--api-key is refused with the variable to use, wherever it stands, and the key is never repeated", async () => {
+    for (const args of [
+      ["repair", "part.stl", "--api-key", "key-typed-here"],
+      ["--api-key=key-typed-here", "items", "list"],
+    ]) {
+      const { code, stdout, stderr } = await mkp(args, { env, cwd: dir.path });
+      expect({ args, code, stdout }).toEqual({ args, code: 2, stdout: "" });
+      expect(stderr).toBe(
+        "mkp: the API key is read from the environment only (a flag would land in your shell history): export MAKEPRINTABLE_API_KEY=<your key> (your account settings page shows it), or run `mkp login`\n",
+      );
     }
     expect(await readdir(dir.path)).toEqual(["part.stl"]);
   });

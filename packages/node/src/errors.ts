@@ -63,13 +63,38 @@ export class RepairStoppedError extends MakeprintableError {
   }
 }
 
+/**
+ * The wait for a repair that had started was cut short by something other than the signal: the
+ * connection dropped or the API kept failing. The repair goes on at Makeprintable: pick it up again
+ * with `downloadFix`. `cause` is the client's error.
+ */
+export class WaitInterruptedError extends MakeprintableError {
+  static override readonly code = "MKP_WAIT_INTERRUPTED";
+  constructor(
+    readonly fixId: number,
+    cause: Error,
+  ) {
+    super(`lost track of fix ${fixId} (${cause.message}); the repair goes on at Makeprintable`, { cause });
+  }
+}
+
 /** The repaired file could not be downloaded (no link, a refused or failed download). */
 export class DownloadError extends MakeprintableError {
   static override readonly code = "MKP_DOWNLOAD_FAILED";
+  /** The download's HTTP status, or `undefined` when none arrived (no link, or the connection failed). */
+  readonly status: number | undefined;
+  /**
+   * Whether the same download may work later: the connection failed, or the answer was 408, 429 or
+   * 5xx. A link that answered 404 or 410 is gone: only a new repair gives the file again.
+   */
+  readonly retryable: boolean;
   constructor(
     readonly fixId: number,
     message: string,
+    details: { status?: number | undefined; retryable?: boolean | undefined; cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status;
+    this.retryable = details.retryable ?? false;
   }
 }

@@ -21,6 +21,7 @@ export {
   downloadFix,
   downloadFile,
   uploadSource,
+  checkSource,
   checkOutput,
   repairedFileName,
   sourceFileName,
@@ -40,4 +41,14 @@ export {
   OutputExistsError,
   RepairStoppedError,
   DownloadError,
+  WaitInterruptedError,
 } from "./errors.js";
+export {
+  adviceFor,
+  type Advice,
+  type AdviceContext,
+  type AdviceKind,
+  type AdviceSetting,
+  type AdviceSurface,
+  type ResumeChoices,
+} from "./advice.js";

@@ -1,5 +1,8 @@
 import {
+  APIConnectionError,
   APIUserAbortError,
+  InternalServerError,
+  RateLimitError,
   isFixDone,
   unwrap,
   uploadItem,
@@ -18,7 +21,7 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { DownloadError, OutputExistsError, RepairInputError, RepairStoppedError } from "./errors.js";
+import { DownloadError, OutputExistsError, RepairInputError, RepairStoppedError, WaitInterruptedError } from "./errors.js";
 
 type FixRequest = components["schemas"]["FixRequest"];
 /** How to repair: the fields of `POST /fixes` besides the item (name, print quality, wall thickness, optimisation); undefined ones are left out. */
@@ -79,20 +82,56 @@ export function sourceFileName(source: string): string {
   }
 }
 
+// The API publishes no list of the formats it repairs, so only what evidently is not a 3D model is
+// refused before upload: text, documents, images, sound and video. Anything else is the API's call.
+const NOT_A_MODEL = new Set(
+  "txt text md log csv tsv json pdf doc docx odt rtf xls xlsx ods ppt pptx html htm jpg jpeg png gif bmp webp heic tif tiff svg mp3 wav ogg mp4 mov avi mkv exe dll".split(
+    " ",
+  ),
+);
+
 /**
- * Reads what `POST /items` uploads: a regular file (never a directory, a device or a FIFO), or an
- * http(s) URL for Makeprintable to download.
- * @throws {RepairInputError} (`source`) naming the path and the fix.
+ * Checks a source of {@link repairModel} without reading it: not empty, an http(s) URL or a path;
+ * a path must be a regular file, not empty, whose extension does not show it is something else.
+ * @returns the absolute path, or `undefined` for a URL.
+ * @throws {RepairInputError} (`source`) naming what is wrong and the fix.
  */
-export async function uploadSource(source: string, cwd: string = process.cwd()): Promise<{ upload: ItemUploadInput; name: string }> {
+export async function checkSource(source: string, cwd: string = process.cwd()): Promise<string | undefined> {
+  if (source.trim() === "") throw new RepairInputError("source", "the source is empty: give a 3D file such as part.stl, or an http(s) URL");
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(source)?.[1];
+  if (scheme !== undefined && !isUrl(source)) {
+    throw new RepairInputError(
+      "source",
+      `${scheme}:// URLs cannot be used: give an http(s) URL Makeprintable can download, or download the file and give its path`,
+    );
+  }
   if (isUrl(source)) {
     if (!URL.canParse(source)) throw new RepairInputError("source", `${source.slice(0, 200)} is not a valid URL`);
-    return { upload: { fileUrl: new URL(source).href }, name: sourceFileName(source) };
+    return undefined;
   }
   const path = resolve(cwd, source);
   const found = await stat(path).catch(() => undefined);
   if (!found) throw new RepairInputError("source", `no such file: ${path}: check the path, or give an http(s) URL`);
   if (!found.isFile()) throw new RepairInputError("source", `${path} is not a regular file: give a 3D file such as part.stl (or a zip holding one)`);
+  const extension = extname(path).slice(1).toLowerCase();
+  if (NOT_A_MODEL.has(extension)) {
+    throw new RepairInputError(
+      "source",
+      `${path} is a .${extension} file, not a 3D model: give the model itself, such as part.stl or part.obj (or a zip holding one)`,
+    );
+  }
+  if (found.size === 0) throw new RepairInputError("source", `${path} is empty (0 bytes): give a 3D file with the model in it`);
+  return path;
+}
+
+/**
+ * Reads what `POST /items` uploads: a regular file (never a directory, a device or a FIFO), or an
+ * http(s) URL for Makeprintable to download. The checks are {@link checkSource}'s.
+ * @throws {RepairInputError} (`source`) naming the path and the fix.
+ */
+export async function uploadSource(source: string, cwd: string = process.cwd()): Promise<{ upload: ItemUploadInput; name: string }> {
+  const path = await checkSource(source, cwd);
+  if (path === undefined) return { upload: { fileUrl: new URL(source).href }, name: sourceFileName(source) };
   return { upload: { file: await openAsBlob(path), fileName: basename(path) }, name: basename(path) };
 }
 
@@ -130,16 +169,25 @@ export async function downloadFile(
     response = await fetch(url, { signal: signal ?? null });
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new DownloadError(fixId, `cannot download the repaired file of fix ${fixId} from ${new URL(url).origin} (${(error as Error).message})`);
+    throw new DownloadError(fixId, `cannot download the repaired file of fix ${fixId} from ${new URL(url).origin} (${(error as Error).message})`, {
+      retryable: true,
+    });
   }
-  if (!response.ok || !response.body) throw new DownloadError(fixId, `the download of fix ${fixId} answered ${response.status}`);
+  if (!response.ok || !response.body) {
+    const { status } = response;
+    throw new DownloadError(fixId, `the download of fix ${fixId} answered ${status}`, { status, retryable: status === 408 || status === 429 || status >= 500 });
+  }
   const temporary = join(dirname(path), `.${basename(path)}.${randomUUID()}.part`);
   try {
     await pipeline(
       Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
       createWriteStream(temporary, { flags: "wx", mode: 0o644 }),
       signal ? { signal } : {},
-    );
+    ).catch((error: unknown) => {
+      // A body that breaks off is a failed download the same link may still give; the file system's own errors stay as they are.
+      if (signal?.aborted || (error as NodeJS.ErrnoException).syscall !== undefined) throw error;
+      throw new DownloadError(fixId, `the download of fix ${fixId} broke off (${(error as Error).message})`, { retryable: true, cause: error });
+    });
     const { size } = await stat(temporary);
     if (options.overwrite) {
       await rename(temporary, path);
@@ -163,6 +211,7 @@ export async function downloadFile(
  * Waits for a repair (each poll goes to `onProgress`) and downloads the repaired file to `output`:
  * how `mkp fixes get <id> --download` picks up a repair it stopped waiting for.
  * @throws {RepairStoppedError} when `signal` aborts.
+ * @throws {WaitInterruptedError} when the wait loses the API (no answer, 429 or 5xx after the retries).
  * @throws {DownloadError} when the fix has no usable download link or the download fails.
  * @throws {OutputExistsError} when `output` appeared meanwhile and `overwrite` is not set.
  * @throws {FixTimeoutError} and the `APIError`s of `waitForFix`.
@@ -174,6 +223,11 @@ export async function downloadFix(
 ): Promise<{ fix: Fix; bytes: number }> {
   const { signal, onProgress, onStage } = options;
   const stopped = (error: unknown) => (error instanceof APIUserAbortError || signal?.aborted ? new RepairStoppedError(fixId, undefined) : error);
+  // The repair goes on when the wait loses the API (no answer, or it keeps failing): say so, with the fix to pick up.
+  const lost = (error: unknown) =>
+    error instanceof APIConnectionError || error instanceof InternalServerError || error instanceof RateLimitError
+      ? new WaitInterruptedError(fixId, error)
+      : error;
   let fix: Fix;
   onStage?.("repairing");
   try {
@@ -187,7 +241,7 @@ export async function downloadFix(
       },
     });
   } catch (error) {
-    throw stopped(error);
+    throw lost(stopped(error));
   }
   if (typeof fix.download_url !== "string") throw new DownloadError(fixId, `fix ${fixId} is done but has no download link`);
   onStage?.("downloading");

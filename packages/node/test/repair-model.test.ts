@@ -64,6 +64,39 @@ describe("repairModel", () => {
       },
     ],
     [
+      "an empty source",
+      { source: "", error: RepairInputError, field: "source", message: () => "the source is empty: give a 3D file such as part.stl, or an http(s) URL" },
+    ],
+    [
+      "an ftp:// URL",
+      {
+        source: "ftp://example.com/part.stl",
+        error: RepairInputError,
+        field: "source",
+        message: () => "ftp:// URLs cannot be used: give an http(s) URL Makeprintable can download, or download the file and give its path",
+      },
+    ],
+    [
+      "a .txt file",
+      {
+        source: "notes.TXT",
+        prepare: () => writeFile(join(dir, "notes.TXT"), "solid a\nendsolid a\n"),
+        error: RepairInputError,
+        field: "source",
+        message: (d) => `${d}/notes.TXT is a .txt file, not a 3D model: give the model itself, such as part.stl or part.obj (or a zip holding one)`,
+      },
+    ],
+    [
+      "an empty file",
+      {
+        source: "empty.stl",
+        prepare: () => writeFile(join(dir, "empty.stl"), ""),
+        error: RepairInputError,
+        field: "source",
+        message: (d) => `${d}/empty.stl is empty (0 bytes): give a 3D file with the model in it`,
+      },
+    ],
+    [
       "a directory as the output",
       { output: ".", error: RepairInputError, field: "output", message: (d) => `${d} is a directory: give a file path such as ${d}/part.fixed.stl` },
     ],
@@ -80,7 +113,8 @@ describe("repairModel", () => {
   ];
   it.each(refused)(
     "refuses %s before sending anything, naming the field",
-    async (_name, { source = "part.stl", output = "out.stl", error, field, message }) => {
+    async (_name, { source = "part.stl", output = "out.stl", prepare, error, field, message }) => {
+      await prepare?.();
       const before = await itemCount();
       const thrown = await repairModel(client, { source, output, cwd: dir }).catch((caught: unknown) => caught);
       expect(thrown).toBeInstanceOf(error);
@@ -145,7 +179,8 @@ describe("downloadFile", () => {
 
   it("reports a failed download with its status, and leaves no partial file", async () => {
     const thrown = await downloadFile(`${sandbox.url}/downloads/unknown/x.stl`, join(dir, "x.stl"), { fixId: 7 }).catch((caught: unknown) => caught);
-    expect(thrown).toMatchObject({ message: "the download of fix 7 answered 404" });
+    // A link that answers 404 is gone: the same download will not work again.
+    expect(thrown).toMatchObject({ message: "the download of fix 7 answered 404", status: 404, retryable: false });
     expect(await readdir(dir)).toEqual(["part.stl"]);
   });
 

@@ -4,7 +4,7 @@ import { byteSize, fieldTable, printable, table } from "../output.js";
 import { percentOf } from "../progress.js";
 import type { Program } from "../run-cli.js";
 import { numberParser } from "../spec-options.js";
-import { outputPath, progressFor } from "./repair.js";
+import { outputPath, progressFor, resumeChoices } from "./repair.js";
 
 const fixId = numberParser(OPERATION_INPUTS.getFix.schema.properties.id);
 
@@ -71,6 +71,7 @@ export function addFixCommands(program: Program): void {
       const name = await fileNameOf(client, fix, run.signal);
       const force = options.force ?? false;
       const path = await outputPath(run, options.out, run.cwd, name, force);
+      run.resumeWith(resumeChoices(run, path, name, options));
       const progress = progressFor(run, name, true);
       let done: Awaited<ReturnType<typeof downloadFix>>;
       try {

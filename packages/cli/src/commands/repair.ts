@@ -1,7 +1,7 @@
 import type { components, Fix } from "@mkp/client";
-import { checkOutput, isUrl, repairedFileName, repairModel, sourceFileName, type RepairProgressOptions, type RepairResult } from "@mkp/node";
+import { checkOutput, checkSource, isUrl, repairedFileName, repairModel, sourceFileName, type RepairProgressOptions, type RepairResult } from "@mkp/node";
 import { stat } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Run } from "../context.js";
 import { byteSize, printable } from "../output.js";
 import { fixProgress } from "../progress.js";
@@ -31,6 +31,17 @@ export async function outputPath(run: Run, out: string | undefined, directory: s
   if ((await stat(path).catch(() => undefined))?.isDirectory()) path = join(path, repairedFileName(inputName));
   await checkOutput(path, force);
   return path;
+}
+
+/**
+ * What a resume hint repeats so that `mkp fixes get` writes where this command would have: the
+ * output path (relative to the working directory when it is below it), unless it is the name
+ * `fixes get` picks anyway, and the person's own --force and --json.
+ */
+export function resumeChoices(run: Run, output: string, inputName: string, options: { force?: boolean; json?: boolean }) {
+  const below = relative(run.cwd, output);
+  const out = below && !below.startsWith("..") && !isAbsolute(below) ? below : output;
+  return { out: out === repairedFileName(inputName) ? undefined : out, force: options.force, json: options.json };
 }
 
 /** The progress options for a repair of `label`: a bar or plain lines on stderr, stopped when the wait ends. */
@@ -67,8 +78,10 @@ export function addRepairCommand(program: Program): void {
       const run = program.run();
       const name = sourceFileName(source);
       const force = options.force ?? false;
-      // Refused before anything is sent: an existing file is never overwritten without --force.
+      // Refused before anything is sent: a source that cannot be a model, and an existing file without --force.
+      await checkSource(source, run.cwd);
       const output = await outputPath(run, options.out, isUrl(source) ? run.cwd : dirname(resolve(run.cwd, source)), name, force);
+      run.resumeWith(resumeChoices(run, output, name, options));
       const { client } = await run.client();
       const progress = progressFor(run, name, options.json ?? false);
       let result: RepairResult;
