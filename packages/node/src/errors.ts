@@ -98,3 +98,26 @@ export class DownloadError extends MakeprintableError {
     this.retryable = details.retryable ?? false;
   }
 }
+
+/** The repair ended failed at Makeprintable (the fix's status says so): a new repair of the item may succeed. */
+export class FixFailedError extends MakeprintableError {
+  static override readonly code = "MKP_FIX_FAILED";
+  constructor(
+    readonly fixId: number,
+    /** The fix's status as the API gave it. */
+    readonly status: string,
+  ) {
+    super(`the repair of fix ${fixId} ended ${status}`);
+  }
+}
+
+/** The journal of a batch repair cannot be read or written; `path` is the file. */
+export class RepairJournalError extends MakeprintableError {
+  static override readonly code = "MKP_REPAIR_JOURNAL";
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`repair journal ${path}: ${reason}`);
+  }
+}

@@ -26,6 +26,8 @@ export {
   repairedFileName,
   sourceFileName,
   isUrl,
+  isFixFailed,
+  startFix,
   type RepairModelInput,
   type RepairProgressOptions,
   type RepairResult,
@@ -42,6 +44,8 @@ export {
   RepairStoppedError,
   DownloadError,
   WaitInterruptedError,
+  FixFailedError,
+  RepairJournalError,
 } from "./errors.js";
 export {
   adviceFor,
@@ -52,3 +56,5 @@ export {
   type AdviceSurface,
   type ResumeChoices,
 } from "./advice.js";
+export { repairMany, type BatchModel, type BatchStage, type ModelResult, type RepairManyOptions } from "./repair-many.js";
+export { RepairJournal, type JournalEntry, type JournalStage } from "./repair-journal.js";

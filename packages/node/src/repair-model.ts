@@ -21,7 +21,7 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { DownloadError, OutputExistsError, RepairInputError, RepairStoppedError, WaitInterruptedError } from "./errors.js";
+import { DownloadError, FixFailedError, OutputExistsError, RepairInputError, RepairStoppedError, WaitInterruptedError } from "./errors.js";
 
 type FixRequest = components["schemas"]["FixRequest"];
 /** How to repair: the fields of `POST /fixes` besides the item (name, print quality, wall thickness, optimisation); undefined ones are left out. */
@@ -35,8 +35,8 @@ export interface RepairProgressOptions {
   onProgress?: ((fix: Fix) => void) | undefined;
   /** Called as each stage starts. */
   onStage?: ((stage: "uploading" | "repairing" | "downloading") => void) | undefined;
-  /** How to poll: `waitForFix`'s pauses and timeout. */
-  wait?: Pick<WaitForFixOptions, "intervalMs" | "maxIntervalMs" | "timeoutMs"> | undefined;
+  /** How to poll: `waitForFix`'s pauses, timeout and the wait between polls. */
+  wait?: Pick<WaitForFixOptions, "intervalMs" | "maxIntervalMs" | "timeoutMs" | "sleep"> | undefined;
 }
 
 /** The input of {@link repairModel}. */
@@ -68,6 +68,12 @@ export function repairedFileName(fileName: string): string {
   const extension = extname(fileName);
   return `${basename(fileName, extension)}.fixed${extension}`;
 }
+
+/**
+ * Whether a fix ended without a repaired file: its status is `failed` or `error` (any case). The API
+ * does not publish its status values; these are the sandbox's.
+ */
+export const isFixFailed = (fix: Pick<Fix, "status">): boolean => typeof fix.status === "string" && /^(failed|error)$/i.test(fix.status);
 
 /** Whether `source` is an http(s) URL (else a path). */
 export const isUrl = (source: string) => /^https?:\/\//i.test(source);
@@ -212,6 +218,7 @@ export async function downloadFile(
  * how `mkp fixes get <id> --download` picks up a repair it stopped waiting for.
  * @throws {RepairStoppedError} when `signal` aborts.
  * @throws {WaitInterruptedError} when the wait loses the API (no answer, 429 or 5xx after the retries).
+ * @throws {FixFailedError} when the repair ended failed.
  * @throws {DownloadError} when the fix has no usable download link or the download fails.
  * @throws {OutputExistsError} when `output` appeared meanwhile and `overwrite` is not set.
  * @throws {FixTimeoutError} and the `APIError`s of `waitForFix`.
@@ -237,12 +244,13 @@ export async function downloadFix(
       signal,
       isDone: (polled) => {
         onProgress?.(polled);
-        return isFixDone(polled);
+        return isFixDone(polled) || isFixFailed(polled);
       },
     });
   } catch (error) {
     throw lost(stopped(error));
   }
+  if (isFixFailed(fix)) throw new FixFailedError(fixId, String(fix.status));
   if (typeof fix.download_url !== "string") throw new DownloadError(fixId, `fix ${fixId} is done but has no download link`);
   onStage?.("downloading");
   try {
@@ -250,6 +258,16 @@ export async function downloadFix(
   } catch (error) {
     throw stopped(error);
   }
+}
+
+/**
+ * Starts the repair of an uploaded item (`POST /fixes`): `name` without its extension names it
+ * unless `fix.name` does; undefined fields are left out.
+ */
+export async function startFix(client: MakeprintableClient, itemId: number, name: string, fix: FixOptions = {}, signal?: AbortSignal): Promise<Fix> {
+  const given = Object.fromEntries(Object.entries(fix).filter(([, value]) => value !== undefined)) as Omit<FixRequest, "item_id">;
+  const body = { name: basename(name, extname(name)), ...given, item_id: itemId };
+  return await unwrap(client.POST("/fixes", { body, ...(signal && { signal }) }));
 }
 
 /**
@@ -274,9 +292,7 @@ export async function repairModel(client: MakeprintableClient, input: RepairMode
   options.onStage?.("uploading");
   try {
     item = await unwrap(uploadItem(client, upload, signal ? { signal } : {}));
-    const given = Object.fromEntries(Object.entries(input.fix ?? {}).filter(([, value]) => value !== undefined)) as Omit<FixRequest, "item_id">;
-    const body = { name: basename(name, extname(name)), ...given, item_id: item.id };
-    started = await unwrap(client.POST("/fixes", { body, ...(signal && { signal }) }));
+    started = await startFix(client, item.id, name, input.fix, signal);
   } catch (error) {
     if (error instanceof APIUserAbortError || signal?.aborted) throw new RepairStoppedError(undefined, item?.id);
     throw error;

@@ -1,0 +1,220 @@
+import { createClient, fixesOf, unwrap, type MakeprintableClient } from "@mkp/client";
+import { startMockServer, type MockServer, type RequestLogEntry } from "@mkp/mock-server";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FixFailedError, RepairInputError, RepairJournalError, repairMany, type ModelResult, type RepairManyOptions } from "../src/index.js";
+
+let sandbox: MockServer;
+let requests: RequestLogEntry[];
+let clock: { t: number };
+let dir: string;
+
+// Fixes are done at once unless a test stops the sandbox's clock.
+async function start(fixTiming = { queuedMs: 0, processingMs: 0 }) {
+  clock = { t: Date.now() };
+  requests = [];
+  sandbox = await startMockServer({ strict: true, fixTiming, now: () => clock.t, onRequest: (entry) => requests.push(entry) });
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "mkp-many-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+  expect(sandbox.specViolations).toEqual([]);
+  await sandbox.close();
+});
+
+/** `count` small models named m0.stl, m1.stl … in the test's directory; each holds its own name. */
+async function models(count: number): Promise<string[]> {
+  const names = Array.from({ length: count }, (_, i) => `m${i}.stl`);
+  await Promise.all(names.map((name) => writeFile(join(dir, name), `solid ${name}\nendsolid\n`)));
+  return names;
+}
+
+const clientFor = (fetch?: (request: Request) => Promise<Response>): MakeprintableClient =>
+  createClient({ apiKey: sandbox.demo.apiKey, baseUrl: sandbox.apiUrl, ...(fetch && { fetch }) });
+
+async function collect(client: MakeprintableClient, list: Parameters<typeof repairMany>[1], options: RepairManyOptions = {}): Promise<ModelResult[]> {
+  const results: ModelResult[] = [];
+  for await (const result of repairMany(client, list, { cwd: dir, journal: "journal.json", ...options })) results.push(result);
+  return results;
+}
+
+const count = (method: string, path: RegExp) => requests.filter((entry) => entry.method === method && path.test(entry.path)).length;
+const journalOf = async () => JSON.parse(await readFile(join(dir, "journal.json"), "utf8")) as { models: Record<string, Record<string, unknown>> };
+
+describe("repairMany", () => {
+  it("repairs every model of a streamed list, never more than `concurrency` at once, and journals each", async () => {
+    await start();
+    const names = await models(12);
+    let underWay = 0;
+    let most = 0;
+    const results: ModelResult[] = [];
+    async function* list() {
+      yield* names;
+    }
+    for await (const result of repairMany(clientFor(), list(), {
+      cwd: dir,
+      journal: "journal.json",
+      concurrency: 3,
+      onStage: (_, stage) => {
+        if (stage === "uploading") most = Math.max(most, ++underWay);
+      },
+    })) {
+      underWay--;
+      results.push(result);
+    }
+    expect(most).toBe(3);
+    expect(results.map((r) => r.status)).toEqual(Array(12).fill("repaired"));
+    expect(results.map((r) => r.source).sort()).toEqual([...names].sort());
+    for (const name of names) expect(await readFile(join(dir, name.replace(".stl", ".fixed.stl")), "utf8")).toBe(`solid ${name}\nendsolid\n`);
+    const journal = await journalOf();
+    const entry = journal.models[join(dir, "m0.stl")];
+    const m0 = results.find((r) => r.source === "m0.stl")!;
+    expect(entry).toEqual({ output: join(dir, "m0.fixed.stl"), stage: "done", itemId: m0.itemId, fixId: m0.fixId, bytes: m0.bytes });
+    expect(count("POST", /\/items$/)).toBe(12);
+    expect(count("POST", /\/fixes$/)).toBe(12);
+  });
+
+  it("a re-run with the same journal skips what is done and retries only the failures; a failure never stops the others", async () => {
+    await start();
+    const names = await models(4);
+    const first = await collect(clientFor(), [...names, "missing.stl"], { concurrency: 2 });
+    const failed = first.find((r) => r.status === "failed")!;
+    expect(failed.source).toBe("missing.stl");
+    expect(failed.error).toBeInstanceOf(RepairInputError);
+    expect(first.filter((r) => r.status === "repaired")).toHaveLength(4);
+    expect((await journalOf()).models[join(dir, "missing.stl")]).toMatchObject({ stage: "failed", error: { code: "MKP_INVALID_REPAIR_INPUT" } });
+
+    await writeFile(join(dir, "missing.stl"), "solid late\nendsolid\n");
+    const uploads = count("POST", /\/items$/);
+    const second = await collect(clientFor(), [...names, "missing.stl"], { concurrency: 2 });
+    expect(second.map((r) => [r.source, r.status])).toEqual(expect.arrayContaining([...names.map((n) => [n, "skipped"]), ["missing.stl", "repaired"]]));
+    expect(count("POST", /\/items$/) - uploads).toBe(1);
+    expect(await readFile(join(dir, "missing.fixed.stl"), "utf8")).toBe("solid late\nendsolid\n");
+  });
+
+  it("a stopped batch, re-run, follows the repairs under way instead of uploading again, and writes each output once", async () => {
+    // The sandbox's clock stands still: every repair stays queued until the test moves it.
+    await start({ queuedMs: 1000, processingMs: 1000 });
+    const names = await models(6);
+    const stop = new AbortController();
+    const firstRun = collect(clientFor(), names, { concurrency: 6, signal: stop.signal, wait: { intervalMs: 5, maxIntervalMs: 5 } });
+    const polled = () => new Set(requests.filter((entry) => /\/fixes\/\d+$/.test(entry.path)).map((entry) => entry.path)).size;
+    while (polled() < 6) await new Promise((resolve) => setTimeout(resolve, 5));
+    stop.abort();
+    const first = await firstRun;
+    expect(first.map((r) => r.status)).toEqual(Array(6).fill("stopped"));
+    expect(Object.values((await journalOf()).models).map((entry) => entry.stage)).toEqual(Array(6).fill("repairing"));
+
+    clock.t += 2000;
+    const second = await collect(clientFor(), names, { concurrency: 6 });
+    expect(second.map((r) => r.status)).toEqual(Array(6).fill("repaired"));
+    expect(second.map((r) => r.fixId).sort()).toEqual(first.map((r) => r.fixId).sort());
+    expect(count("POST", /\/items$/)).toBe(6);
+    expect(count("POST", /\/fixes$/)).toBe(6);
+    expect((await readdir(dir)).filter((name) => name.includes(".fixed."))).toHaveLength(6);
+  });
+
+  it("stopStarting lets the models under way finish and starts no other", async () => {
+    await start();
+    const names = await models(10);
+    const stop = new AbortController();
+    const results: ModelResult[] = [];
+    for await (const result of repairMany(clientFor(), names, { cwd: dir, concurrency: 2, stopStarting: stop.signal })) {
+      results.push(result);
+      stop.abort();
+    }
+    expect(results.map((r) => r.status)).toEqual(["repaired", "repaired"]);
+    expect(count("POST", /\/items$/)).toBe(2);
+  });
+
+  it("one 429 pauses every model for its Retry-After, and no model fails for it", async () => {
+    await start();
+    const names = await models(4);
+    // A stand-in for a rate limit: the first upload is refused with a 429 asking for 2 s.
+    let refused = false;
+    const sent: string[] = [];
+    const fetch = async (request: Request) => {
+      sent.push(`${request.method} ${new URL(request.url).pathname}`);
+      if (!refused && request.method === "POST" && request.url.endsWith("/items")) {
+        refused = true;
+        return Response.json({ error: "rate_limited" }, { status: 429, headers: { "retry-after": "2" } });
+      }
+      return globalThis.fetch(request);
+    };
+    // The pause's clock and timer are the test's: waits stay pending until the test moves the clock.
+    const now = { t: 0 };
+    const waiting: { ms: number; release: () => void }[] = [];
+    const sleep = (ms: number) => new Promise<void>((release) => waiting.push({ ms, release }));
+    const run = collect(clientFor(fetch), names, { concurrency: 4, sleep, now: () => now.t });
+    // The refused model and the three whose uploads went through all wait for the same pause.
+    while (waiting.length < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(waiting.map((entry) => entry.ms)).toEqual([2000, 2000, 2000, 2000]);
+    expect(sent.filter((what) => what === "POST /v1/fixes")).toEqual([]);
+    now.t = 2000;
+    for (const entry of waiting.splice(0)) entry.release();
+    const results = await run;
+    expect(results.map((r) => r.status)).toEqual(Array(4).fill("repaired"));
+    expect(results.map((r) => r.retries).sort()).toEqual([0, 0, 0, 1]);
+    expect(count("POST", /\/items$/)).toBe(4);
+  });
+
+  it("a 5xx answer to POST /fixes after the repair started: the repair is found, not started twice", async () => {
+    await start();
+    const names = await models(3);
+    let broke = false;
+    const fetch = async (request: Request) => {
+      const response = await globalThis.fetch(request);
+      if (!broke && request.method === "POST" && request.url.endsWith("/fixes")) {
+        broke = true;
+        return new Response("upstream gone", { status: 502 });
+      }
+      return response;
+    };
+    const results = await collect(clientFor(fetch), names, { concurrency: 1, sleep: async () => {}, random: () => 0 });
+    expect(results.map((r) => r.status)).toEqual(["repaired", "repaired", "repaired"]);
+    expect(results[0]!.retries).toBe(1);
+    const fixes = fixesOf(await unwrap(clientFor().GET("/fixes")));
+    expect(fixes).toHaveLength(3);
+    expect(new Set(fixes.map((fix) => fix.item_id)).size).toBe(3);
+  });
+
+  it("a repair that ends failed fails its model; the re-run starts a new repair of the same item, without uploading again", async () => {
+    await start();
+    const names = await models(2);
+    // The first repair's polls say it failed (a stand-in until the sandbox can fail fixes).
+    const failing = (request: Request) =>
+      /\/fixes\/1$/.test(new URL(request.url).pathname)
+        ? Promise.resolve(Response.json({ id: 1, item_id: 1, status: "failed", progress: 0 }))
+        : globalThis.fetch(request);
+    const first = await collect(clientFor(failing), names, { concurrency: 1 });
+    expect(first.map((r) => r.status)).toEqual(["failed", "repaired"]);
+    expect(first[0]!.error).toBeInstanceOf(FixFailedError);
+    expect((await journalOf()).models[join(dir, "m0.stl")]).toMatchObject({
+      stage: "failed",
+      itemId: 1,
+      fixId: 1,
+      fixFailed: true,
+      error: { code: "MKP_FIX_FAILED" },
+    });
+
+    const second = await collect(clientFor(), names, { concurrency: 1 });
+    expect(second.map((r) => r.status)).toEqual(["repaired", "skipped"]);
+    expect(second[0]).toMatchObject({ itemId: 1, fixId: 3 });
+    expect(count("POST", /\/items$/)).toBe(2);
+  });
+
+  it("refuses a journal that is not one, and bad options, before anything is sent", async () => {
+    await start();
+    await writeFile(join(dir, "journal.json"), "{}");
+    await expect(collect(clientFor(), ["a.stl"])).rejects.toThrow(RepairJournalError);
+    await expect(collect(clientFor(), ["a.stl"])).rejects.toThrow(`repair journal ${join(dir, "journal.json")}: it is not a repair journal`);
+    await expect(collect(clientFor(), ["a.stl"], { journal: undefined, concurrency: 0 })).rejects.toThrow("concurrency must be an integer from 1 to 64");
+    await expect(collect(clientFor(), "a.stl" as never, { journal: undefined })).rejects.toThrow(TypeError);
+    expect(requests).toEqual([]);
+  });
+});
