@@ -5,28 +5,10 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { HTTP_METHODS, type HttpMethod, SAMPLE_LANGUAGES, type SampleLanguage } from "@mkp/codegen";
 import { API_KEY_HEADER, AUTHORIZATION_URL, DEFAULT_RESPONSE_TYPE, GRANT_TYPE, SCOPES, SERVER_URL, TOKEN_URL } from "@mkp/client";
 
-/** One language of the samples: the file each operation's folder holds, and how Redoc shows it. */
-export interface SampleLanguage {
-  /** The file name inside `samples/<operationId>/`. */
-  readonly file: string;
-  /** The `lang` of the `x-codeSamples` entry (picks the syntax highlighting). */
-  readonly lang: string;
-  /** The tab label the reader sees. */
-  readonly label: string;
-  /** Whether the file is a template with `{{CONSTANT}}` placeholders (see {@link SAMPLE_PLACEHOLDERS}). */
-  readonly template: boolean;
-}
-
-/** The four languages every operation has a sample in, in the order of the tabs. */
-export const SAMPLE_LANGUAGES: readonly SampleLanguage[] = [
-  // TypeScript samples are plain modules: type-checked and executed as they are shown.
-  { file: "sample.ts", lang: "TypeScript", label: "TypeScript", template: false },
-  { file: "curl.sh", lang: "curl", label: "curl", template: true },
-  { file: "python.py", lang: "Python", label: "Python", template: true },
-  { file: "php.php", lang: "PHP", label: "PHP", template: true },
-];
+export { SAMPLE_LANGUAGES, type SampleLanguage };
 
 /**
  * The facts a curl, Python or PHP sample may name, written `{{NAME}}` in the sample file. They come
@@ -146,8 +128,6 @@ export function injectCodeSamples(spec: OpenApiDocument, samples: ReadonlyMap<st
   return copy;
 }
 
-const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
-
 /** The parts of an OpenAPI operation the build reads or writes. */
 export interface OperationObject {
   operationId?: string;
@@ -158,6 +138,6 @@ export interface OperationObject {
 /** The parts of an OpenAPI document the build reads or writes. */
 export interface OpenApiDocument {
   info: { title: string; version: string; description?: string; contact?: { url?: string }; [key: string]: unknown };
-  paths?: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], OperationObject>>>;
+  paths?: Record<string, Partial<Record<HttpMethod, OperationObject>>>;
   [key: string]: unknown;
 }

@@ -10,13 +10,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { followRef } from "@mkp/codegen/src/follow-ref.ts";
-import { SampleError, SAMPLE_LANGUAGES, specOperations, type OpenApiDocument, type OperationObject } from "./code-samples.js";
+import { followRef, HTTP_METHODS, isObject, SAMPLE_LANGUAGES, SCAFFOLD_MARK } from "@mkp/codegen";
+import { SampleError, specOperations, type OpenApiDocument, type OperationObject } from "./code-samples.js";
 
-/** The first line of a scaffolded sample (after `<?php` in PHP): delete it once the sample is reviewed. */
-export const SCAFFOLD_MARK = "Scaffolded from the spec by `pnpm docs:samples`: review it, then delete this line.";
-
-const HTTP_METHODS = ["get", "put", "post", "delete", "patch"] as const;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** What a sample needs to know about one operation. */
@@ -31,10 +27,6 @@ interface Call {
   query: Record<string, Json>;
   authenticated: boolean;
   body: { mediaType: string; value: Record<string, Json> } | undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function callOf(spec: OpenApiDocument, operationId: string): Call {

@@ -1,10 +1,10 @@
 import { spawn, type SpawnOptions } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, extname, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-/** The repository root: three levels above this file (`tools/bench/src` or `tools/bench/dist`). */
+/** The repository root: three levels above this file (`tools/bench/src`). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** This package's folder. */
 export const PACKAGE_ROOT = resolve(REPO_ROOT, "tools/bench");
@@ -13,14 +13,9 @@ const require = createRequire(import.meta.url);
 /** `--import` argument that lets Node run TypeScript sources (the generator runs this way too). */
 export const TSX_IMPORT = ["--import", pathToFileURL(require.resolve("tsx")).href];
 
-/**
- * A worker script next to this module: `src/x.ts` when the bench runs from source (tests), else the
- * built `dist/x.js`. Returns the file and the Node flags it needs.
- */
+/** A worker script next to this module (`src/x.ts`), and the Node flags that run it through tsx. */
 export function worker(name: string): { file: string; execArgv: string[] } {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const file = fileURLToPath(new URL(`./${name}${ext}`, import.meta.url));
-  return { file, execArgv: ext === ".ts" ? [...TSX_IMPORT] : [] };
+  return { file: fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), execArgv: [...TSX_IMPORT] };
 }
 
 /** What a finished child process left behind. */

@@ -1,5 +1,5 @@
 // One run of one code-generation pipeline, in a process of its own so that its peak memory is its
-// own. The generator is loaded the way `pnpm generate` loads it (tools/codegen/bin/load.mjs).
+// own. The generator is loaded the way `pnpm generate` loads it: its TypeScript sources, through tsx.
 //   codegen-worker pipeline <spec> <out dir>            parse/check/bundle + bundled JSON + openapi-typescript's transform (our stages)
 //   codegen-worker openapi-typescript <spec> <out dir>  openapi-typescript alone, from the file
 // Prints {"ms":…, "maxRssKb":…, "files": {name: bytes}}.
@@ -26,12 +26,6 @@ interface CodegenModule {
 const [mode, spec, out] = process.argv.slice(2);
 if (!mode || !spec || !out) throw new Error("usage: codegen-worker <pipeline|openapi-typescript> <spec> <out dir>");
 
-interface CodegenLoader {
-  loadGenerator(entry?: string): Promise<CodegenModule>;
-}
-// In a variable: a plain JavaScript module without declarations.
-const codegenLoader = "@mkp/codegen/bin/load.mjs";
-
 const started = performance.now();
 const files: Record<string, string> = {};
 const stages: Record<string, number> = {};
@@ -45,7 +39,7 @@ if (mode === "pipeline") {
   // The stages of the generator's generate() that apply to any spec; the constant emitter needs
   // Makeprintable's own security schemes and is left out (it takes ~1 ms on our spec).
   // In generate()'s order: one parse, check and bundle, then the emitters (the types last).
-  const { bundleSpec, emitBundledJson, emitTypes, GENERATED_HEADER } = await ((await import(codegenLoader)) as CodegenLoader).loadGenerator();
+  const { bundleSpec, emitBundledJson, emitTypes, GENERATED_HEADER } = (await import("@mkp/codegen")) as CodegenModule;
   stage("load modules");
   const { document, config } = await bundleSpec(spec);
   stage("parse, check, bundle (redocly)");

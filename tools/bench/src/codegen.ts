@@ -44,7 +44,7 @@ const mb = (kb: number) => kb / 1024;
 const measured = (child: ChildResult) => ({ wallMs: child.wallMs, cpuSeconds: child.cpuSeconds ?? Number.NaN, maxRssKb: child.maxRssKb ?? Number.NaN });
 
 async function codegenWorker(mode: "pipeline" | "openapi-typescript", spec: string, out: string): Promise<{ child: ChildResult; result: CodegenWorkerResult }> {
-  // The worker loads the generator as `pnpm generate` does; it needs tsx only when it runs from its own sources (tests).
+  // The worker loads the generator as `pnpm generate` does: its TypeScript sources, through tsx.
   const { file, execArgv } = worker("codegen-worker");
   // Run in the spec's folder, away from the repository's redocly.yaml.
   const child = await runOk(process.execPath, [...execArgv, file, mode, spec, out], { measureMemory: true, cwd: dirname(spec) });
@@ -182,7 +182,7 @@ export async function measureCodegen(options: CodegenOptions): Promise<Section &
       `${rounds} runs of each, interleaved. On ${options.largeSpecName}, copied to a temporary folder, our pipeline is ` +
       `the stages of \`generate()\` from \`tools/codegen\` that apply to any spec, in its order — one Redocly parse, check ` +
       `(openapi-typescript's rules) and bundle, the bundled JSON, openapi-typescript's transform of the bundled document — ` +
-      `with the generator loaded as \`pnpm generate\` loads it (its sources, type-stripped once by \`tools/codegen/bin/load.mjs\`); ` +
+      `with the generator loaded as \`pnpm generate\` loads it (its TypeScript sources, through tsx); ` +
       `the spec-constant emitter is left out because it requires Makeprintable's own ` +
       `security schemes (it takes about a millisecond on our spec). It is compared with openapi-typescript's CLI on ` +
       `the same file, and with openapi-typescript's \`openapiTS()\` in the same worker process (which separates the worker's ` +

@@ -2,11 +2,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBench, type BenchResult } from "../src/bench.js";
-import { REPO_ROOT } from "../src/child.js";
+import { REPO_ROOT, TSX_IMPORT } from "../src/child.js";
 import { describeCommit, sampleLoad } from "../src/machine.js";
 import { BARE, blockRatios, OURS, pooledMicros, RAW, trimmedMicros } from "../src/client-overhead.js";
 import type { ClientBlockResult } from "../src/client-worker.js";
@@ -239,15 +238,10 @@ describe("the report", () => {
     expect(Number(count)).toBeGreaterThanOrEqual(3);
   });
 
-  it("runs as plain JavaScript from dist/, as `pnpm bench` does (its workspace imports included)", async () => {
-    const dist = resolve(REPO_ROOT, "tools/bench/dist");
-    const help = await run(process.execPath, [join(dist, "cli.js"), "--help"], { cwd: REPO_ROOT });
+  it("runs from its TypeScript sources through tsx, as `pnpm bench` does", async () => {
+    const cli = resolve(REPO_ROOT, "tools/bench/src/cli.ts");
+    const help = await run(process.execPath, [...TSX_IMPORT, cli, "--help"], { cwd: REPO_ROOT });
     expect(help.stdout).toMatch(/^usage: pnpm bench/);
-    // docs.js imports @mkp/testing: it must load without a TypeScript loader.
-    const script = `const docs = await import(${JSON.stringify(pathToFileURL(join(dist, "docs.js")).href)});
-      console.log(typeof docs.loadOnce);`;
-    const loaded = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO_ROOT });
-    expect(loaded.stdout.trim()).toBe("function");
   });
 
   it("names the commit, and does not count the report it is about to overwrite as a change", async () => {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Runs the generator from its TypeScript sources (load.mjs strips their types), no build step needed.
-import { loadGenerator } from "./load.mjs";
+// Runs the generator from its TypeScript sources through tsx, as every tool of the repository
+// runs, so `pnpm generate` works straight after `pnpm install`, without a build.
+import { register } from "tsx/esm/api";
 
-const { main } = await loadGenerator("cli.js");
+register();
+const { main } = await import("../src/cli.ts");
 process.exitCode = await main(process.argv.slice(2));

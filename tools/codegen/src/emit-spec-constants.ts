@@ -1,10 +1,7 @@
 import type { SpecDocument } from "./bundle-spec.ts";
 import { readOperationInput, type OperationInput } from "./operation-inputs.ts";
-import { SpecError } from "./spec-error.ts";
-
-const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
-
-type Json = Record<string, unknown>;
+import { resolveInSpec, SpecError } from "./spec-error.ts";
+import { HTTP_METHODS, type HttpMethod, isObject, type JsonObject as Json } from "./spec-walk.ts";
 
 /** One operation as the client and the sandbox need to know it at run time. */
 export interface OperationFacts {
@@ -42,10 +39,6 @@ export interface SpecConstants {
   inputs: Record<string, OperationInput>;
 }
 
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** Reads `document` at a JSON pointer-like path, failing with the path when a step is missing. */
 function at(document: unknown, path: (string | number)[], file: string): unknown {
   let node = document;
@@ -64,31 +57,18 @@ function str(document: unknown, path: (string | number)[], file: string): string
   return value;
 }
 
-function resolveRef(document: SpecDocument, node: unknown, file: string): unknown {
-  if (isObject(node) && typeof node.$ref === "string" && node.$ref.startsWith("#/")) {
-    const path = node.$ref
-      .slice(2)
-      .split("/")
-      .map((step) => step.replaceAll("~1", "/").replaceAll("~0", "~"));
-    return resolveRef(document, at(document, path, file), file);
-  }
-  return node;
-}
-
-/** Collects the constants every package imports instead of writing a URL, header or scope itself. */
-export function readSpecConstants(document: SpecDocument, file: string): SpecConstants {
-  const serverUrl = str(document, ["servers", 0, "url"], file);
+/** The security schemes' facts: the API key header, the OAuth 2.0 URLs, scopes and code lifetime. */
+function readSecurity(document: SpecDocument, serverUrl: string, file: string) {
   const schemes = at(document, ["components", "securitySchemes"], file);
   if (!isObject(schemes)) throw new SpecError("#/components/securitySchemes must be a mapping", file);
-  const entries = Object.entries(schemes).map(([name, scheme]) => [name, resolveRef(document, scheme, file)] as const);
+  const entries = Object.entries(schemes).map(([name, scheme]) => [name, resolveInSpec(document, scheme, file)] as const);
   const apiKey = entries.find(([, scheme]) => isObject(scheme) && scheme.type === "apiKey" && scheme.in === "header");
   const oauth2 = entries.find(([, scheme]) => isObject(scheme) && scheme.type === "oauth2");
   if (!apiKey) throw new SpecError("no `apiKey` security scheme `in: header`", file);
   if (!oauth2) throw new SpecError("no `oauth2` security scheme", file);
   const [apiKeyScheme, apiKeyObject] = apiKey;
   const [oauth2Scheme, oauth2Object] = oauth2;
-  const flowPath = ["flows", "authorizationCode"];
-  const flow = at(oauth2Object, flowPath, file);
+  const flow = at(oauth2Object, ["flows", "authorizationCode"], file);
   const authorizationUrl = str(flow, ["authorizationUrl"], file);
   const tokenUrl = str(flow, ["tokenUrl"], file);
   const scopes = at(flow, ["scopes"], file);
@@ -100,8 +80,56 @@ export function readSpecConstants(document: SpecDocument, file: string): SpecCon
     throw new SpecError("x-code-lifetime-seconds must be a positive integer", file);
   }
   if (!tokenUrl.startsWith(`${serverUrl}/`)) throw new SpecError(`tokenUrl ${tokenUrl} is not under ${serverUrl}`, file);
-  const tokenPath = tokenUrl.slice(serverUrl.length);
+  const example = isObject(apiKeyObject) ? apiKeyObject["x-example"] : undefined;
+  return {
+    apiKeyScheme,
+    apiKeyHeader: str(apiKeyObject, ["name"], file),
+    apiKeyExample: typeof example === "string" ? example : null,
+    oauth2Scheme,
+    authorizationUrl,
+    tokenUrl,
+    tokenPath: tokenUrl.slice(serverUrl.length),
+    scopes: scopes as Record<string, string>,
+    codeLifetimeSeconds: lifetime,
+  };
+}
 
+type Security = ReturnType<typeof readSecurity>;
+
+/** One operation's run-time facts; `security` is the operation's own or the document's. */
+function operationFacts(
+  document: SpecDocument,
+  where: { path: string; method: HttpMethod; serverUrl: string },
+  operation: Json,
+  security: unknown[],
+  oauth2Scheme: string,
+  file: string,
+): OperationFacts {
+  const scopeSet = new Set<string>();
+  for (const requirement of security) {
+    if (!isObject(requirement)) continue;
+    const wanted = requirement[oauth2Scheme];
+    if (Array.isArray(wanted)) for (const scope of wanted) if (typeof scope === "string") scopeSet.add(scope);
+  }
+  const body = resolveInSpec(document, operation.requestBody, file);
+  const content = isObject(body) && isObject(body.content) ? Object.keys(body.content) : [];
+  return {
+    method: where.method.toUpperCase(),
+    path: where.path,
+    serverUrl: where.serverUrl,
+    authenticated: security.length > 0,
+    scopes: [...scopeSet],
+    requestBodyType: content[0] ?? null,
+    summary: typeof operation.summary === "string" ? operation.summary.trim() : null,
+    description: typeof operation.description === "string" ? operation.description.trim() : null,
+  };
+}
+
+/** The first `servers` entry's URL of a path item or operation, if it has one. */
+const ownServer = (node: Json): unknown => (Array.isArray(node.servers) && isObject(node.servers[0]) ? node.servers[0].url : undefined);
+
+/** Every operation's facts and inputs, and the two operations OAuth 2.0 needs (authorize and token). */
+function readOperations(document: SpecDocument, serverUrl: string, security: Security, file: string) {
   const paths = at(document, ["paths"], file);
   if (!isObject(paths)) throw new SpecError("#/paths must be a mapping", file);
   const topSecurity = Array.isArray(document.security) ? document.security : [];
@@ -110,74 +138,51 @@ export function readSpecConstants(document: SpecDocument, file: string): SpecCon
   let authorizeOperation: Json | undefined;
   let tokenOperation: Json | undefined;
   for (const [path, rawItem] of Object.entries(paths)) {
-    const item = resolveRef(document, rawItem, file);
+    const item = resolveInSpec(document, rawItem, file);
     if (!isObject(item)) continue;
-    const pathServer = Array.isArray(item.servers) && isObject(item.servers[0]) ? item.servers[0].url : undefined;
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!isObject(operation)) continue;
       const operationId = operation.operationId;
       if (typeof operationId !== "string") throw new SpecError(`${method.toUpperCase()} ${path} has no operationId`, file);
-      const opServer = Array.isArray(operation.servers) && isObject(operation.servers[0]) ? operation.servers[0].url : undefined;
-      const security = Array.isArray(operation.security) ? operation.security : topSecurity;
-      const scopeSet = new Set<string>();
-      for (const requirement of security) {
-        if (!isObject(requirement)) continue;
-        const wanted = requirement[oauth2Scheme];
-        if (Array.isArray(wanted)) for (const scope of wanted) if (typeof scope === "string") scopeSet.add(scope);
-      }
-      const body = resolveRef(document, operation.requestBody, file);
-      const content = isObject(body) && isObject(body.content) ? Object.keys(body.content) : [];
-      const facts: OperationFacts = {
-        method: method.toUpperCase(),
-        path,
-        serverUrl: String(opServer ?? pathServer ?? serverUrl),
-        authenticated: security.length > 0,
-        scopes: [...scopeSet],
-        requestBodyType: content[0] ?? null,
-        summary: typeof operation.summary === "string" ? operation.summary.trim() : null,
-        description: typeof operation.description === "string" ? operation.description.trim() : null,
-      };
+      const server = String(ownServer(operation) ?? ownServer(item) ?? serverUrl);
+      const own = Array.isArray(operation.security) ? operation.security : topSecurity;
+      const facts = operationFacts(document, { path, method, serverUrl: server }, operation, own, security.oauth2Scheme, file);
       operations[operationId] = facts;
       inputs[operationId] = readOperationInput(document, item, operation, `${facts.method} ${path}`, file);
-      if (facts.method === "GET" && facts.serverUrl + path === authorizationUrl) authorizeOperation = operation;
-      if (facts.method === "POST" && facts.serverUrl + path === tokenUrl) tokenOperation = operation;
+      if (facts.method === "GET" && facts.serverUrl + path === security.authorizationUrl) authorizeOperation = operation;
+      if (facts.method === "POST" && facts.serverUrl + path === security.tokenUrl) tokenOperation = operation;
     }
   }
-  if (!authorizeOperation) throw new SpecError(`no GET operation at authorizationUrl ${authorizationUrl}`, file);
-  if (!tokenOperation) throw new SpecError(`no POST operation at tokenUrl ${tokenUrl}`, file);
+  if (!authorizeOperation) throw new SpecError(`no GET operation at authorizationUrl ${security.authorizationUrl}`, file);
+  if (!tokenOperation) throw new SpecError(`no POST operation at tokenUrl ${security.tokenUrl}`, file);
+  return { operations, inputs, authorizeOperation, tokenOperation };
+}
 
-  const tokenSchema = resolveRef(document, at(tokenOperation, ["requestBody", "content", "application/x-www-form-urlencoded", "schema"], file), file);
-  const grantType = resolveRef(document, at(tokenSchema, ["properties", "grant_type"], file), file);
+/** The token request's `grant_type` and the authorize operation's `response_type` values. */
+function readGrantFacts(document: SpecDocument, authorizeOperation: Json, tokenOperation: Json, file: string) {
+  const tokenSchema = resolveInSpec(document, at(tokenOperation, ["requestBody", "content", "application/x-www-form-urlencoded", "schema"], file), file);
+  const grantType = resolveInSpec(document, at(tokenSchema, ["properties", "grant_type"], file), file);
   if (!isObject(grantType) || typeof grantType.const !== "string") {
     throw new SpecError("the token request's grant_type must be a `const` string", file);
   }
   const parameters = Array.isArray(authorizeOperation.parameters) ? authorizeOperation.parameters : [];
   const responseType = parameters
-    .map((parameter) => resolveRef(document, parameter, file))
+    .map((parameter) => resolveInSpec(document, parameter, file))
     .find((parameter) => isObject(parameter) && parameter.name === "response_type");
-  const responseSchema = isObject(responseType) ? resolveRef(document, responseType.schema, file) : undefined;
+  const responseSchema = isObject(responseType) ? resolveInSpec(document, responseType.schema, file) : undefined;
   if (!isObject(responseSchema) || !Array.isArray(responseSchema.enum) || typeof responseSchema.default !== "string") {
     throw new SpecError("the authorize operation's response_type needs an `enum` and a `default`", file);
   }
-  const example = isObject(apiKeyObject) ? apiKeyObject["x-example"] : undefined;
-  return {
-    serverUrl,
-    apiKeyScheme,
-    apiKeyHeader: str(apiKeyObject, ["name"], file),
-    apiKeyExample: typeof example === "string" ? example : null,
-    oauth2Scheme,
-    authorizationUrl,
-    tokenUrl,
-    tokenPath,
-    scopes: scopes as Record<string, string>,
-    codeLifetimeSeconds: lifetime,
-    grantType: grantType.const,
-    responseTypes: responseSchema.enum.map(String),
-    defaultResponseType: responseSchema.default,
-    operations,
-    inputs,
-  };
+  return { grantType: grantType.const, responseTypes: responseSchema.enum.map(String), defaultResponseType: responseSchema.default };
+}
+
+/** Collects the constants every package imports instead of writing a URL, header or scope itself. */
+export function readSpecConstants(document: SpecDocument, file: string): SpecConstants {
+  const serverUrl = str(document, ["servers", 0, "url"], file);
+  const security = readSecurity(document, serverUrl, file);
+  const { operations, inputs, authorizeOperation, tokenOperation } = readOperations(document, serverUrl, security, file);
+  return { serverUrl, ...security, ...readGrantFacts(document, authorizeOperation, tokenOperation, file), operations, inputs };
 }
 
 const literal = (value: unknown): string => JSON.stringify(value, null, 2);

@@ -11,6 +11,18 @@ export {
 } from "./emit-spec-constants.ts";
 export { readOperationInput, type OperationInput, type InputLocation } from "./operation-inputs.ts";
 export { layoutFor, REPO_ROOT, type Layout } from "./paths.ts";
-export { SpecError } from "./spec-error.ts";
-export { followRef } from "./follow-ref.ts";
+export { SpecError, resolveInSpec } from "./spec-error.ts";
+export {
+  atPointer,
+  followRef,
+  HTTP_METHODS,
+  type HttpMethod,
+  isObject,
+  type JsonObject,
+  refSegments,
+  type Resolved,
+  resolveRef,
+  UnresolvableRefError,
+} from "./spec-walk.ts";
+export { SAMPLE_LANGUAGES, SCAFFOLD_MARK, type SampleLanguage } from "./samples.ts";
 export { emitTypes, TYPES_OPTIONS } from "./emit-types.ts";

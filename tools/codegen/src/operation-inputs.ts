@@ -1,7 +1,6 @@
 import type { SpecDocument } from "./bundle-spec.ts";
-import { SpecError } from "./spec-error.ts";
-
-type Json = Record<string, unknown>;
+import { resolveInSpec, SpecError } from "./spec-error.ts";
+import { isObject, type JsonObject as Json } from "./spec-walk.ts";
 
 /** Where an input of an operation travels. */
 export type InputLocation = "path" | "query" | "header" | "cookie" | "body";
@@ -19,26 +18,14 @@ export interface OperationInput {
 const NOT_JSON_SCHEMA = new Set(["example", "xml", "externalDocs", "discriminator"]);
 const LOCATIONS = new Set(["path", "query", "header", "cookie"]);
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
-
-function pointer(document: SpecDocument, ref: string, file: string): unknown {
-  let node: unknown = document;
-  for (const step of ref.slice(2).split("/")) {
-    const key = step.replaceAll("~1", "/").replaceAll("~0", "~");
-    node = isObject(node) ? node[key] : Array.isArray(node) ? node[Number(key)] : undefined;
-    if (node === undefined) throw new SpecError(`unresolvable $ref ${ref}`, file);
-  }
-  return node;
-}
-
 /** `node` with every local `$ref` replaced by its target and the non-JSON-Schema keywords dropped. */
 function inline(document: SpecDocument, node: unknown, file: string, seen: readonly string[] = []): unknown {
   if (Array.isArray(node)) return node.map((entry) => inline(document, entry, file, seen));
   if (!isObject(node)) return node;
   if (typeof node.$ref === "string") {
-    if (!node.$ref.startsWith("#/")) throw new SpecError(`only local $refs can be inlined, not ${node.$ref}`, file);
+    // A schema may refer to itself through properties (a tree): such an input cannot be inlined.
     if (seen.includes(node.$ref)) throw new SpecError(`${node.$ref} refers to itself: an operation's input cannot be inlined`, file);
-    return inline(document, pointer(document, node.$ref, file), file, [...seen, node.$ref]);
+    return inline(document, resolveInSpec(document, node, file), file, [...seen, node.$ref]);
   }
   const result: Json = {};
   for (const [key, value] of Object.entries(node)) {
@@ -64,12 +51,7 @@ export function readOperationInput(document: SpecDocument, pathItem: Json, opera
     ...(Array.isArray(operation.parameters) ? operation.parameters : []),
   ]) {
     // The parameter object itself is not a schema: resolve it whole, keeping its `example`.
-    let parameter = raw;
-    for (const seen = new Set<string>(); isObject(parameter) && typeof parameter.$ref === "string"; ) {
-      if (seen.has(parameter.$ref)) throw new SpecError(`${parameter.$ref} refers to itself`, file);
-      seen.add(parameter.$ref);
-      parameter = pointer(document, parameter.$ref, file);
-    }
+    const parameter = resolveInSpec(document, raw, file);
     if (!isObject(parameter) || typeof parameter.name !== "string" || !LOCATIONS.has(String(parameter.in))) {
       throw new SpecError(`${where}: a parameter needs a name and an \`in\` of path, query, header or cookie`, file);
     }

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { bundleSpec } from "@mkp/codegen/src/bundle-spec.ts";
+import { bundleSpec } from "@mkp/codegen";
 import type { ReleaseLayout } from "./paths.ts";
 
 /** The current spec, bundled into one document (what `@mkp/client/openapi.json` ships). */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { isDeepStrictEqual } from "node:util";
-import { bundleSpec } from "@mkp/codegen/src/bundle-spec.ts";
+import { bundleSpec } from "@mkp/codegen";
 import { type Bump, covers, maxBump } from "./bump.ts";
 import { parseChangeset, pendingBumps, readPendingChangesets, type PendingChangeset } from "./changesets.ts";
 import type { ReleaseLayout } from "./paths.ts";

@@ -1,17 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { followRef } from "@mkp/codegen/src/follow-ref.ts";
+import { followRef, HTTP_METHODS, isObject, type JsonObject as Json, SAMPLE_LANGUAGES, SCAFFOLD_MARK } from "@mkp/codegen";
 import { HANDWRITTEN_OPERATIONS } from "@mkp/mock-server";
 import { bundledSpec } from "./released-spec.ts";
 import type { ReleaseLayout } from "./paths.ts";
 import { checkSpecChange } from "./spec-diff.ts";
-
-/** The first line `pnpm docs:samples` writes into a scaffolded sample (packages/docs/scripts/scaffold-samples.ts). */
-const SCAFFOLD_MARK = "Scaffolded from the spec by `pnpm docs:samples`";
-const SAMPLE_FILES = ["sample.ts", "curl.sh", "python.py", "php.php"];
-const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
-
-type Json = Record<string, unknown>;
 
 export interface SpecStatus {
   /** Sample files still carrying the scaffold line, or missing (relative to the repository). */
@@ -27,16 +20,12 @@ export interface SpecStatus {
   report: string;
 }
 
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The operations of the current spec and the query parameters each documents. */
 function operations(spec: Json): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const item of Object.values(isObject(spec["paths"]) ? spec["paths"] : {})) {
     if (!isObject(item)) continue;
-    for (const method of METHODS) {
+    for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!isObject(operation) || typeof operation["operationId"] !== "string") continue;
       const parameters = [
@@ -64,7 +53,7 @@ export async function specStatus(layout: ReleaseLayout): Promise<SpecStatus> {
   const answeredFromExamples: string[] = [];
   const ignoredParameters: string[] = [];
   for (const [operationId, query] of operations(spec)) {
-    for (const file of SAMPLE_FILES) {
+    for (const { file } of SAMPLE_LANGUAGES) {
       const path = join(samplesDir, operationId, file);
       const text = await readFile(path, "utf8").catch(() => undefined);
       if (text === undefined) samplesMissing.push(relative(layout.root, path));
