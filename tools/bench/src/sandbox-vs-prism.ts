@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `node tools/bench/dist/sandbox-vs-prism.js [rounds] [seconds]`: how many `GET /v1/items` the
+// `pnpm exec tsx tools/bench/src/sandbox-vs-prism.ts [rounds] [seconds]`: how many `GET /v1/items` the
 // sandbox answers per second against Prism's mock of the same spec, in the same run. Each server
 // runs in its own process with its default settings and its log thrown away; autocannon loads
 // one, then the other, round after round, so a busy neighbour hits both alike.
