@@ -40,7 +40,7 @@ function send(agent: Agent, method: string, target: string, body?: string): Prom
   });
 }
 
-// The sandbox keeps at most 1000 unused codes (issue 19 L8): codes are fetched and exchanged in rounds below that.
+// The sandbox keeps at most 1000 unused codes (so a page cannot grow its memory): codes are fetched and exchanged in rounds below that.
 const ROUND = 500;
 
 async function run(concurrency: number, count: number): Promise<{ perSecond: number; p50: number; p99: number }> {

@@ -1,14 +1,13 @@
 import { SCOPE_DESCRIPTIONS, SCOPES, type Scope } from "@mkp/client";
 import { isLoopbackHost } from "@mkp/client/internal";
 import type { Handler, Sandbox } from "./context.js";
-import { escapeHtml, mediaTypeOf, parseCookies, parseForm, type Reply } from "./http.js";
+import { singleQuery } from "./from-spec.js";
+import { escapeHtml, parseCookies, type Reply } from "./http.js";
 import { addCapped, digest, randomToken, sameDigest, type PendingConsent } from "./state.js";
 import { AUTHORIZATION_CODE_LIFETIME_MS } from "./token.js";
 
 // How long a consent page stays answerable.
 const CONSENT_LIFETIME_MS = 10 * 60 * 1000;
-
-const FORM = "application/x-www-form-urlencoded";
 
 /** The longest `state` the sandbox keeps. */
 export const MAX_STATE_LENGTH = 512;
@@ -140,9 +139,6 @@ function approve(sandbox: Sandbox, consent: Omit<PendingConsent, "bindingDigest"
   return redirectTo(consent.redirectUri, { code, state: consent.state }, extraHeaders);
 }
 
-/** Every query parameter of the authorize endpoint that the handler below acts on. */
-export const AUTHORIZE_QUERY: readonly string[] = ["client_id", "redirect_uri", "response_type", "state", "scope", "code_challenge", "code_challenge_method"];
-
 /**
  * `GET /authorize`: checks the client and the redirect URI first (an error page, never a
  * redirect, when either is wrong), then the other parameters against the spec, then shows the
@@ -152,11 +148,9 @@ export const AUTHORIZE_QUERY: readonly string[] = ["client_id", "redirect_uri", 
  */
 export function authorizeHandler(decisionPath: string): Handler {
   return (sandbox, { url, request }) => {
-    const query: Record<string, string> = {};
-    for (const [name, value] of url.searchParams) {
-      if (name in query) return errorPage(400, `The parameter ${name} is repeated (RFC 6749 §3.1).`);
-      query[name] = value;
-    }
+    const single = singleQuery(url);
+    if (!single.ok) return errorPage(400, `The parameter ${single.repeated} is repeated (RFC 6749 §3.1).`);
+    const { query } = single;
     const clientId = query["client_id"];
     const client = clientId === undefined ? undefined : sandbox.oauth.clients.get(clientId);
     if (!client) return errorPage(400, clientId === undefined ? "The client_id parameter is missing." : "No app is registered with this client_id.");
@@ -167,7 +161,7 @@ export function authorizeHandler(decisionPath: string): Handler {
     }
     const checked = sandbox.validator.validateParameters("authorize", "query", query);
     if (!checked.ok) return errorPage(400, "The request does not match the authorize endpoint's description.", checked.problems);
-    // The page publishes no limit; the sandbox keeps every pending state, so it caps them (issue 19 L8).
+    // The page publishes no limit; the sandbox keeps every pending state in memory, so it caps each one's size.
     if ((query["state"]?.length ?? 0) > MAX_STATE_LENGTH) return errorPage(400, `The state parameter is longer than ${MAX_STATE_LENGTH} characters.`);
     const challenge = query["code_challenge"];
     if ((challenge === undefined) !== (query["code_challenge_method"] === undefined)) {
@@ -181,7 +175,7 @@ export function authorizeHandler(decisionPath: string): Handler {
     if (sandbox.autoApprove) return approve(sandbox, consent);
 
     const consentId = randomToken();
-    // One binding cookie per browser (issue 19 L7: one per page piled up until requests were too large).
+    // One binding cookie per browser: one per page would pile up until the browser's requests grew too large.
     const current = parseCookies(request.headers.cookie).get(BINDING_COOKIE);
     const binding = current !== undefined && /^[A-Za-z0-9_-]{43}$/.test(current) ? current : randomToken();
     const pending: PendingConsent = { ...consent, bindingDigest: digest(binding), expiresAt: sandbox.now() + CONSENT_LIFETIME_MS };
@@ -206,16 +200,15 @@ export function authorizeHandler(decisionPath: string): Handler {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
 export function decisionHandler(): Handler {
-  return async (sandbox, { request, readBody }) => {
+  return async (sandbox, { request, readForm }) => {
     const host = request.headers.host;
     const origin = request.headers.origin;
     const fetchSite = request.headers["sec-fetch-site"];
     if ((origin !== undefined && origin !== `http://${host}`) || (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none")) {
       return errorPage(403, "This decision was not sent from the sandbox's consent page.");
     }
-    if (mediaTypeOf(request.headers["content-type"]) !== FORM) return errorPage(400, "The decision must be a form submission.");
-    const parsed = parseForm(Buffer.from(await readBody()).toString("utf8"));
-    if (!parsed.ok) return errorPage(400, `The parameter ${parsed.repeated} is repeated.`);
+    const parsed = await readForm();
+    if (!parsed.ok) return errorPage(400, parsed.kind === "not-a-form" ? "The decision must be a form submission." : parsed.message);
     const { consent: consentId, decision } = parsed.fields;
     const consent = consentId === undefined ? undefined : sandbox.oauth.consents.get(consentId);
     if (consentId === undefined || !consent || consent.expiresAt <= sandbox.now()) {

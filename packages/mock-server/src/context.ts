@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import type { OperationId } from "@mkp/client";
-import type { Reply } from "./http.js";
+import type { OperationId, operations } from "@mkp/client";
+import type { FormResult, Reply } from "./http.js";
 import type { ResourceState } from "./resources.js";
 import type { Credential, OAuthState } from "./state.js";
 import type { SpecValidator } from "./validate.js";
@@ -20,25 +20,39 @@ export interface Sandbox {
   /** The origins `POST /items` may download a `fileurl` from (opt-in; empty: record only). */
   readonly fileUrlOrigins: readonly string[];
   /** The sandbox's own origin, e.g. `http://127.0.0.1:PORT` (for download links). */
-  publicUrl(): string;
+  readonly publicUrl: string;
   /**
-   * Records spec violations of something the sandbox is about to send; returns whether to send it
-   * (false in strict mode when there were violations).
+   * Records spec violations of something the sandbox is about to send. Returns the violation's
+   * message when it must not be sent (strict mode), else undefined.
    */
-  reportViolations(operationId: OperationId, what: string, problems: readonly string[]): boolean;
+  reportViolations(operationId: OperationId, what: string, problems: readonly string[]): string | undefined;
 }
 
+/** No path parameters. */
+export type NoParams = Readonly<Record<string, never>>;
+
+/** An operation's path parameters as the spec types them (`{ id: number }` for `getItem`), after validation and coercion. */
+export type PathParams<Op extends OperationId> = operations[Op]["parameters"] extends { path: infer P } ? ([P] extends [undefined] ? NoParams : P) : NoParams;
+
+/** An operation's query parameters as the spec types them (all optional where the spec says so). */
+export type QueryParams<Op extends OperationId> = operations[Op]["parameters"] extends { query?: infer Q } ? NonNullable<Q> : NoParams;
+
 /** One request as a handler sees it. */
-export interface RequestContext {
+export interface RequestContext<Path = NoParams> {
   readonly request: IncomingMessage;
   readonly url: URL;
-  /** Path template values, e.g. `{ id: "149" }` (validated and coerced in `pathParams`). */
-  readonly pathParams: Readonly<Record<string, unknown>>;
+  /** Path template values, validated against the spec and coerced (`{ id: 149 }`). */
+  readonly pathParams: Path;
   /** Set for the operations the spec protects, once the credential is checked. */
   readonly credential: Credential | undefined;
   /** Reads the body, rejecting with `BodyTooLargeError` past `limit` (default: `maxBodyBytes`). */
   readBody(limit?: number): Promise<Uint8Array<ArrayBuffer>>;
+  /** Reads an `application/x-www-form-urlencoded` body into single values (the one form reader of every handler). */
+  readForm(): Promise<FormResult>;
 }
 
 /** A route handler. */
-export type Handler = (sandbox: Sandbox, context: RequestContext) => Promise<Reply> | Reply;
+export type Handler<Path = NoParams> = (sandbox: Sandbox, context: RequestContext<Path>) => Promise<Reply> | Reply;
+
+/** The handler of an operation, typed with that operation's path parameters. */
+export type OperationHandler<Op extends OperationId> = Handler<PathParams<Op>>;

@@ -1,6 +1,6 @@
 import type { OperationId } from "@mkp/client";
 import type { Handler, RequestContext, Sandbox } from "./context.js";
-import { BodyTooLargeError, mediaTypeOf, parseForm, type Reply } from "./http.js";
+import { BodyTooLargeError, FORM, mediaTypeOf, type Reply } from "./http.js";
 
 /**
  * The response header that marks an answer the sandbox took from the OpenAPI description instead
@@ -25,7 +25,11 @@ export function singleQuery(url: URL): { ok: true; query: Record<string, string>
 }
 
 /** Reads and parses a request body by its media type: JSON, a form, or multipart (file parts are described, not kept). */
-async function readModel(context: RequestContext, mediaType: string): Promise<Record<string, unknown> | string> {
+async function readModel(context: RequestContext<unknown>, mediaType: string): Promise<Record<string, unknown> | string> {
+  if (mediaType === FORM) {
+    const parsed = await context.readForm();
+    return parsed.ok ? parsed.fields : parsed.message;
+  }
   let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = await context.readBody();
@@ -33,18 +37,13 @@ async function readModel(context: RequestContext, mediaType: string): Promise<Re
     if (error instanceof BodyTooLargeError) throw error;
     return "The body could not be read.";
   }
-  const text = new TextDecoder().decode(bytes);
   if (mediaType === "application/json" || mediaType.endsWith("+json")) {
     try {
-      const value: unknown = JSON.parse(text);
+      const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
       return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : "The JSON body must be an object.";
     } catch {
       return "The body is not valid JSON.";
     }
-  }
-  if (mediaType === "application/x-www-form-urlencoded") {
-    const parsed = parseForm(text);
-    return parsed.ok ? parsed.fields : `The parameter ${parsed.repeated} is repeated.`;
   }
   if (mediaType === "multipart/form-data") {
     try {
@@ -69,8 +68,8 @@ async function readModel(context: RequestContext, mediaType: string): Promise<Re
  * against the description and answers the documented example of the first success response.
  * Nothing is stored: the answer is the same for every caller.
  */
-export function specHandler(operationId: OperationId): Handler {
-  return async (sandbox: Sandbox, context: RequestContext): Promise<Reply> => {
+export function specHandler(operationId: OperationId): Handler<unknown> {
+  return async (sandbox: Sandbox, context: RequestContext<unknown>): Promise<Reply> => {
     const query = singleQuery(context.url);
     if (!query.ok) return badRequest(`The parameter ${query.repeated} is repeated.`);
     const parameters = sandbox.validator.validateParameters(operationId, "query", query.query);

@@ -66,6 +66,33 @@ export function parseForm(text: string): { ok: true; fields: Record<string, stri
   return { ok: true, fields };
 }
 
+/** The media type of form bodies (RFC 6749 §4.1.3, the fixes operation, the consent form). */
+export const FORM = "application/x-www-form-urlencoded";
+
+/** A form body as single values, or why it is not one (`kind` lets each caller word its own answer). */
+export type FormResult = { ok: true; fields: Record<string, string> } | { ok: false; kind: "not-a-form" | "not-utf-8" | "repeated"; message: string };
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body: the media type, the size limit (rejecting
+ * with {@link BodyTooLargeError}), strict UTF-8, and single values ({@link parseForm}). A body of
+ * another type is read and dropped, so the connection stays usable.
+ */
+export async function readForm(request: IncomingMessage, limit: number): Promise<FormResult> {
+  if (mediaTypeOf(request.headers["content-type"]) !== FORM) {
+    await readBody(request, limit).catch(() => undefined);
+    return { ok: false, kind: "not-a-form", message: `The body must be ${FORM}.` };
+  }
+  const bytes = await readBody(request, limit);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, kind: "not-utf-8", message: "The body is not valid UTF-8." };
+  }
+  const parsed = parseForm(text);
+  return parsed.ok ? parsed : { ok: false, kind: "repeated", message: `The parameter ${parsed.repeated} is repeated.` };
+}
+
 /** The q-value the most specific matching range of an `Accept` header gives a media type (RFC 9110 §12.5.1). */
 function quality(ranges: ReadonlyArray<{ type: string; q: number }>, mediaType: string): number {
   const major = mediaType.split("/")[0] ?? "";

@@ -1,10 +1,13 @@
-import type { OperationId } from "@mkp/client";
+import type { components } from "@mkp/client";
 import { isLoopbackHost } from "@mkp/client/internal";
-import type { Handler, RequestContext, Sandbox } from "./context.js";
-import { BodyTooLargeError, mediaTypeOf, parseForm, type Reply } from "./http.js";
+import type { Handler, OperationHandler, QueryParams, RequestContext, Sandbox } from "./context.js";
+import { singleQuery } from "./from-spec.js";
+import { BodyTooLargeError, FORM, mediaTypeOf, type Reply } from "./http.js";
 import { randomToken } from "./state.js";
 
-const FORM = "application/x-www-form-urlencoded";
+/** The form body of `POST /fixes` as the spec types it (validated and coerced before use). */
+type FixRequest = components["schemas"]["FixRequest"];
+
 const MULTIPART = "multipart/form-data";
 
 /** How a sandbox fix moves on the injected clock: `queued`, then `processing` (progress 0→99), then `done` (100). */
@@ -66,7 +69,7 @@ function notFound(): Reply {
   return { status: 404, json: { error: "not_found", error_description: "No such resource in your account." } };
 }
 
-function ownerOf(context: RequestContext): number {
+function ownerOf(context: RequestContext<unknown>): number {
   // The server checks the credential of every protected operation before its handler runs.
   if (!context.credential) throw new Error("a protected operation ran without a credential");
   return context.credential.userId;
@@ -117,6 +120,8 @@ export class ResourceState {
   readonly fileUrls: FileUrlRecord[] = [];
   readonly #downloads = new Map<string, number>();
   readonly #inFlight = new Set<Promise<FixCallbackDelivery | undefined>>();
+  // Fixes whose callback is still to be sent: each request looks at these only, not at every fix.
+  readonly #awaitingCallback = new Set<StoredFix>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #nextItemId = 1;
   #nextFixId = 1;
@@ -151,7 +156,10 @@ export class ResourceState {
     };
     this.fixes.set(fix.id, fix);
     this.#downloads.set(fix.downloadToken, fix.id);
-    if (callbackUrl !== undefined) this.#schedule(fix);
+    if (callbackUrl !== undefined) {
+      this.#awaitingCallback.add(fix);
+      this.#schedule(fix);
+    }
     return fix;
   }
 
@@ -170,7 +178,7 @@ export class ResourceState {
     }
     const item = this.items.get(fix.itemId);
     const file = item ? `${encodeURIComponent(item.fileName)}.${encodeURIComponent(item.fileExt)}` : "file";
-    return { ...base, status: "done", progress: 100, download_url: `${this.sandbox.publicUrl()}/downloads/${fix.downloadToken}/${file}` };
+    return { ...base, status: "done", progress: 100, download_url: `${this.sandbox.publicUrl}/downloads/${fix.downloadToken}/${file}` };
   }
 
   /** The repaired file behind a done fix's `download_url` (the sandbox's repair returns the upload). */
@@ -193,28 +201,34 @@ export class ResourceState {
     this.#timers.add(timer);
   }
 
-  /**
-   * POSTs the callback of every fix that is done on the clock and not yet called back, and waits
-   * for those and any delivery already under way. Resolves with the deliveries it waited for.
-   */
-  async deliverDue(): Promise<FixCallbackDelivery[]> {
+  /** Starts the callback of every fix that is done on the clock and not yet called back (without waiting for it). */
+  sendDueCallbacks(): void {
+    if (this.#awaitingCallback.size === 0) return;
     const now = this.sandbox.now();
-    for (const fix of this.fixes.values()) {
-      if (fix.callback !== "pending" || now < this.#doneAt(fix) || fix.callbackUrl === undefined) continue;
+    for (const fix of this.#awaitingCallback) {
+      if (now < this.#doneAt(fix) || fix.callbackUrl === undefined) continue;
+      this.#awaitingCallback.delete(fix);
       fix.callback = "sent";
       const delivery = this.#deliver(fix, fix.callbackUrl);
       this.#inFlight.add(delivery);
       void delivery.finally(() => this.#inFlight.delete(delivery));
     }
+  }
+
+  /**
+   * POSTs the callback of every fix that is done on the clock and not yet called back, and waits
+   * for those and any delivery already under way. Resolves with the deliveries it waited for.
+   */
+  async deliverDue(): Promise<FixCallbackDelivery[]> {
+    this.sendDueCallbacks();
     const results = await Promise.all([...this.#inFlight]);
     return results.filter((result): result is FixCallbackDelivery => result !== undefined);
   }
 
   async #deliver(fix: StoredFix, url: string): Promise<FixCallbackDelivery | undefined> {
     const model = this.fixView(fix);
-    if (!this.sandbox.reportViolations("createFix", "the fixDone callback", this.sandbox.validator.validateCallbackBody("createFix", "fixDone", FORM, model))) {
-      return undefined;
-    }
+    const problems = this.sandbox.validator.validateCallbackBody("createFix", "fixDone", FORM, model);
+    if (this.sandbox.reportViolations("createFix", "the fixDone callback", problems) !== undefined) return undefined;
     const body = Object.fromEntries(Object.entries(model).map(([name, value]) => [name, String(value)]));
     const delivery: FixCallbackDelivery = { fixId: fix.id, url, body, status: undefined, error: undefined };
     this.deliveries.push(delivery);
@@ -294,7 +308,7 @@ async function createItem(sandbox: Sandbox, context: RequestContext): Promise<Re
   if (url.protocol !== "http:" && url.protocol !== "https:") return badRequest("fileurl must be an http or https URL.");
   const name = splitFileName(path);
   if (!name) return badRequest("fileurl's path must end in a file name with an extension, such as box.obj.");
-  // Issue 19 L6: fetching for a caller reads services only this machine can reach, so only
+  // Fetching for a caller would let any caller read services only this machine can reach, so only
   // origins the sandbox's owner listed are fetched (and only loopback ones can be listed).
   if (!sandbox.fileUrlOrigins.includes(url.origin)) {
     const item = sandbox.resources.addItem(userId, name, undefined);
@@ -321,78 +335,72 @@ async function createItem(sandbox: Sandbox, context: RequestContext): Promise<Re
 
 async function createFix(sandbox: Sandbox, context: RequestContext): Promise<Reply> {
   const userId = ownerOf(context);
-  if (mediaTypeOf(context.request.headers["content-type"]) !== FORM) {
-    await context.readBody().catch(() => undefined);
-    return badRequest(`The body must be ${FORM}.`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(await context.readBody());
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) throw error;
-    return badRequest("The body is not valid UTF-8.");
-  }
-  const parsed = parseForm(text);
-  if (!parsed.ok) return badRequest(`The parameter ${parsed.repeated} is repeated.`);
+  const parsed = await context.readForm();
+  if (!parsed.ok) return badRequest(parsed.message);
   const checked = sandbox.validator.validateRequestBody("createFix", FORM, parsed.fields);
   if (!checked.ok) return badRequest(`The request does not match POST /fixes: ${checked.problems.join("; ")}.`);
-  const itemId = checked.value["item_id"] as number;
+  const { item_id: itemId, callback_url: callback } = checked.value as FixRequest;
   const item = sandbox.resources.items.get(itemId);
   if (!item || item.userId !== userId) return badRequest(`There is no item ${itemId} in your account.`);
-  const callback = checked.value["callback_url"];
-  if (typeof callback === "string" && !URL.canParse(callback)) return badRequest("callback_url is not a URL.");
-  if (typeof callback === "string" && !isLoopbackUrl(new URL(callback))) {
+  if (callback !== undefined && !URL.canParse(callback)) return badRequest("callback_url is not a URL.");
+  if (callback !== undefined && !isLoopbackUrl(new URL(callback))) {
     return badRequest("The sandbox only calls back loopback addresses (127.0.0.1, localhost, [::1]).");
   }
-  const fix = sandbox.resources.addFix(userId, itemId, typeof callback === "string" ? callback : undefined);
+  const fix = sandbox.resources.addFix(userId, itemId, callback);
   return { status: 201, json: sandbox.resources.fixView(fix) };
 }
 
-/** The query parameters the items and fixes handlers act on (the others are answered as ignored). */
-export const RESOURCE_QUERY: Partial<Record<OperationId, readonly string[]>> = { listItems: ["page", "pageSize"] };
+const listItems: OperationHandler<"listItems"> = (sandbox, context) => {
+  const userId = ownerOf(context);
+  const query = singleQuery(context.url);
+  if (!query.ok) return badRequest(`The parameter ${query.repeated} is repeated.`);
+  const checked = sandbox.validator.validateParameters("listItems", "query", query.query);
+  if (!checked.ok) return badRequest(`Bad paging parameters: ${checked.problems.join("; ")}.`);
+  // Every query parameter the spec gives this operation is acted on: a new one in the spec fails
+  // to compile here until it is (the sandbox never ignores a parameter of its own spec silently).
+  const { page = 1, pageSize = 20, ...unhandled } = checked.value as QueryParams<"listItems">;
+  unhandled satisfies Record<string, never>;
+  const mine = [...sandbox.resources.items.values()].filter((item) => item.userId === userId);
+  const slice = mine.slice((page - 1) * pageSize, page * pageSize);
+  return { status: 200, json: slice.map((item) => sandbox.resources.itemView(item)) };
+};
 
-/** Handlers of the items and fixes operations; every one sees only the caller's account. */
-export const resourceHandlers = {
-  createItem,
-  listItems: (sandbox, context) => {
-    const userId = ownerOf(context);
-    const query: Record<string, string> = {};
-    for (const [name, value] of context.url.searchParams) {
-      if (name in query) return badRequest(`The parameter ${name} is repeated.`);
-      query[name] = value;
-    }
-    const checked = sandbox.validator.validateParameters("listItems", "query", query);
-    if (!checked.ok) return badRequest(`Bad paging parameters: ${checked.problems.join("; ")}.`);
-    const page = (checked.value["page"] as number | undefined) ?? 1;
-    const pageSize = (checked.value["pageSize"] as number | undefined) ?? 20;
-    const mine = [...sandbox.resources.items.values()].filter((item) => item.userId === userId);
-    const slice = mine.slice((page - 1) * pageSize, page * pageSize);
-    return { status: 200, json: slice.map((item) => sandbox.resources.itemView(item)) };
-  },
-  getItem: (sandbox, context) => {
-    const item = sandbox.resources.items.get(context.pathParams["id"] as number);
-    if (!item || item.userId !== ownerOf(context)) return notFound();
-    return { status: 200, json: sandbox.resources.itemView(item) };
-  },
-  deleteItem: (sandbox, context) => {
-    const id = context.pathParams["id"] as number;
-    const item = sandbox.resources.items.get(id);
-    if (!item || item.userId !== ownerOf(context)) return notFound();
-    sandbox.resources.items.delete(id);
-    return { status: 204 };
-  },
-  createFix,
-  listFixes: (sandbox, context) => {
-    const userId = ownerOf(context);
-    const mine = [...sandbox.resources.fixes.values()].filter((fix) => fix.userId === userId);
-    return { status: 200, json: mine.map((fix) => sandbox.resources.fixView(fix)) };
-  },
-  getFix: (sandbox, context) => {
-    const fix = sandbox.resources.fixes.get(context.pathParams["id"] as number);
-    if (!fix || fix.userId !== ownerOf(context)) return notFound();
-    return { status: 200, json: sandbox.resources.fixView(fix) };
-  },
-} satisfies Partial<Record<OperationId, Handler>>;
+const getItem: OperationHandler<"getItem"> = (sandbox, context) => {
+  const item = sandbox.resources.items.get(context.pathParams.id);
+  if (!item || item.userId !== ownerOf(context)) return notFound();
+  return { status: 200, json: sandbox.resources.itemView(item) };
+};
+
+const deleteItem: OperationHandler<"deleteItem"> = (sandbox, context) => {
+  const item = sandbox.resources.items.get(context.pathParams.id);
+  if (!item || item.userId !== ownerOf(context)) return notFound();
+  sandbox.resources.items.delete(item.id);
+  return { status: 204 };
+};
+
+const listFixes: OperationHandler<"listFixes"> = (sandbox, context) => {
+  const userId = ownerOf(context);
+  const mine = [...sandbox.resources.fixes.values()].filter((fix) => fix.userId === userId);
+  return { status: 200, json: mine.map((fix) => sandbox.resources.fixView(fix)) };
+};
+
+const getFix: OperationHandler<"getFix"> = (sandbox, context) => {
+  const fix = sandbox.resources.fixes.get(context.pathParams.id);
+  if (!fix || fix.userId !== ownerOf(context)) return notFound();
+  return { status: 200, json: sandbox.resources.fixView(fix) };
+};
+
+/** Handlers of the items and fixes operations, each typed with its operation's parameters; every one sees only the caller's account. */
+export const resourceHandlers: { [Op in "createItem" | "listItems" | "getItem" | "deleteItem" | "createFix" | "listFixes" | "getFix"]: OperationHandler<Op> } =
+  {
+    createItem,
+    listItems,
+    getItem,
+    deleteItem,
+    createFix,
+    listFixes,
+    getFix,
+  };
 
 /**
  * An attachment header for `name`: a plain-ASCII fallback and the exact name in RFC 8187 encoding,
@@ -404,8 +412,8 @@ export function contentDisposition(name: string): string {
 }
 
 /** `GET /downloads/{token}/{file}`: the repaired file of a done fix (a capability URL, like real download links). */
-export const downloadHandler: Handler = (sandbox, context) => {
-  const item = sandbox.resources.download(String(context.pathParams["token"]));
+export const downloadHandler: Handler<{ token: string; file: string }> = (sandbox, context) => {
+  const item = sandbox.resources.download(context.pathParams.token);
   if (!item?.bytes) return { status: 404, json: { error: "not_found", error_description: "No such download (yet)." } };
   return {
     status: 200,

@@ -73,8 +73,10 @@ export function randomToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-/** The sandbox's in-memory OAuth state. */
-/** At most this many consent pages wait for an answer, and this many codes are kept (issue 19 L8): the oldest go first. */
+/**
+ * At most this many consent pages wait for an answer, and this many codes are kept, the oldest
+ * going first, so a page that opens consent pages in a loop cannot grow the sandbox's memory.
+ */
 export const MAX_PENDING = 1000;
 
 /** Adds `key` to `map`, dropping its oldest entries (insertion order) so it never holds more than {@link MAX_PENDING}. */
@@ -86,6 +88,7 @@ export function addCapped<V>(map: Map<string, V>, key: string, value: V): void {
   map.set(key, value);
 }
 
+/** The sandbox's in-memory OAuth state. */
 export class OAuthState {
   readonly clients = new Map<string, RegisteredClient>();
   /** API keys by digest; each key is its own account. */
@@ -95,6 +98,7 @@ export class OAuthState {
   readonly tokens = new Map<string, AccessToken>();
   /** The user who approves apps on the consent page (the sandbox has no sign-in): the first key's account. */
   readonly consentUserId: number;
+  #lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(clients: readonly MockClient[], apiKeys: readonly string[], firstUserId: number) {
     for (const client of clients) {
@@ -117,6 +121,13 @@ export class OAuthState {
     let userId: number | undefined;
     for (const entry of this.apiKeys) if (sameDigest(given, entry.digest) && userId === undefined) userId = entry.userId;
     return userId;
+  }
+
+  /** Drops codes, consents and tokens that can no longer be used, at most once a second of the clock. */
+  sweepIfDue(now: number): void {
+    if (Math.abs(now - this.#lastSweep) < 1000) return;
+    this.#lastSweep = now;
+    this.sweep(now);
   }
 
   /** Drops codes, consents and tokens that can no longer be used. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { AUTHORIZATION_CODE_LIFETIME_SECONDS, GRANT_TYPE, type OAuthErrorCode } from "@mkp/client";
 import type { Handler } from "./context.js";
-import { mediaTypeOf, parseForm, type Reply } from "./http.js";
+import { FORM, type Reply } from "./http.js";
 import { digest, randomToken, sameDigest } from "./state.js";
 
 /** How long a code may be exchanged, from the spec (`x-code-lifetime-seconds`). */
@@ -9,8 +9,6 @@ export const AUTHORIZATION_CODE_LIFETIME_MS = AUTHORIZATION_CODE_LIFETIME_SECOND
 
 /** Lifetime of the access tokens the sandbox issues (the real one is not published). */
 export const ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
-
-const FORM = "application/x-www-form-urlencoded";
 
 // The fields RFC 6749 §4.1.3 and the Authentication page require, in the order they are reported.
 const REQUIRED = ["grant_type", "code", "redirect_uri", "client_id", "client_secret"] as const;
@@ -43,20 +41,12 @@ function s256(verifier: string): string {
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1
  */
-export const tokenHandler: Handler = async (sandbox, { request, readBody }) => {
-  if (mediaTypeOf(request.headers["content-type"]) !== FORM) {
-    await readBody().catch(() => undefined);
-    return tokenError("invalid_request", `The body must be ${FORM} (RFC 6749 §4.1.3).`);
+export const tokenHandler: Handler = async (sandbox, { readForm }) => {
+  const parsed = await readForm();
+  if (!parsed.ok) {
+    const reference = parsed.kind === "not-a-form" ? " (RFC 6749 §4.1.3)" : parsed.kind === "repeated" ? " (RFC 6749 §3.1)" : "";
+    return tokenError("invalid_request", `${parsed.message.slice(0, -1)}${reference}.`);
   }
-  const bytes = await readBody();
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return tokenError("invalid_request", "The body is not valid UTF-8.");
-  }
-  const parsed = parseForm(text);
-  if (!parsed.ok) return tokenError("invalid_request", `The parameter ${parsed.repeated} is repeated (RFC 6749 §3.1).`);
   const fields = parsed.fields;
   const grantType = fields["grant_type"];
   if (grantType !== undefined && grantType !== GRANT_TYPE) {

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { OPERATIONS, type OperationId } from "@mkp/client";
+import type { PathParams, QueryParams } from "./context.js";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
@@ -68,6 +69,8 @@ export class SpecValidator {
   readonly #exact: Ajv2020;
   readonly #coercing: Ajv2020;
   readonly #cache = new Map<string, ValidateFunction>();
+  // What the description says about an operation never changes: each lookup is worked out once.
+  readonly #lookups = new Map<string, unknown>();
 
   constructor(document: OpenApiDocument = OPENAPI_DOCUMENT) {
     this.document = document;
@@ -93,6 +96,13 @@ export class SpecValidator {
       this.#cache.set(cacheKey, validate);
     }
     return validate;
+  }
+
+  #once<T>(key: string, work: () => T): T {
+    if (this.#lookups.has(key)) return this.#lookups.get(key) as T;
+    const value = work();
+    this.#lookups.set(key, value);
+    return value;
   }
 
   #resolve(located: Located): Located {
@@ -125,6 +135,10 @@ export class SpecValidator {
   }
 
   #parameters(operationId: OperationId, location: "query" | "path"): Array<{ name: string; required: boolean; schema: string }> {
+    return this.#once(`parameters:${operationId}:${location}`, () => this.#findParameters(operationId, location));
+  }
+
+  #findParameters(operationId: OperationId, location: "query" | "path"): Array<{ name: string; required: boolean; schema: string }> {
     const operation = this.#operation(operationId);
     const found = new Map<string, { name: string; required: boolean; schema: string }>();
     for (const owner of [operation.pathItem, operation]) {
@@ -150,7 +164,11 @@ export class SpecValidator {
    * Checks (and coerces, e.g. `"149"` → `149`) the query or path parameters of a request.
    * Parameters the operation does not document are left out of the result.
    */
-  validateParameters(operationId: OperationId, location: "query" | "path", values: Readonly<Record<string, string>>): ValidationResult<JsonObject> {
+  validateParameters<Op extends OperationId, In extends "query" | "path">(
+    operationId: Op,
+    location: In,
+    values: Readonly<Record<string, string>>,
+  ): ValidationResult<In extends "path" ? PathParams<Op> : QueryParams<Op>> {
     const parameters = this.#parameters(operationId, location);
     const validate = this.#compile("coercing", `${operationId}:${location}`, () => ({
       type: "object",
@@ -162,7 +180,10 @@ export class SpecValidator {
       const given = values[parameter.name];
       if (given !== undefined) value[parameter.name] = given;
     }
-    return validate(value) ? { ok: true, value } : { ok: false, problems: describe(validate.errors) };
+    // Checked against the schema the type was generated from: the one place a value becomes typed.
+    return validate(value)
+      ? { ok: true, value: value as In extends "path" ? PathParams<Op> : QueryParams<Op> }
+      : { ok: false, problems: describe(validate.errors) };
   }
 
   /** The media types an operation's request body documents. */
@@ -185,6 +206,10 @@ export class SpecValidator {
   }
 
   #response(operationId: OperationId, status: number): Located | undefined {
+    return this.#once(`response:${operationId}:${status}`, () => this.#findResponse(operationId, status));
+  }
+
+  #findResponse(operationId: OperationId, status: number): Located | undefined {
     const operation = this.#operation(operationId);
     const responses = operation.node["responses"];
     if (!isObject(responses)) return undefined;
@@ -200,7 +225,11 @@ export class SpecValidator {
    * The media types the description documents for a response status, and for each the name of
    * the component schema it uses (the root element name of the XML representation).
    */
-  responseMediaTypes(operationId: OperationId, status: number): Map<string, string | undefined> {
+  responseMediaTypes(operationId: OperationId, status: number): ReadonlyMap<string, string | undefined> {
+    return this.#once(`media:${operationId}:${status}`, () => this.#findResponseMediaTypes(operationId, status));
+  }
+
+  #findResponseMediaTypes(operationId: OperationId, status: number): Map<string, string | undefined> {
     const result = new Map<string, string | undefined>();
     const response = this.#response(operationId, status);
     const content = response?.node["content"];

@@ -1,0 +1,163 @@
+import type { IncomingMessage } from "node:http";
+import type { HttpBindings } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import type { OperationId } from "@mkp/client";
+import { type Context, Hono } from "hono";
+import { authenticate } from "./authenticate.js";
+import type { Sandbox } from "./context.js";
+import type { CorsPolicy } from "./cors.js";
+import { IGNORED_PARAMETERS_HEADER } from "./from-spec.js";
+import { BodyTooLargeError, readBody, readForm, type Reply } from "./http.js";
+import type { RequestLogEntry } from "./options.js";
+import { apiError, writeReply } from "./respond.js";
+import type { PathEntry, Route } from "./routes.js";
+import type { Credential } from "./state.js";
+
+type Env = { Bindings: HttpBindings; Variables: { operationId: OperationId | undefined } };
+
+/** The parts {@link sandboxApp} is composed of, each built once when the sandbox starts. */
+export interface AppParts {
+  readonly sandbox: Sandbox;
+  readonly routes: readonly Route[];
+  readonly paths: readonly PathEntry[];
+  readonly cors: CorsPolicy;
+  /** Whether a `Host` header names this sandbox (anything else is refused: DNS rebinding). */
+  readonly hostAllowed: (host: string) => boolean;
+  readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
+  readonly logError: (message: string) => void;
+}
+
+/** What one answer needs besides the reply: where the request went and whether browsers may read it. */
+interface Answered {
+  readonly operationId: OperationId | undefined;
+  readonly crossOrigin: boolean;
+}
+
+const NOT_ANSWERED: Answered = { operationId: undefined, crossOrigin: false };
+
+function pathname(request: IncomingMessage): string {
+  const target = request.url ?? "/";
+  const query = target.indexOf("?");
+  return query === -1 ? target : target.slice(0, query);
+}
+
+/** What the routes of one path answer, whatever the method. */
+function lookUp(paths: readonly PathEntry[], path: string): { methods: string; crossOrigin: boolean } {
+  const matching = paths.filter((entry) => entry.pattern.test(path));
+  return { methods: matching.map((entry) => entry.methods).join(", "), crossOrigin: matching.some((entry) => entry.crossOrigin) };
+}
+
+/**
+ * Sends a reply (with the CORS headers of its path), discards what is left of the request body,
+ * and logs one line. The answer is written straight to Node's response, so Hono's `Response`
+ * object is never built (`RESPONSE_ALREADY_SENT`, @hono/node-server's documented way).
+ */
+function answer(parts: AppParts, c: Context<Env>, reply: Reply, answered: Answered): Response {
+  const { incoming, outgoing } = c.env;
+  const cross = answered.crossOrigin ? parts.cors.headersFor(incoming.headers.origin) : undefined;
+  const sent = cross === undefined ? reply : { ...reply, headers: { ...reply.headers, ...cross } };
+  const status = writeReply(parts.sandbox, outgoing, sent, incoming.headers.accept, answered.operationId);
+  // Unread body bytes (413, early errors) are discarded rather than left on the socket.
+  incoming.resume();
+  parts.onRequest?.({ method: incoming.method ?? "GET", path: pathname(incoming), status, operationId: answered.operationId });
+  return RESPONSE_ALREADY_SENT;
+}
+
+/** A documented query parameter the handler does not act on is named, never dropped silently. */
+function ignoredParameters(route: Route, url: URL): Record<string, string> | undefined {
+  const ignored = route.ignorable.filter((name) => url.searchParams.has(name));
+  return ignored.length > 0 ? { [IGNORED_PARAMETERS_HEADER]: ignored.join(", ") } : undefined;
+}
+
+/** Runs one route: the credential, the path parameters against the spec, then the handler. */
+async function runRoute(sandbox: Sandbox, route: Route, c: Context<Env>): Promise<Reply> {
+  const request = c.env.incoming;
+  let credential: Credential | undefined;
+  if (route.authenticated) {
+    const result = authenticate(sandbox, request, route.scopes);
+    if ("reply" in result) return result.reply;
+    credential = result.credential;
+  }
+  let pathParams: Record<string, unknown> = c.req.param();
+  if (route.operationId !== undefined && route.pathNames.length > 0) {
+    const checked = sandbox.validator.validateParameters(route.operationId, "path", c.req.param());
+    // A path that names no possible resource is a resource that does not exist.
+    if (!checked.ok) return apiError(404, "not_found", "No such resource.");
+    pathParams = checked.value;
+  }
+  const url = new URL(request.url ?? "/", "http://sandbox.invalid");
+  const reply = await route.handler(sandbox, {
+    request,
+    url,
+    // Checked against the operation's path schema, which its handler's parameter type is generated from.
+    pathParams: pathParams as never,
+    credential,
+    readBody: (limit = sandbox.maxBodyBytes) => readBody(request, limit),
+    readForm: () => readForm(request, sandbox.maxBodyBytes),
+  });
+  const ignored = reply.status < 400 ? ignoredParameters(route, url) : undefined;
+  return ignored === undefined ? reply : { ...reply, headers: { ...reply.headers, ...ignored } };
+}
+
+/** The first answer of every request: a foreign `Host` (421), a target that is not a path (400), or a CORS preflight. */
+function gate(parts: AppParts, c: Context<Env>): Response | undefined {
+  const request = c.env.incoming;
+  if (!parts.hostAllowed((request.headers.host ?? "").toLowerCase())) {
+    const description = "This sandbox answers only requests addressed to its own host and port (start it with --allowed-host for another name).";
+    return answer(parts, c, apiError(421, "invalid_request", description), NOT_ANSWERED);
+  }
+  if (!(request.url ?? "").startsWith("/")) return answer(parts, c, apiError(400, "invalid_request", "The request target is not a path."), NOT_ANSWERED);
+  const origin = request.headers.origin;
+  if (request.method === "OPTIONS" && origin !== undefined && request.headers["access-control-request-method"] !== undefined) {
+    const path = lookUp(parts.paths, pathname(request));
+    return answer(parts, c, parts.cors.preflight(origin, path.methods, path.crossOrigin), NOT_ANSWERED);
+  }
+  return undefined;
+}
+
+/** No route for this method and path: 405 with `Allow` when the path has others, else 404. */
+function unrouted(parts: AppParts, c: Context<Env>): Response {
+  const path = lookUp(parts.paths, pathname(c.env.incoming));
+  const reply =
+    path.methods === ""
+      ? apiError(404, "not_found", "No such endpoint.")
+      : apiError(405, "method_not_allowed", `Use ${path.methods.replaceAll(", ", " or ")}.`, { allow: path.methods });
+  return answer(parts, c, reply, { operationId: undefined, crossOrigin: path.crossOrigin });
+}
+
+/** A body over its limit is a 413; anything else thrown is a bug in the sandbox, said without request data. */
+function failed(parts: AppParts, c: Context<Env>, error: unknown): Response {
+  const path = lookUp(parts.paths, pathname(c.env.incoming));
+  if (error instanceof BodyTooLargeError) {
+    const reply = apiError(413, "invalid_request", `The body is larger than ${error.limit} bytes.`, { connection: "close" });
+    return answer(parts, c, reply, { operationId: c.get("operationId"), crossOrigin: path.crossOrigin });
+  }
+  parts.logError(`[mkp-mock] internal error in ${pathname(c.env.incoming)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return answer(parts, c, apiError(500, "server_error", "The sandbox failed; see its log."), { operationId: undefined, crossOrigin: path.crossOrigin });
+}
+
+/**
+ * The sandbox's HTTP application (Hono): the gate (host check, request target, preflight), the
+ * housekeeping each request triggers (expired OAuth state, due fix callbacks), one route per
+ * operation of the spec and per website page, and the 404/405/413/500 answers.
+ */
+export function sandboxApp(parts: AppParts): Hono<Env> {
+  const app = new Hono<Env>();
+  app.use(async (c, next) => {
+    const refused = gate(parts, c);
+    if (refused) return refused;
+    parts.sandbox.oauth.sweepIfDue(parts.sandbox.now());
+    parts.sandbox.resources.sendDueCallbacks();
+    await next();
+  });
+  for (const route of parts.routes) {
+    const answered: Answered = { operationId: route.operationId, crossOrigin: route.crossOrigin };
+    app.on(route.method, route.path.replace(/\{([^}]+)\}/g, ":$1"), async (c) => {
+      c.set("operationId", route.operationId);
+      return answer(parts, c, await runRoute(parts.sandbox, route, c), answered);
+    });
+  }
+  app.notFound((c) => unrouted(parts, c));
+  app.onError((error, c) => failed(parts, c, error));
+  return app;
+}

@@ -1,0 +1,189 @@
+import { API_KEY_EXAMPLE, type OperationId } from "@mkp/client";
+import { MockServerOptionsError } from "./errors.js";
+import type { FixTiming } from "./resources.js";
+import { isLoopbackUrl } from "./resources.js";
+import type { MockClient } from "./state.js";
+import type { OpenApiDocument } from "./validate.js";
+
+/** The built-in demo app and API key, registered when no `clients` / `apiKeys` are given. */
+export interface DemoCredentials extends MockClient {
+  /** The demo API key, sent as the `key` header. */
+  apiKey: string;
+}
+
+/** The demo app's credentials: public on purpose, for demos and tests only. */
+export const DEMO: Readonly<DemoCredentials> = Object.freeze({
+  clientId: "demo-app",
+  clientSecret: "demo-secret",
+  redirectUris: Object.freeze(["http://127.0.0.1/callback", "http://localhost/callback"]),
+  apiKey: API_KEY_EXAMPLE,
+  name: "Makeprintable Demo App",
+});
+
+/** One line of the request log (`onRequest`): no query, no header, no body, so never a secret. */
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  operationId: OperationId | undefined;
+}
+
+/** Options of `startMockServer`. */
+export interface MockServerOptions {
+  /** TCP port; default 0 (an ephemeral port, read it from `url`). */
+  port?: number;
+  /** Interface to listen on; default `127.0.0.1`. */
+  host?: string;
+  /** OAuth apps; default: the demo app ({@link DEMO}). */
+  clients?: readonly MockClient[];
+  /** API keys, each its own account (user ids 8, 9, …); default: the demo key. */
+  apiKeys?: readonly string[];
+  /** The clock in milliseconds; codes, tokens and fixes age on it. Default `Date.now`. */
+  now?: () => number;
+  /** When true, `GET /authorize` redirects with a code at once instead of showing the consent page. Default false. */
+  autoApprove?: boolean;
+  /**
+   * When true, a response that breaks the OpenAPI description is replaced by a 500 naming the
+   * problem (and recorded in `specViolations`); when false (the default) it is logged and sent.
+   * Tests turn it on.
+   */
+  strict?: boolean;
+  /** Largest form body accepted, in bytes; default 64 KiB. Larger bodies get 413. */
+  maxBodyBytes?: number;
+  /** Largest upload accepted by `POST /items` (a file, or what a loopback `fileurl` serves), in bytes; default 10 MiB. */
+  maxUploadBytes?: number;
+  /** How fixes move on the clock; default `{ queuedMs: 1000, processingMs: 5000 }`. */
+  fixTiming?: Partial<FixTiming>;
+  /** The OpenAPI description to validate against; default the bundled one of `@mkp/client`. */
+  document?: OpenApiDocument;
+  /**
+   * `Host` headers answered besides the bound address and the loopback names (`localhost`,
+   * `127.0.0.1`, `[::1]`) on the bound port: `"sandbox.test:4010"`, or a bare host for any port.
+   * Any other `Host` gets a 421, so a web page cannot reach the sandbox through DNS rebinding.
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Origins (`http://127.0.0.1:8080`) that `POST /items` may download a `fileurl` from: loopback
+   * only. Default: none, so a `fileurl` is recorded, never fetched.
+   */
+  fileUrlOrigins?: readonly string[];
+  /**
+   * Which web origins may call the API from a browser (CORS): `true` any origin (the default),
+   * `false` none, or a list such as `["http://127.0.0.1:5173"]`. The authorize page and
+   * `POST /token` never allow cross-origin reads: a page must not read the consent form, and a
+   * client secret has no place in a browser.
+   */
+  cors?: boolean | readonly string[];
+  /** Called after every response (for the CLI's request log). */
+  onRequest?: (entry: RequestLogEntry) => void;
+  /** Where spec violations are reported; default `console.error`. */
+  logError?: (message: string) => void;
+}
+
+/** The options with every default filled in: what the parts of the sandbox are built from. */
+export interface Settings {
+  readonly port: number;
+  readonly host: string;
+  readonly clients: readonly MockClient[];
+  readonly apiKeys: readonly string[];
+  readonly now: () => number;
+  readonly autoApprove: boolean;
+  readonly strict: boolean;
+  readonly maxBodyBytes: number;
+  readonly maxUploadBytes: number;
+  readonly fixTiming: FixTiming;
+  readonly document: OpenApiDocument | undefined;
+  readonly allowedHosts: readonly string[];
+  readonly fileUrlOrigins: readonly string[];
+  readonly cors: boolean | readonly string[];
+  readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
+  readonly logError: (message: string) => void;
+}
+
+function fail(message: string): never {
+  throw new MockServerOptionsError(message);
+}
+
+function isOrigin(value: unknown): value is string {
+  return typeof value === "string" && URL.canParse(value) && new URL(value).origin === value;
+}
+
+function checkStringList(name: string, value: unknown): void {
+  if (value !== undefined && (!Array.isArray(value) || value.some((entry) => typeof entry !== "string" || entry === ""))) {
+    fail(`${name} must be an array of non-empty strings`);
+  }
+}
+
+function checkOrigins(options: MockServerOptions): void {
+  for (const origin of options.fileUrlOrigins ?? []) {
+    if (!isOrigin(origin) || !isLoopbackUrl(new URL(origin))) {
+      fail(`fileUrlOrigins: ${JSON.stringify(origin.slice(0, 80))} is not a loopback origin such as http://127.0.0.1:8080`);
+    }
+  }
+  const { cors } = options;
+  if (cors !== undefined && typeof cors !== "boolean" && (!Array.isArray(cors) || !cors.every(isOrigin))) {
+    fail("cors must be true, false or an array of origins such as http://127.0.0.1:5173");
+  }
+}
+
+function checkNumbers(options: MockServerOptions): void {
+  const { port } = options;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail("port must be an integer from 0 to 65535");
+  if (options.now !== undefined && typeof options.now !== "function") fail("now must be a function returning milliseconds");
+  for (const name of ["maxBodyBytes", "maxUploadBytes"] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) fail(`${name} must be a positive integer`);
+  }
+  for (const name of ["queuedMs", "processingMs"] as const) {
+    const value = options.fixTiming?.[name];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) fail(`fixTiming.${name} must be a number of milliseconds, 0 or more`);
+  }
+}
+
+/** RFC 6749 §3.1.2: a redirect URI is an absolute URI without a fragment. */
+function isRedirectUri(uri: unknown): boolean {
+  return typeof uri === "string" && URL.canParse(uri) && new URL(uri).hash === "" && !uri.includes("#");
+}
+
+function checkClients(clients: readonly MockClient[] | undefined): void {
+  if (clients === undefined) return;
+  if (!Array.isArray(clients)) fail("clients must be an array");
+  const seen = new Set<string>();
+  clients.forEach((client: MockClient, index) => {
+    if ([client?.clientId, client?.clientSecret, client?.name].some((field) => typeof field !== "string" || field === "")) {
+      fail(`clients[${index}] needs a non-empty clientId, clientSecret and name`);
+    }
+    if (seen.has(client.clientId)) fail(`clients[${index}]: clientId ${client.clientId} is registered twice`);
+    seen.add(client.clientId);
+    if (!Array.isArray(client.redirectUris) || client.redirectUris.length === 0) fail(`clients[${index}] needs at least one redirect URI`);
+    if (!client.redirectUris.every(isRedirectUri)) fail(`clients[${index}] has a redirect URI that is not an absolute URI without a fragment`);
+  });
+}
+
+/** Checks every option (a {@link MockServerOptionsError} names the first wrong one) and fills in the defaults. */
+export function settingsFrom(options: MockServerOptions): Settings {
+  checkStringList("allowedHosts", options.allowedHosts);
+  checkStringList("fileUrlOrigins", options.fileUrlOrigins);
+  checkOrigins(options);
+  checkNumbers(options);
+  checkStringList("apiKeys", options.apiKeys);
+  checkClients(options.clients);
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? "127.0.0.1",
+    clients: options.clients ?? [DEMO],
+    apiKeys: options.apiKeys ?? [DEMO.apiKey],
+    now: options.now ?? Date.now,
+    autoApprove: options.autoApprove ?? false,
+    strict: options.strict ?? false,
+    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
+    fixTiming: { queuedMs: 1000, processingMs: 5000, ...options.fixTiming },
+    document: options.document,
+    allowedHosts: options.allowedHosts ?? [],
+    fileUrlOrigins: options.fileUrlOrigins ?? [],
+    cors: options.cors ?? true,
+    onRequest: options.onRequest,
+    logError: options.logError ?? ((message: string) => console.error(message)),
+  };
+}

@@ -1,0 +1,129 @@
+import { AUTHORIZATION_URL, OPERATION_INPUTS, OPERATIONS, type OperationId, SERVER_URL, TOKEN_URL } from "@mkp/client";
+import { authorizeHandler, decisionHandler } from "./authorize.js";
+import type { Handler } from "./context.js";
+import { specHandler } from "./from-spec.js";
+import { METADATA_PATH, metadataHandler } from "./metadata.js";
+import { downloadHandler, resourceHandlers } from "./resources.js";
+import { tokenHandler } from "./token.js";
+import type { SpecValidator } from "./validate.js";
+
+function pathOf(url: string): string {
+  return new URL(url).pathname.replace(/\/$/, "");
+}
+
+// The API is mounted at the path of the spec's server URL (`/v1`), the website at the root.
+/** Where the API is mounted: the path of the spec's server URL, `/v1`. */
+export const API_BASE_PATH = pathOf(SERVER_URL);
+/** Where the authorize page is: the path of the spec's authorization URL. */
+export const AUTHORIZE_PATH = new URL(AUTHORIZATION_URL).pathname;
+/** The consent form's target: the sandbox's website, not an API operation. */
+export const DECISION_PATH = `${AUTHORIZE_PATH}/decision`;
+/** The token endpoint's path. */
+export const TOKEN_ENDPOINT_PATH = new URL(TOKEN_URL).pathname;
+
+// The OAuth 2.0 endpoints of the spec's security scheme: a page must not read the consent form,
+// and the code exchange carries a client secret, which has no place in a browser.
+const OAUTH_ENDPOINTS: ReadonlySet<string> = new Set([AUTHORIZATION_URL, TOKEN_URL]);
+
+/** The operations the sandbox answers with its own (stateful) code, each with its handler. */
+const HANDLERS: { readonly [Op in OperationId]?: Handler<never> } = {
+  authorize: authorizeHandler(DECISION_PATH),
+  createToken: tokenHandler,
+  ...resourceHandlers,
+};
+
+/** The query parameters an operation has in the spec the sandbox was built from: its hand-written handler acts on each. */
+function specQuery(operationId: OperationId): string[] {
+  const inputs: Readonly<Record<string, string>> = OPERATION_INPUTS[operationId].in;
+  return Object.keys(inputs).filter((name) => inputs[name] === "query");
+}
+
+/**
+ * The operations the sandbox has hand-written (stateful) handlers for, each with the query
+ * parameters it acts on: those of the spec it was built from. Every other operation is answered
+ * from the description's examples, and a query parameter only a given `document` has is checked,
+ * then named in `x-mkp-sandbox-ignored`. `pnpm spec:status` lists both.
+ */
+export const HANDWRITTEN_OPERATIONS: Readonly<Record<string, readonly string[]>> = Object.freeze(
+  Object.fromEntries(Object.keys(HANDLERS).map((operationId) => [operationId, specQuery(operationId as OperationId)])),
+);
+
+/** One route, with what the spec says about it worked out once, when the sandbox starts. */
+export interface Route {
+  readonly method: string;
+  /** The path template, e.g. `/v1/items/{id}`. */
+  readonly path: string;
+  readonly operationId: OperationId | undefined;
+  readonly handler: Handler<never>;
+  /** Whether a browser on another origin may read its answers (CORS). */
+  readonly crossOrigin: boolean;
+  /** Whether it needs a credential, and which scopes a token with scopes must carry. */
+  readonly authenticated: boolean;
+  readonly scopes: (typeof OPERATIONS)[OperationId]["scopes"];
+  /** Its path parameters' names, in order. */
+  readonly pathNames: readonly string[];
+  /** Query parameters the description documents that its handler does not act on. */
+  readonly ignorable: readonly string[];
+}
+
+function operationRoute(operationId: OperationId, validator: SpecValidator): Route {
+  const operation = OPERATIONS[operationId];
+  const path = `${operation.serverUrl === SERVER_URL ? API_BASE_PATH : pathOf(operation.serverUrl)}${operation.path}`;
+  const implemented = HANDWRITTEN_OPERATIONS[operationId] ?? [];
+  return {
+    method: operation.method,
+    path,
+    operationId,
+    handler: HANDLERS[operationId] ?? specHandler(operationId),
+    crossOrigin: !OAUTH_ENDPOINTS.has(`${operation.serverUrl}${operation.path}`),
+    authenticated: operation.authenticated,
+    scopes: operation.scopes,
+    pathNames: [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? ""),
+    ignorable: validator.parameterNames(operationId, "query").filter((name) => !implemented.includes(name)),
+  };
+}
+
+function siteRoute(method: string, path: string, handler: Handler<never>, crossOrigin: boolean): Route {
+  const pathNames = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? "");
+  return { method, path, operationId: undefined, handler, crossOrigin, authenticated: false, scopes: [], pathNames, ignorable: [] };
+}
+
+/**
+ * Every route of the sandbox: every operation of the spec (the stateful ones their hand-written
+ * handler, any other the answer the description documents, so an operation added to the spec is
+ * served the moment the client is regenerated), the consent form, download links and the
+ * authorization-server metadata.
+ */
+export function sandboxRoutes(validator: SpecValidator): Route[] {
+  return [
+    ...(Object.keys(OPERATIONS) as OperationId[]).map((operationId) => operationRoute(operationId, validator)),
+    siteRoute("POST", DECISION_PATH, decisionHandler(), false),
+    siteRoute("GET", "/downloads/{token}/{file}", downloadHandler, true),
+    siteRoute("GET", METADATA_PATH, metadataHandler, true),
+  ];
+}
+
+/** What a path answers, whatever the method: for preflights and 405s. */
+export interface PathEntry {
+  readonly pattern: RegExp;
+  /** The methods it answers, e.g. `GET, POST`. */
+  readonly methods: string;
+  readonly crossOrigin: boolean;
+}
+
+function pattern(template: string): RegExp {
+  const source = template
+    .split(/(\{[^}]+\})/)
+    .map((part) => (part.startsWith("{") ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${source}$`);
+}
+
+/** The routes grouped by path template. */
+export function pathEntries(routes: readonly Route[]): PathEntry[] {
+  const templates = [...new Set(routes.map((route) => route.path))];
+  return templates.map((template) => {
+    const mine = routes.filter((route) => route.path === template);
+    return { pattern: pattern(template), methods: mine.map((route) => route.method).join(", "), crossOrigin: mine.some((route) => route.crossOrigin) };
+  });
+}
