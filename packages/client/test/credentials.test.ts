@@ -4,14 +4,14 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APIConnectionError, APIError, ClientOptionsError, createClient, unwrap } from "../src/index.js";
 import { API_KEY, TOKEN_REQUEST } from "./helpers.js";
-import { json, startServer, type SeenRequest } from "./server.js";
+import { json, type SeenRequest, startRecordingServer } from "@mkp/testing";
 
 const everything = (error: unknown) =>
   [String(error), (error as Error).stack, JSON.stringify(error), inspect(error, { depth: Infinity, showHidden: true })].join("\n");
 
-let api: Awaited<ReturnType<typeof startServer>>;
+let api: Awaited<ReturnType<typeof startRecordingServer>>;
 beforeAll(async () => {
-  api = await startServer((request, response) =>
+  api = await startRecordingServer((request, response) =>
     json(response, 200, request.url.endsWith("/token") ? { access_token: "t", token_type: "Bearer" } : request.url.endsWith("s") ? [] : { id: 1 }),
   );
 });
@@ -40,7 +40,7 @@ describe("two clients calling at once (issue 15)", () => {
     await Promise.all([...calls, ...calls].map(([, , call]) => call()));
     const seen = api.requests.slice(before);
     expect(seen).toHaveLength(16);
-    const form = (request: SeenRequest) => Object.fromEntries(new URLSearchParams(request.body.toString()));
+    const form = (request: SeenRequest) => Object.fromEntries(new URLSearchParams(request.body));
     const credentialOf = (request: SeenRequest) => [request.headers.key, request.headers.authorization];
     for (const request of seen) {
       if (request.url === "/token") {

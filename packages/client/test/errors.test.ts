@@ -17,7 +17,7 @@ import {
   UnprocessableEntityError,
   unwrap,
 } from "../src/index.js";
-import { json, startServer } from "./server.js";
+import { json, startRecordingServer } from "@mkp/testing";
 
 /** The error a promise rejects with; fails the test when it resolves. */
 function failureOf(promise: Promise<unknown>): Promise<APIError> {
@@ -28,11 +28,11 @@ function failureOf(promise: Promise<unknown>): Promise<APIError> {
     (error: unknown) => error as APIError,
   );
 }
-let api: Awaited<ReturnType<typeof startServer>>;
+let api: Awaited<ReturnType<typeof startRecordingServer>>;
 
 beforeAll(async () => {
   // GET /v1/status/<n> answers status n with an error body, a request id and a Retry-After.
-  api = await startServer((request, response) => {
+  api = await startRecordingServer((request, response) => {
     const status = Number(/\/status\/(\d+)/.exec(request.url)?.[1]);
     json(response, status, { error: `e${status}`, error_description: `the server says ${status}` }, { "x-request-id": `req_${status}`, "retry-after": "1" });
   });
@@ -80,7 +80,7 @@ describe("typed errors by status", () => {
   it("unwrap awaits a promise, returns the data, and throws for an error", async () => {
     const client = createClient({ apiKey: API_KEY, baseUrl: `${api.url}/status/404`, maxRetries: 0 });
     await expect(unwrap(client.GET("/items"))).rejects.toBeInstanceOf(NotFoundError);
-    const ok = await startServer((_request, response) => json(response, 200, [{ id: 1 }]));
+    const ok = await startRecordingServer((_request, response) => json(response, 200, [{ id: 1 }]));
     try {
       const items = await unwrap(createClient({ apiKey: API_KEY, baseUrl: ok.url }).GET("/items"));
       expect(items).toEqual([{ id: 1 }]);
@@ -90,7 +90,7 @@ describe("typed errors by status", () => {
   });
 
   it("describes a text or empty body, and has no request id when the header is absent", async () => {
-    const text = await startServer((request, response) => {
+    const text = await startRecordingServer((request, response) => {
       response.writeHead(request.url.endsWith("/items") ? 502 : 404, { "content-type": "text/plain" });
       response.end(request.url.endsWith("/items") ? "Bad gateway" : "");
     });
@@ -120,10 +120,10 @@ describe("secrets never appear in errors", () => {
       inspect(error, { depth: Infinity, showHidden: true }),
     ].join("\n");
 
-  let echo: Awaited<ReturnType<typeof startServer>>;
+  let echo: Awaited<ReturnType<typeof startRecordingServer>>;
   beforeAll(async () => {
     // A hostile server that echoes the credentials everywhere it can: body, message, headers.
-    echo = await startServer((request, response) => {
+    echo = await startRecordingServer((request, response) => {
       const credential = String(request.headers.key ?? request.headers.authorization);
       const status = Number(request.url.split("/")[1]);
       json(
@@ -165,7 +165,7 @@ describe("secrets never appear in errors", () => {
   });
 
   it("keeps connection errors free of the credential too", async () => {
-    const closed = await startServer(() => undefined);
+    const closed = await startRecordingServer(() => undefined);
     await closed.close();
     await fc.assert(
       fc.asyncProperty(secret, async (apiKey) => {

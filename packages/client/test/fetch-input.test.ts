@@ -1,13 +1,13 @@
 // What `fetch` and middleware are given: always a real `Request`, over a real server on 127.0.0.1.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { APIConnectionTimeoutError, APIUserAbortError, createClient, type MakeprintableClient } from "../src/index.js";
 import { API_KEY, TOKEN_REQUEST } from "./helpers.js";
-import { json, startServer } from "./server.js";
+import { json, startRecordingServer } from "@mkp/testing";
 
-let api: Awaited<ReturnType<typeof startServer>>;
+let api: Awaited<ReturnType<typeof startRecordingServer>>;
 
 beforeAll(async () => {
-  api = await startServer((request, response) => {
+  api = await startRecordingServer((request, response) => {
     // Page 999 never answers: for timeouts and aborts.
     if (request.url.startsWith("/v1/items?page=999")) return;
     json(response, 200, request.method === "POST" ? { access_token: "t", token_type: "Bearer" } : []);
@@ -19,6 +19,21 @@ const clientOf = (options: Parameters<typeof createClient>[0] = {}): Makeprintab
   createClient({ apiKey: API_KEY, baseUrl: `${api.url}/v1`, ...options });
 const last = () => api.requests.at(-1)!;
 
+afterEach(() => vi.useRealTimers());
+
+/**
+ * A GET of the page that never answers, timed out by moving a faked `setTimeout` (sockets keep
+ * real time) once the server has the request, instead of waiting for real.
+ */
+async function timedOutGet(client: MakeprintableClient): Promise<unknown> {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  const arrived = api.received(api.requests.length + 1);
+  const pending = client.GET("/items", { params: { query: { page: 999 } }, timeoutMs: 30 }).catch((error: unknown) => error);
+  await arrived;
+  await vi.advanceTimersByTimeAsync(30);
+  return pending;
+}
+
 describe("with the default fetch", () => {
   it("sends the credential, and a public form operation exactly as the spec says", async () => {
     const client = clientOf();
@@ -27,12 +42,12 @@ describe("with the default fetch", () => {
     await client.POST("/token", { body: TOKEN_REQUEST });
     expect(last().headers.key).toBeUndefined();
     expect(last().headers["content-type"]).toBe("application/x-www-form-urlencoded");
-    expect(Object.fromEntries(new URLSearchParams(last().body.toString()))).toEqual(TOKEN_REQUEST);
+    expect(Object.fromEntries(new URLSearchParams(last().body))).toEqual(TOKEN_REQUEST);
   });
 
   it("times out and aborts as it does with a Request", async () => {
     const client = clientOf({ maxRetries: 0 });
-    const timedOut = await client.GET("/items", { params: { query: { page: 999 } }, timeoutMs: 30 }).catch((error: unknown) => error);
+    const timedOut = await timedOutGet(client);
     expect(timedOut).toBeInstanceOf(APIConnectionTimeoutError);
     const controller = new AbortController();
     const pending = client.GET("/items", { params: { query: { page: 999 } }, signal: controller.signal }).catch((error: unknown) => error);
@@ -69,7 +84,7 @@ describe("a caller's middleware and fetch get a real Request", () => {
   it("still times out through a middleware", async () => {
     const client = clientOf({ maxRetries: 0 });
     client.use({ onRequest: () => undefined });
-    const timedOut = await client.GET("/items", { params: { query: { page: 999 } }, timeoutMs: 30 }).catch((error: unknown) => error);
+    const timedOut = await timedOutGet(client);
     expect(timedOut).toBeInstanceOf(APIConnectionTimeoutError);
   });
 
@@ -77,8 +92,9 @@ describe("a caller's middleware and fetch get a real Request", () => {
     const client = clientOf({ maxRetries: 0 });
     client.use({ onRequest: ({ request }) => new Request(request, { headers: { "x-trace": "t2" } }) });
     const controller = new AbortController();
+    const arrived = api.received(api.requests.length + 1);
     const pending = client.GET("/items", { params: { query: { page: 999 } }, signal: controller.signal }).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await arrived;
     controller.abort(new Error("user left"));
     expect(await pending).toBeInstanceOf(APIUserAbortError);
     expect(await pending).toMatchObject({ cause: new Error("user left") });
@@ -144,7 +160,7 @@ describe("a caller's middleware and fetch get a real Request", () => {
     expect(seen[0]).toBeInstanceOf(Request);
     // The client follows redirects itself (redirects.test.ts), so fetch must not.
     expect(seen[0]!.redirect).toBe("manual");
-    const timedOut = await client.GET("/items", { params: { query: { page: 999 } }, timeoutMs: 30 }).catch((error: unknown) => error);
+    const timedOut = await timedOutGet(client);
     expect(timedOut).toBeInstanceOf(APIConnectionTimeoutError);
     const controller = new AbortController();
     const pending = client.GET("/items", { params: { query: { page: 999 } }, signal: controller.signal }).catch((error: unknown) => error);

@@ -27,3 +27,13 @@ export const TOKEN_REQUEST = {
   grant_type: GRANT_TYPE,
   code: "SplxlOBeZQQYbYS6WxSbIA",
 };
+
+/** A sleep that records each delay and returns at once (no real waiting in tests). */
+export function recordingSleep() {
+  const delays: number[] = [];
+  const sleep = async (ms: number, signal: AbortSignal) => {
+    delays.push(ms);
+    if (signal.aborted) throw signal.reason;
+  };
+  return { sleep, delays };
+}

@@ -3,12 +3,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient, RedirectRefusedError, unwrap } from "../src/index.js";
 import { API_KEY } from "./helpers.js";
-import { json, startServer } from "./server.js";
+import { json, startRecordingServer } from "@mkp/testing";
 
 const servers: { close: () => Promise<void> }[] = [];
 afterEach(async () => Promise.all(servers.splice(0).map((server) => server.close())));
-async function server(...args: Parameters<typeof startServer>) {
-  const started = await startServer(...args);
+async function server(...args: Parameters<typeof startRecordingServer>) {
+  const started = await startRecordingServer(...args);
   servers.push(started);
   return started;
 }

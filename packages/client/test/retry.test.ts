@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
-import { afterEach, describe, expect, it } from "vitest";
-import { API_KEY } from "./helpers.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { API_KEY, recordingSleep } from "./helpers.js";
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -15,17 +15,24 @@ import {
   unwrap,
 } from "../src/index.js";
 import { sleep as defaultSleep } from "../src/retry.js";
-import { json, recordingSleep, startServer } from "./server.js";
+import { json, startRecordingServer } from "@mkp/testing";
 
 const item = { id: 149, user_id: 8, file_name: "box_longline", file_ext: "obj", status: 1, created_at: 1422295700, updated_at: 1422295700 };
 const closers: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function server(...args: Parameters<typeof startServer>) {
-  const started = await startServer(...args);
+/**
+ * Fakes `setTimeout` only (sockets keep real time): a per-attempt timeout then fires when the test
+ * moves the clock, after the server has the request, instead of after a real wait.
+ */
+const fakeTimeouts = () => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+
+async function server(...args: Parameters<typeof startRecordingServer>) {
+  const started = await startRecordingServer(...args);
   closers.push(started.close);
   return started;
 }
@@ -171,7 +178,7 @@ describe("Retry-After", () => {
 
 describe("connection errors, timeouts and aborts", () => {
   async function closedPortUrl(): Promise<string> {
-    const api = await startServer(() => undefined);
+    const api = await startRecordingServer(() => undefined);
     await api.close();
     return api.url;
   }
@@ -216,7 +223,13 @@ describe("connection errors, timeouts and aborts", () => {
   it("fails with APIConnectionTimeoutError when no headers arrive within timeoutMs", async () => {
     const api = await server(() => undefined); // never answers
     const { client } = clientOf(api.url, { timeoutMs: 40, maxRetries: 0 });
-    const failure = await client.GET("/items").catch((error: unknown) => error);
+    fakeTimeouts();
+    const pending = client.GET("/items").catch((error: unknown) => error);
+    await api.received(1);
+    await vi.advanceTimersByTimeAsync(39);
+    expect(api.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const failure = await pending;
     expect(failure).toBeInstanceOf(APIConnectionTimeoutError);
     expect(failure).toBeInstanceOf(APIConnectionError);
     expect(failure).toMatchObject({
@@ -229,7 +242,11 @@ describe("connection errors, timeouts and aborts", () => {
     // The first attempt gets no answer, whether or not it reached the server within the timeout.
     const api = await server((request, response) => (request.headers["x-attempt"] === "1" ? undefined : json(response, 200, [])));
     const { client, delays } = clientOf(api.url, { fetch: countingFetch() });
-    const { data } = await client.GET("/items", { timeoutMs: 40 });
+    fakeTimeouts();
+    const pending = client.GET("/items", { timeoutMs: 40 });
+    await api.received(1);
+    await vi.advanceTimersByTimeAsync(40);
+    const { data } = await pending;
     expect(data).toEqual([]);
     expect(api.requests.at(-1)?.headers["x-attempt"]).toBe("2");
     expect(delays).toEqual([500]);
@@ -237,17 +254,18 @@ describe("connection errors, timeouts and aborts", () => {
 
   it("keeps a per-request timeoutMs and signal when the body is re-encoded as a form", async () => {
     const api = await server(() => undefined); // never answers
-    const { client } = clientOf(api.url);
-    const timedOut = await client.POST("/fixes", { body: { item_id: 149 }, timeoutMs: 30 }).catch((error: unknown) => error);
-    expect(timedOut).toMatchObject({ code: "MKP_CONNECTION_TIMEOUT", message: expect.stringContaining("/fixes within 30 ms") });
-    // (The timed-out request may or may not have reached the server in 30 ms.)
-    const seen = api.requests.length;
+    const { client } = clientOf(api.url, { maxRetries: 0 });
+    fakeTimeouts();
+    const pending = client.POST("/fixes", { body: { item_id: 149 }, timeoutMs: 30 }).catch((error: unknown) => error);
+    await api.received(1);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(await pending).toMatchObject({ code: "MKP_CONNECTION_TIMEOUT", message: expect.stringContaining("/fixes within 30 ms") });
     const controller = new AbortController();
     const aborted = client.POST("/fixes", { body: { item_id: 149 }, signal: controller.signal }).catch((error: unknown) => error);
-    while (api.requests.length === seen) await new Promise((resolve) => setImmediate(resolve));
+    await api.received(2);
     controller.abort();
     expect(await aborted).toBeInstanceOf(APIUserAbortError);
-    expect(api.requests.map((request) => request.headers["content-type"])).toEqual(Array(seen + 1).fill("application/x-www-form-urlencoded"));
+    expect(api.requests.map((request) => request.headers["content-type"])).toEqual(Array(2).fill("application/x-www-form-urlencoded"));
   });
 
   it("fails with APIUserAbortError when the caller aborts, without retrying", async () => {
@@ -314,7 +332,11 @@ describe("per-request options on form-encoded operations", () => {
     const api = await server(() => undefined); // never answers
     const fetch = countingFetch();
     const { client } = clientOf(api.url, { fetch });
-    const failure = await client.POST("/fixes", { body: { item_id: 149, name: "box" }, timeoutMs: 40 }).catch((error: unknown) => error);
+    fakeTimeouts();
+    const pending = client.POST("/fixes", { body: { item_id: 149, name: "box" }, timeoutMs: 40 }).catch((error: unknown) => error);
+    await api.received(1);
+    await vi.advanceTimersByTimeAsync(40);
+    const failure = await pending;
     expect(failure).toBeInstanceOf(APIConnectionTimeoutError);
     expect(failure).toMatchObject({ message: expect.stringContaining("/fixes within 40 ms") });
     expect(fetch.attempts).toBe(1);
@@ -413,8 +435,11 @@ describe("each attempt's own timeout", () => {
       arrive();
     });
     const { client } = clientOf(api.url, { maxRetries: 0 });
+    fakeTimeouts();
     const slow = client.GET("/fixes");
     const fast = client.GET("/items", { timeoutMs: 30 }).catch((error: unknown) => error);
+    await api.received(2);
+    await vi.advanceTimersByTimeAsync(30);
     expect(await fast).toBeInstanceOf(APIConnectionTimeoutError);
     await arrived;
     answerLate();
@@ -423,16 +448,16 @@ describe("each attempt's own timeout", () => {
 
   it("covers only the wait for the headers: a body that arrives later is read in full", async () => {
     let finish!: () => void;
-    const api = await server((request, response) => {
-      if (request.url.endsWith("/fixes")) return; // never answers
+    const api = await server((_request, response) => {
       response.writeHead(200, { "content-type": "application/json" });
       response.write('[{"id":');
       finish = () => response.end("1}]");
     });
     const { client } = clientOf(api.url, { timeoutMs: 40, maxRetries: 0 });
+    fakeTimeouts();
     const { data: stream } = await client.GET("/items", { parseAs: "stream" });
-    // A later attempt with the same timeout timing out means the first one's deadline has passed.
-    expect(await client.GET("/fixes").catch((error: unknown) => error)).toBeInstanceOf(APIConnectionTimeoutError);
+    await vi.advanceTimersByTimeAsync(40);
+    // The body's reader is still open past the 40 ms of the headers' deadline: still read in full.
     finish();
     expect(JSON.parse(await new Response(stream as ReadableStream).text())).toEqual([{ id: 1 }]);
   });

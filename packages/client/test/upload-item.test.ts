@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, InvalidUploadError, uploadItem, unwrap, type ItemUploadInput } from "../src/index.js";
-import { json, startServer } from "./server.js";
+import { json, startRecordingServer } from "@mkp/testing";
 
 const API_KEY = "12345weLove3DPrinting";
 const CUBE_PATH = fileURLToPath(new URL("./fixtures/cube.obj", import.meta.url));
@@ -16,14 +16,14 @@ interface Received {
   fields: Record<string, { fileName: string; bytes: Buffer } | string>;
 }
 
-let api: Awaited<ReturnType<typeof startServer>>;
+let api: Awaited<ReturnType<typeof startRecordingServer>>;
 const received: Received[] = [];
 
 beforeAll(async () => {
   // A real server that parses the multipart body (with undici's parser) and answers like the API.
-  api = await startServer(async (request, response) => {
+  api = await startRecordingServer(async (request, response) => {
     const contentType = String(request.headers["content-type"]);
-    const form = await new Response(new Uint8Array(request.body), { headers: { "content-type": contentType } }).formData();
+    const form = await new Response(new Uint8Array(request.bytes), { headers: { "content-type": contentType } }).formData();
     const fields: Received["fields"] = {};
     for (const [name, value] of form) {
       fields[name] = typeof value === "string" ? value : { fileName: value.name, bytes: Buffer.from(await value.arrayBuffer()) };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { APIUserAbortError, createClient, FixTimeoutError, isFixDone, NotFoundError, waitForFix, type Fix } from "../src/index.js";
-import { json, startServer } from "./server.js";
+import { json, startRecordingServer } from "@mkp/testing";
 
 const API_KEY = "12345weLove3DPrinting";
 const closers: Array<() => Promise<void>> = [];
@@ -10,7 +10,7 @@ afterEach(async () => {
 
 /** A fix server whose fix 17 moves one step along `steps` per poll (and stays at the last). */
 async function fixServer(steps: Fix[]) {
-  const api = await startServer((request, response, index) => {
+  const api = await startRecordingServer((request, response, index) => {
     if (request.url !== "/v1/fixes/17") return json(response, 404, { error: "not_found" });
     json(response, 200, steps[Math.min(index, steps.length - 1)]);
   });
