@@ -1,9 +1,8 @@
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
-import { launchChromium, type LaunchedChromium } from "@mkp/testing";
+import { launchChromium, type LaunchedChromium, startRecordingServer } from "@mkp/testing";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer } from "./helpers.js";
 
 // The core, bundled for the browser exactly as an app's bundler would (platform "browser").
 async function bundleCore(): Promise<string> {
@@ -24,11 +23,11 @@ const page = (script: string) => `<!doctype html><meta charset="utf-8"><title>ap
 
 let browser: BrowserContext;
 let launched: LaunchedChromium | undefined;
-let app: Awaited<ReturnType<typeof startServer>>;
+let app: Awaited<ReturnType<typeof startRecordingServer>>;
 
 beforeAll(async () => {
   const core = await bundleCore();
-  app = await startServer((req, res) => {
+  app = await startRecordingServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     if (url.pathname === "/oauth.js") {
       res.writeHead(200, { "content-type": "text/javascript" });

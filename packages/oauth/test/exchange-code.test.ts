@@ -2,15 +2,15 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { inspect } from "node:util";
 import { InvalidTokenResponseError, ClientSecretInBrowserError, OAuthOptionsError, TokenError, TokenRequestError, TokenTimeoutError } from "../src/errors.js";
 import { exchangeCode, type ExchangeCodeOptions } from "../src/exchange-code.js";
-import { json, startServer } from "./helpers.js";
+import { json, startRecordingServer } from "@mkp/testing";
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   vi.unstubAllGlobals();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-async function server(handle: Parameters<typeof startServer>[0]) {
-  const s = await startServer(handle);
+async function server(handle: Parameters<typeof startRecordingServer>[0]) {
+  const s = await startRecordingServer(handle);
   servers.push(s);
   return s;
 }
@@ -217,7 +217,7 @@ describe("exchangeCode", () => {
     const api = await server(() => {});
     const controller = new AbortController();
     const pending = failure({ ...credentials, baseUrl: api.url, signal: controller.signal });
-    while (api.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await api.received(1);
     controller.abort();
     expect(await pending).toMatchObject({ code: "MKP_OAUTH_REQUEST_FAILED", message: "the token request was aborted" });
   });

@@ -1,7 +1,8 @@
 import { startMockServer, type MockServer } from "@mkp/mock-server";
 import { getEventListeners } from "node:events";
-import { connect, createServer } from "node:net";
-import { fakeOpener } from "@mkp/testing";
+import { createServer } from "node:http";
+import { connect } from "node:net";
+import { fakeOpener, listenOnLoopback } from "@mkp/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AccessDeniedError, TokenError, TokenRequestError } from "../src/errors.js";
 import { LoginTimeoutError, loopbackLogin } from "../src/node/index.js";
@@ -218,13 +219,11 @@ describe("loopbackLogin against @mkp/mock-server", () => {
 
   it("fails when the port is taken", async () => {
     const s = await startSandbox();
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const taken = await listenOnLoopback(createServer());
     try {
-      const { port } = taken.address() as { port: number };
-      await expect(loginAt(s, { port }).outcome).rejects.toMatchObject({ code: "EADDRINUSE" });
+      await expect(loginAt(s, { port: taken.port }).outcome).rejects.toMatchObject({ code: "EADDRINUSE" });
     } finally {
-      taken.close();
+      await taken.close();
     }
   });
 

@@ -1,5 +1,5 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "@mkp/testing";
 import Provider from "oidc-provider";
 
 /**
@@ -12,8 +12,7 @@ export async function startOidcProvider(
   rewriteTokenResponse?: (body: Record<string, unknown>) => Record<string, unknown>,
 ) {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url: issuer, close } = await listenOnLoopback(server);
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -43,9 +42,6 @@ export async function startOidcProvider(
     authorizeUrl: `${issuer}/auth`,
     /** `exchangeCode` posts to `${baseUrl}/token`, which is this provider's token endpoint. */
     baseUrl: issuer,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close,
   };
 }

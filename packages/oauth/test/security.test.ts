@@ -5,15 +5,15 @@ import { inspect } from "node:util";
 import { OAuthOptionsError, TokenError } from "../src/errors.js";
 import { exchangeCode } from "../src/exchange-code.js";
 import { isExpired } from "../src/is-expired.js";
-import { json, startServer } from "./helpers.js";
+import { json, startRecordingServer } from "@mkp/testing";
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   vi.unstubAllEnvs();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-async function server(handle: Parameters<typeof startServer>[0]) {
-  const s = await startServer(handle);
+async function server(handle: Parameters<typeof startRecordingServer>[0]) {
+  const s = await startRecordingServer(handle);
   servers.push(s);
   return s;
 }

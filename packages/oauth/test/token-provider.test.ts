@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TokenExpiredError } from "../src/errors.js";
 import { tokenFromResponse } from "../src/internal/token-response.js";
 import { tokenProvider } from "../src/token-provider.js";
-import { json, startServer } from "./helpers.js";
+import { json, startRecordingServer } from "@mkp/testing";
 
 const token = (expiresIn?: number) =>
   tokenFromResponse(200, { access_token: "sec_3dFix", token_type: "Bearer", ...(expiresIn !== undefined && { expires_in: expiresIn }) }, 0);
@@ -13,7 +13,7 @@ afterEach(() => close?.());
 
 describe("tokenProvider", () => {
   it("makes createClient send Authorization: Bearer with the current token", async () => {
-    const api = await startServer((_, res) => json(res, 200, { data: [] }));
+    const api = await startRecordingServer((_, res) => json(res, 200, { data: [] }));
     close = api.close;
     let current = token(3600);
     const client = createClient({ baseUrl: `${api.url}/v1`, accessToken: tokenProvider(() => current, { now: () => 0 }) });
@@ -24,7 +24,7 @@ describe("tokenProvider", () => {
   });
 
   it("refuses to send an expired token (injected clock), before any request", async () => {
-    const api = await startServer((_, res) => json(res, 200, {}));
+    const api = await startRecordingServer((_, res) => json(res, 200, {}));
     close = api.close;
     const client = createClient({ baseUrl: api.url, accessToken: tokenProvider(token(60), { now: () => 60_000 }) });
     const error = await client.GET("/items").catch((e: unknown) => e);
