@@ -5,7 +5,7 @@ import type { OperationId } from "@mkp/client";
 import { type Context, Hono } from "hono";
 import { authenticate } from "./authenticate.js";
 import type { Sandbox } from "./context.js";
-import type { CorsPolicy } from "./cors.js";
+import { type CorsPolicy, type CorsScope, stricter } from "./cors.js";
 import { IGNORED_PARAMETERS_HEADER } from "./from-spec.js";
 import { BodyTooLargeError, readBody, readForm, type Reply } from "./http.js";
 import type { RequestLogEntry } from "./options.js";
@@ -30,10 +30,10 @@ export interface AppParts {
 /** What one answer needs besides the reply: where the request went and whether browsers may read it. */
 interface Answered {
   readonly operationId: OperationId | undefined;
-  readonly crossOrigin: boolean;
+  readonly cors: CorsScope;
 }
 
-const NOT_ANSWERED: Answered = { operationId: undefined, crossOrigin: false };
+const NOT_ANSWERED: Answered = { operationId: undefined, cors: "none" };
 
 function pathname(request: IncomingMessage): string {
   const target = request.url ?? "/";
@@ -42,9 +42,10 @@ function pathname(request: IncomingMessage): string {
 }
 
 /** What the routes of one path answer, whatever the method. */
-function lookUp(paths: readonly PathEntry[], path: string): { methods: string; crossOrigin: boolean } {
+function lookUp(paths: readonly PathEntry[], path: string): { methods: string; cors: CorsScope } {
   const matching = paths.filter((entry) => entry.pattern.test(path));
-  return { methods: matching.map((entry) => entry.methods).join(", "), crossOrigin: matching.some((entry) => entry.crossOrigin) };
+  const cors = matching.length === 0 ? "none" : matching.map((entry) => entry.cors).reduce(stricter);
+  return { methods: matching.map((entry) => entry.methods).join(", "), cors };
 }
 
 /**
@@ -54,8 +55,8 @@ function lookUp(paths: readonly PathEntry[], path: string): { methods: string; c
  */
 function answer(parts: AppParts, c: Context<Env>, reply: Reply, answered: Answered): Response {
   const { incoming, outgoing } = c.env;
-  const cross = answered.crossOrigin ? parts.cors.headersFor(incoming.headers.origin) : undefined;
-  const sent = cross === undefined ? reply : { ...reply, headers: { ...reply.headers, ...cross } };
+  const cross = parts.cors.headersFor(incoming.headers.origin, answered.cors);
+  const sent = Object.keys(cross).length === 0 ? reply : { ...reply, headers: { ...reply.headers, ...cross } };
   const status = writeReply(parts.sandbox, outgoing, sent, incoming.headers.accept, answered.operationId);
   // Unread body bytes (413, early errors) are discarded rather than left on the socket.
   incoming.resume();
@@ -110,7 +111,7 @@ function gate(parts: AppParts, c: Context<Env>): Response | undefined {
   const origin = request.headers.origin;
   if (request.method === "OPTIONS" && origin !== undefined && request.headers["access-control-request-method"] !== undefined) {
     const path = lookUp(parts.paths, pathname(request));
-    return answer(parts, c, parts.cors.preflight(origin, path.methods, path.crossOrigin), NOT_ANSWERED);
+    return answer(parts, c, parts.cors.preflight(origin, path.methods, path.cors), NOT_ANSWERED);
   }
   return undefined;
 }
@@ -122,18 +123,19 @@ function unrouted(parts: AppParts, c: Context<Env>): Response {
     path.methods === ""
       ? apiError(404, "not_found", "No such endpoint.")
       : apiError(405, "method_not_allowed", `Use ${path.methods.replaceAll(", ", " or ")}.`, { allow: path.methods });
-  return answer(parts, c, reply, { operationId: undefined, crossOrigin: path.crossOrigin });
+  return answer(parts, c, reply, { operationId: undefined, cors: path.cors });
 }
 
 /** A body over its limit is a 413; anything else thrown is a bug in the sandbox, said without request data. */
 function failed(parts: AppParts, c: Context<Env>, error: unknown): Response {
   const path = lookUp(parts.paths, pathname(c.env.incoming));
   if (error instanceof BodyTooLargeError) {
-    const reply = apiError(413, "invalid_request", `The body is larger than ${error.limit} bytes.`, { connection: "close" });
-    return answer(parts, c, reply, { operationId: c.get("operationId"), crossOrigin: path.crossOrigin });
+    // The transport's limit, answered before the body reaches the operation.
+    const reply: Reply = { ...apiError(413, "invalid_request", `The body is larger than ${error.limit} bytes.`, { connection: "close" }), outsideSpec: true };
+    return answer(parts, c, reply, { operationId: c.get("operationId"), cors: path.cors });
   }
   parts.logError(`[mkp-mock] internal error in ${pathname(c.env.incoming)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return answer(parts, c, apiError(500, "server_error", "The sandbox failed; see its log."), { operationId: undefined, crossOrigin: path.crossOrigin });
+  return answer(parts, c, apiError(500, "server_error", "The sandbox failed; see its log."), { operationId: undefined, cors: path.cors });
 }
 
 /**
@@ -151,7 +153,7 @@ export function sandboxApp(parts: AppParts): Hono<Env> {
     await next();
   });
   for (const route of parts.routes) {
-    const answered: Answered = { operationId: route.operationId, crossOrigin: route.crossOrigin };
+    const answered: Answered = { operationId: route.operationId, cors: route.cors };
     app.on(route.method, route.path.replace(/\{([^}]+)\}/g, ":$1"), async (c) => {
       c.set("operationId", route.operationId);
       return answer(parts, c, await runRoute(parts.sandbox, route, c), answered);

@@ -19,6 +19,8 @@ export interface Sandbox {
   readonly resources: ResourceState;
   /** The origins `POST /items` may download a `fileurl` from (opt-in; empty: record only). */
   readonly fileUrlOrigins: readonly string[];
+  /** The origins fix callbacks may go to, when the sandbox's owner listed them (else the calling app's own). */
+  readonly callbackOrigins: readonly string[] | undefined;
   /** The sandbox's own origin, e.g. `http://127.0.0.1:PORT` (for download links). */
   readonly publicUrl: string;
   /**

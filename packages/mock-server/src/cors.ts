@@ -1,8 +1,26 @@
 import { API_KEY_HEADER } from "@mkp/client";
 import { IGNORED_PARAMETERS_HEADER, SANDBOX_SOURCE_HEADER } from "./from-spec.js";
 import type { Reply } from "./http.js";
+import { isLoopbackUrl } from "./resources.js";
 
 type Headers = Readonly<Record<string, string>>;
+
+/**
+ * Who may read a path's answers from a browser: `api` as the `cors` option says; `local-pages`
+ * the same, except that "any origin" narrows to pages on this machine (never `*`), for the paths
+ * that make the sandbox call back a URL; `none` never.
+ */
+export type CorsScope = "api" | "local-pages" | "none";
+
+/** The strictest of two scopes (a path takes the strictest of its routes'). */
+export function stricter(a: CorsScope, b: CorsScope): CorsScope {
+  const order: readonly CorsScope[] = ["none", "local-pages", "api"];
+  return order[Math.min(order.indexOf(a), order.indexOf(b))] ?? "none";
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  return URL.canParse(origin) && isLoopbackUrl(new URL(origin)) && new URL(origin).origin === origin;
+}
 
 // Headers a browser app may send and read cross-origin (the credential headers included).
 const REQUEST_HEADERS = `${API_KEY_HEADER}, authorization, content-type`;
@@ -33,19 +51,20 @@ export class CorsPolicy {
     this.#unlisted = Array.isArray(policy) ? VARY : NONE;
   }
 
-  /** The CORS headers of an answer to `origin` on a path browsers may use (none when the policy does not allow it). */
-  headersFor(origin: string | undefined): Headers {
-    if (origin === undefined) return NONE;
-    return this.#any ?? this.#listed.get(origin) ?? this.#unlisted;
+  /** The CORS headers of an answer to `origin` on a path of `scope` (none when the policy does not allow it). */
+  headersFor(origin: string | undefined, scope: CorsScope): Headers {
+    if (origin === undefined || scope === "none") return NONE;
+    if (this.#any === undefined) return this.#listed.get(origin) ?? this.#unlisted;
+    if (scope === "api") return this.#any;
+    return isLoopbackOrigin(origin) ? { "access-control-allow-origin": origin, "access-control-expose-headers": EXPOSED_HEADERS, vary: "Origin" } : VARY;
   }
 
   /**
    * The answer to a preflight (Fetch standard §3.2.2) from `origin` for a path that answers
-   * `methods`: 204 with what may be sent, or 403 when the origin may not (`cors` says false, or
-   * the path is never readable cross-origin).
+   * `methods`: 204 with what may be sent, or 403 when the origin may not.
    */
-  preflight(origin: string, methods: string, crossOrigin: boolean): Reply {
-    const allowed = crossOrigin ? this.headersFor(origin) : NONE;
+  preflight(origin: string, methods: string, scope: CorsScope): Reply {
+    const allowed = this.headersFor(origin, scope);
     if (allowed["access-control-allow-origin"] === undefined) {
       return {
         status: 403,

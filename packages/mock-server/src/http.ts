@@ -10,6 +10,11 @@ export interface Reply {
   html?: string;
   /** Raw bytes with their media type. */
   bytes?: { data: Uint8Array; mediaType: string };
+  /**
+   * An answer of the sandbox itself (a limit it enforces, a failure it was asked to inject), not
+   * one the API's description documents: sent without checking it against the description.
+   */
+  outsideSpec?: true;
 }
 
 /** The body was larger than the limit: answered with 413 before it is read to the end. */

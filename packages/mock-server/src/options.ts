@@ -68,6 +68,19 @@ export interface MockServerOptions {
    */
   fileUrlOrigins?: readonly string[];
   /**
+   * Origins (`http://127.0.0.1:8080`, loopback only) that fix callbacks may go to. Default: the
+   * calling app's own: a request from a web page (it carries `Origin`) is called back on that
+   * page's origin only, and only when it is on this machine; a program on this machine (no
+   * `Origin`, a loopback connection) on any loopback URL, as it could call it itself; anyone else
+   * never. With a list, only those origins, whoever asks.
+   */
+  callbackOrigins?: readonly string[];
+  /**
+   * Most bytes of uploaded files the sandbox keeps in memory, in total; default 100 MiB. Past it an
+   * upload gets 507 (delete items to make room): nothing stored is ever dropped behind a test's back.
+   */
+  maxStoredBytes?: number;
+  /**
    * Which web origins may call the API from a browser (CORS): `true` any origin (the default),
    * `false` none, or a list such as `["http://127.0.0.1:5173"]`. The authorize page and
    * `POST /token` never allow cross-origin reads: a page must not read the consent form, and a
@@ -95,6 +108,8 @@ export interface Settings {
   readonly document: OpenApiDocument | undefined;
   readonly allowedHosts: readonly string[];
   readonly fileUrlOrigins: readonly string[];
+  readonly callbackOrigins: readonly string[] | undefined;
+  readonly maxStoredBytes: number;
   readonly cors: boolean | readonly string[];
   readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
   readonly logError: (message: string) => void;
@@ -115,9 +130,11 @@ function checkStringList(name: string, value: unknown): void {
 }
 
 function checkOrigins(options: MockServerOptions): void {
-  for (const origin of options.fileUrlOrigins ?? []) {
-    if (!isOrigin(origin) || !isLoopbackUrl(new URL(origin))) {
-      fail(`fileUrlOrigins: ${JSON.stringify(origin.slice(0, 80))} is not a loopback origin such as http://127.0.0.1:8080`);
+  for (const name of ["fileUrlOrigins", "callbackOrigins"] as const) {
+    for (const origin of options[name] ?? []) {
+      if (!isOrigin(origin) || !isLoopbackUrl(new URL(origin))) {
+        fail(`${name}: ${JSON.stringify(origin.slice(0, 80))} is not a loopback origin such as http://127.0.0.1:8080`);
+      }
     }
   }
   const { cors } = options;
@@ -130,7 +147,7 @@ function checkNumbers(options: MockServerOptions): void {
   const { port } = options;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail("port must be an integer from 0 to 65535");
   if (options.now !== undefined && typeof options.now !== "function") fail("now must be a function returning milliseconds");
-  for (const name of ["maxBodyBytes", "maxUploadBytes"] as const) {
+  for (const name of ["maxBodyBytes", "maxUploadBytes", "maxStoredBytes"] as const) {
     const value = options[name];
     if (value !== undefined && !(Number.isInteger(value) && value > 0)) fail(`${name} must be a positive integer`);
   }
@@ -164,6 +181,7 @@ function checkClients(clients: readonly MockClient[] | undefined): void {
 export function settingsFrom(options: MockServerOptions): Settings {
   checkStringList("allowedHosts", options.allowedHosts);
   checkStringList("fileUrlOrigins", options.fileUrlOrigins);
+  checkStringList("callbackOrigins", options.callbackOrigins);
   checkOrigins(options);
   checkNumbers(options);
   checkStringList("apiKeys", options.apiKeys);
@@ -182,6 +200,8 @@ export function settingsFrom(options: MockServerOptions): Settings {
     document: options.document,
     allowedHosts: options.allowedHosts ?? [],
     fileUrlOrigins: options.fileUrlOrigins ?? [],
+    callbackOrigins: options.callbackOrigins,
+    maxStoredBytes: options.maxStoredBytes ?? 100 * 1024 * 1024,
     cors: options.cors ?? true,
     onRequest: options.onRequest,
     logError: options.logError ?? ((message: string) => console.error(message)),

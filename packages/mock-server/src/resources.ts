@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { components } from "@mkp/client";
 import { isLoopbackHost } from "@mkp/client/internal";
 import type { Handler, OperationHandler, QueryParams, RequestContext, Sandbox } from "./context.js";
@@ -127,15 +128,39 @@ export class ResourceState {
   #nextFixId = 1;
   #closed = false;
 
+  // Bytes of stored files, and of uploads being read (reserved before they are).
+  #storedBytes = 0;
+  #reservedBytes = 0;
+
   constructor(
     private readonly sandbox: Pick<Sandbox, "now" | "publicUrl" | "validator" | "reportViolations">,
     private readonly timing: FixTiming,
+    private readonly maxStoredBytes: number,
   ) {}
+
+  /** The 507 answer when `bytes` more would pass the storage cap, else undefined. */
+  storageFull(bytes: number): Reply | undefined {
+    if (this.#storedBytes + this.#reservedBytes + bytes <= this.maxStoredBytes) return undefined;
+    const description = `The sandbox holds ${this.#storedBytes} of its ${this.maxStoredBytes} bytes of uploads: delete items (DELETE /items/{id}) or start it with a larger maxStoredBytes (--max-stored-bytes).`;
+    // The sandbox's own limit, not an answer of the API: the spec does not describe it.
+    return { status: 507, headers: { connection: "close" }, json: { error: "insufficient_storage", error_description: description }, outsideSpec: true };
+  }
+
+  /** Holds back room for an upload being read (a negative count gives it back). */
+  reserve(bytes: number): void {
+    this.#reservedBytes += bytes;
+  }
 
   addItem(userId: number, name: { fileName: string; fileExt: string }, bytes: Uint8Array | undefined): StoredItem {
     const item: StoredItem = { id: this.#nextItemId++, userId, ...name, createdAt: this.sandbox.now(), bytes };
     this.items.set(item.id, item);
+    this.#storedBytes += bytes?.length ?? 0;
     return item;
+  }
+
+  /** Deletes an item and frees its bytes. */
+  removeItem(item: StoredItem): void {
+    if (this.items.delete(item.id)) this.#storedBytes -= item.bytes?.length ?? 0;
   }
 
   /** An item as the spec's `Item` schema has it, in the order of the published example. */
@@ -258,8 +283,8 @@ export class ResourceState {
   }
 }
 
-async function createItem(sandbox: Sandbox, context: RequestContext): Promise<Reply> {
-  const userId = ownerOf(context);
+/** Reads the multipart body of `POST /items` and checks its fields against the spec: the form, or the answer. */
+async function readItemForm(sandbox: Sandbox, context: RequestContext<unknown>): Promise<FormData | Reply> {
   const contentType = context.request.headers["content-type"];
   if (mediaTypeOf(contentType) !== MULTIPART) {
     await context.readBody().catch(() => undefined);
@@ -281,26 +306,27 @@ async function createItem(sandbox: Sandbox, context: RequestContext): Promise<Re
     model[name] = typeof value === "string" ? value : `(${value?.size ?? 0} bytes)`;
   }
   const checked = sandbox.validator.validateRequestBody("createItem", MULTIPART, model);
-  if (!checked.ok) return badRequest(`Give exactly one of file and fileurl: ${checked.problems.join("; ")}.`);
+  return checked.ok ? form : badRequest(`Give exactly one of file and fileurl: ${checked.problems.join("; ")}.`);
+}
 
-  const file = form.get("file");
-  if (file !== null) {
-    if (typeof file === "string") return badRequest("file must be a file part (with a filename), not a text field.");
-    const name = splitFileName(file.name);
-    if (!name) return badRequest("The file's name needs a name and an extension, such as box.obj.");
-    if (file.size === 0) return badRequest("The file is empty.");
-    const data = new Uint8Array(await file.arrayBuffer());
-    // A zip is accepted when it is one: a local-file header comes first (PKWARE APPNOTE §4.3.7).
-    if (name.fileExt === "zip" && !(data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04)) {
-      return badRequest("The .zip file is not a zip archive.");
-    }
-    return { status: 201, json: sandbox.resources.itemView(sandbox.resources.addItem(userId, name, data)) };
+async function itemFromFile(sandbox: Sandbox, userId: number, file: File): Promise<Reply> {
+  const name = splitFileName(file.name);
+  if (!name) return badRequest("The file's name needs a name and an extension, such as box.obj.");
+  if (file.size === 0) return badRequest("The file is empty.");
+  const data = new Uint8Array(await file.arrayBuffer());
+  // A zip is accepted when it is one: a local-file header comes first (PKWARE APPNOTE §4.3.7).
+  if (name.fileExt === "zip" && !(data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04)) {
+    return badRequest("The .zip file is not a zip archive.");
   }
+  // No second check: room for the whole body, this file included, was reserved before reading it.
+  return { status: 201, json: sandbox.resources.itemView(sandbox.resources.addItem(userId, name, data)) };
+}
 
+async function itemFromUrl(sandbox: Sandbox, userId: number, fileurl: string): Promise<Reply> {
   let url: URL;
   let path: string;
   try {
-    url = new URL(String(form.get("fileurl")));
+    url = new URL(fileurl);
     path = decodeURIComponent(url.pathname);
   } catch {
     return badRequest("fileurl is not a URL.");
@@ -328,9 +354,63 @@ async function createItem(sandbox: Sandbox, context: RequestContext): Promise<Re
     return badRequest("Downloading fileurl failed.");
   }
   if (data.length === 0) return badRequest("The file at fileurl is empty.");
+  // The downloaded file was not part of the reserved body (which held only its URL).
+  const full = sandbox.resources.storageFull(data.length);
+  if (full) return full;
   const item = sandbox.resources.addItem(userId, name, data);
   sandbox.resources.fileUrls.push({ itemId: item.id, url: url.href, downloaded: true });
   return { status: 201, json: sandbox.resources.itemView(item) };
+}
+
+/**
+ * `POST /items`: a file part or a `fileurl`. Room for the whole body is reserved before it is
+ * read, so concurrent uploads cannot together pass the storage cap while they are in flight.
+ */
+async function createItem(sandbox: Sandbox, context: RequestContext): Promise<Reply> {
+  const userId = ownerOf(context);
+  const declared = Number(context.request.headers["content-length"]);
+  const reservation = Math.min(Number.isFinite(declared) && declared > 0 ? declared : sandbox.maxUploadBytes, sandbox.maxUploadBytes);
+  const full = sandbox.resources.storageFull(reservation);
+  if (full) return full;
+  sandbox.resources.reserve(reservation);
+  try {
+    const form = await readItemForm(sandbox, context);
+    if (!(form instanceof FormData)) return form;
+    const file = form.get("file");
+    if (file === null) return await itemFromUrl(sandbox, userId, String(form.get("fileurl")));
+    if (typeof file === "string") return badRequest("file must be a file part (with a filename), not a text field.");
+    return await itemFromFile(sandbox, userId, file);
+  } finally {
+    sandbox.resources.reserve(-reservation);
+  }
+}
+
+/**
+ * Why the sandbox may not call `target` back for this request, or undefined when it may. A web
+ * page (its request carries `Origin`) is called back on its own origin only; a program on this
+ * machine (no `Origin`, a loopback connection) anywhere on loopback, which it could reach itself;
+ * anyone else only where the owner listed (`callbackOrigins`), which also narrows both.
+ */
+function callbackRefusal(sandbox: Sandbox, request: IncomingMessage, target: URL): string | undefined {
+  if (!isLoopbackUrl(target)) return "The sandbox only calls back loopback addresses (127.0.0.1, localhost, [::1]).";
+  if (sandbox.callbackOrigins !== undefined) {
+    if (sandbox.callbackOrigins.includes(target.origin)) return undefined;
+    return `The sandbox calls back only ${sandbox.callbackOrigins.join(", ")} (its callbackOrigins option, --callback-origin).`;
+  }
+  const origin = request.headers.origin;
+  if (origin !== undefined) {
+    if (origin === target.origin) return undefined;
+    return `A web page is called back on its own origin only: callback_url must start with ${origin.slice(0, 200)} and be on this machine (or start the sandbox with --callback-origin).`;
+  }
+  if (isLoopbackAddress(request.socket.remoteAddress)) return undefined;
+  return "The sandbox calls back a program on another machine only at an origin its owner listed (--callback-origin).";
+}
+
+/** Whether a socket's peer address is this machine (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`). */
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;
+  return isLoopbackHost(v4.includes(":") ? `[${v4}]` : v4);
 }
 
 async function createFix(sandbox: Sandbox, context: RequestContext): Promise<Reply> {
@@ -343,9 +423,8 @@ async function createFix(sandbox: Sandbox, context: RequestContext): Promise<Rep
   const item = sandbox.resources.items.get(itemId);
   if (!item || item.userId !== userId) return badRequest(`There is no item ${itemId} in your account.`);
   if (callback !== undefined && !URL.canParse(callback)) return badRequest("callback_url is not a URL.");
-  if (callback !== undefined && !isLoopbackUrl(new URL(callback))) {
-    return badRequest("The sandbox only calls back loopback addresses (127.0.0.1, localhost, [::1]).");
-  }
+  const refusal = callback === undefined ? undefined : callbackRefusal(sandbox, context.request, new URL(callback));
+  if (refusal !== undefined) return badRequest(refusal);
   const fix = sandbox.resources.addFix(userId, itemId, callback);
   return { status: 201, json: sandbox.resources.fixView(fix) };
 }
@@ -374,7 +453,7 @@ const getItem: OperationHandler<"getItem"> = (sandbox, context) => {
 const deleteItem: OperationHandler<"deleteItem"> = (sandbox, context) => {
   const item = sandbox.resources.items.get(context.pathParams.id);
   if (!item || item.userId !== ownerOf(context)) return notFound();
-  sandbox.resources.items.delete(item.id);
+  sandbox.resources.removeItem(item);
   return { status: 204 };
 };
 

@@ -50,8 +50,7 @@ function encode(sandbox: Sandbox, reply: Reply, accept: string | undefined, oper
 export function writeReply(sandbox: Sandbox, response: ServerResponse, reply: Reply, accept: string | undefined, operationId: OperationId | undefined): number {
   let { headers, body, mediaType, model } = encode(sandbox, reply, accept, operationId);
   let status = reply.status;
-  // 413 is the transport's limit, answered before the body reaches the operation.
-  if (operationId !== undefined && status !== 413) {
+  if (operationId !== undefined && reply.outsideSpec !== true) {
     const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
     const problems = sandbox.validator.validateResponse(operationId, { status, headers: lower, mediaType, body: model });
     const violation = sandbox.reportViolations(operationId, `the ${status} response`, problems);

@@ -1,6 +1,7 @@
 import { AUTHORIZATION_URL, OPERATION_INPUTS, OPERATIONS, type OperationId, SERVER_URL, TOKEN_URL } from "@mkp/client";
 import { authorizeHandler, decisionHandler } from "./authorize.js";
 import type { Handler } from "./context.js";
+import { type CorsScope, stricter } from "./cors.js";
 import { specHandler } from "./from-spec.js";
 import { METADATA_PATH, metadataHandler } from "./metadata.js";
 import { downloadHandler, resourceHandlers } from "./resources.js";
@@ -55,8 +56,8 @@ export interface Route {
   readonly path: string;
   readonly operationId: OperationId | undefined;
   readonly handler: Handler<never>;
-  /** Whether a browser on another origin may read its answers (CORS). */
-  readonly crossOrigin: boolean;
+  /** Who may read its answers from a browser on another origin (the strictest of its path's routes). */
+  readonly cors: CorsScope;
   /** Whether it needs a credential, and which scopes a token with scopes must carry. */
   readonly authenticated: boolean;
   readonly scopes: (typeof OPERATIONS)[OperationId]["scopes"];
@@ -64,6 +65,17 @@ export interface Route {
   readonly pathNames: readonly string[];
   /** Query parameters the description documents that its handler does not act on. */
   readonly ignorable: readonly string[];
+}
+
+/**
+ * The OAuth 2.0 endpoints of the spec's security scheme are never readable cross-origin; an
+ * operation with callbacks (`POST /fixes`) only by pages on this machine, so a page elsewhere
+ * cannot start a fix at all; every other operation as the `cors` option says.
+ */
+function corsScope(operationId: OperationId, validator: SpecValidator): CorsScope {
+  const operation = OPERATIONS[operationId];
+  if (OAUTH_ENDPOINTS.has(`${operation.serverUrl}${operation.path}`)) return "none";
+  return validator.callbackNames(operationId).length > 0 ? "local-pages" : "api";
 }
 
 function operationRoute(operationId: OperationId, validator: SpecValidator): Route {
@@ -75,7 +87,7 @@ function operationRoute(operationId: OperationId, validator: SpecValidator): Rou
     path,
     operationId,
     handler: HANDLERS[operationId] ?? specHandler(operationId),
-    crossOrigin: !OAUTH_ENDPOINTS.has(`${operation.serverUrl}${operation.path}`),
+    cors: corsScope(operationId, validator),
     authenticated: operation.authenticated,
     scopes: operation.scopes,
     pathNames: [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? ""),
@@ -83,9 +95,9 @@ function operationRoute(operationId: OperationId, validator: SpecValidator): Rou
   };
 }
 
-function siteRoute(method: string, path: string, handler: Handler<never>, crossOrigin: boolean): Route {
+function siteRoute(method: string, path: string, handler: Handler<never>, cors: CorsScope): Route {
   const pathNames = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? "");
-  return { method, path, operationId: undefined, handler, crossOrigin, authenticated: false, scopes: [], pathNames, ignorable: [] };
+  return { method, path, operationId: undefined, handler, cors, authenticated: false, scopes: [], pathNames, ignorable: [] };
 }
 
 /**
@@ -95,12 +107,17 @@ function siteRoute(method: string, path: string, handler: Handler<never>, crossO
  * authorization-server metadata.
  */
 export function sandboxRoutes(validator: SpecValidator): Route[] {
-  return [
+  const routes = [
     ...(Object.keys(OPERATIONS) as OperationId[]).map((operationId) => operationRoute(operationId, validator)),
-    siteRoute("POST", DECISION_PATH, decisionHandler(), false),
-    siteRoute("GET", "/downloads/{token}/{file}", downloadHandler, true),
-    siteRoute("GET", METADATA_PATH, metadataHandler, true),
+    siteRoute("POST", DECISION_PATH, decisionHandler(), "none"),
+    siteRoute("GET", "/downloads/{token}/{file}", downloadHandler, "api"),
+    siteRoute("GET", METADATA_PATH, metadataHandler, "api"),
   ];
+  // One path, one CORS answer: the preflight cannot tell which of its methods will follow.
+  return routes.map((route) => ({
+    ...route,
+    cors: routes.filter((other) => other.path === route.path).reduce((scope, other) => stricter(scope, other.cors), route.cors),
+  }));
 }
 
 /** What a path answers, whatever the method: for preflights and 405s. */
@@ -108,7 +125,7 @@ export interface PathEntry {
   readonly pattern: RegExp;
   /** The methods it answers, e.g. `GET, POST`. */
   readonly methods: string;
-  readonly crossOrigin: boolean;
+  readonly cors: CorsScope;
 }
 
 function pattern(template: string): RegExp {
@@ -124,6 +141,6 @@ export function pathEntries(routes: readonly Route[]): PathEntry[] {
   const templates = [...new Set(routes.map((route) => route.path))];
   return templates.map((template) => {
     const mine = routes.filter((route) => route.path === template);
-    return { pattern: pattern(template), methods: mine.map((route) => route.method).join(", "), crossOrigin: mine.some((route) => route.crossOrigin) };
+    return { pattern: pattern(template), methods: mine.map((route) => route.method).join(", "), cors: mine[0]?.cors ?? "none" };
   });
 }

@@ -91,7 +91,8 @@ function createSandbox(settings: Settings, publicUrl: string, specViolations: Sp
     maxBodyBytes: settings.maxBodyBytes,
     maxUploadBytes: settings.maxUploadBytes,
     fileUrlOrigins: settings.fileUrlOrigins,
-    resources: new ResourceState(shared, settings.fixTiming),
+    callbackOrigins: settings.callbackOrigins,
+    resources: new ResourceState(shared, settings.fixTiming, settings.maxStoredBytes),
   };
 }
 

@@ -366,6 +366,12 @@ export class SpecValidator {
     return problems;
   }
 
+  /** The names of the callbacks an operation documents (`fixDone` for `createFix`). */
+  callbackNames(operationId: OperationId): string[] {
+    const callbacks = this.#operation(operationId).node["callbacks"];
+    return isObject(callbacks) ? Object.keys(callbacks) : [];
+  }
+
   /** Checks the body of a callback request (e.g. `fixDone` of `createFix`) against the description. */
   validateCallbackBody(operationId: OperationId, callback: string, mediaType: string, body: unknown): string[] {
     const operation = this.#operation(operationId);

@@ -1,4 +1,4 @@
-// Issue 16: a browser app on another loopback origin uses the bundled @mkp/client against the
+// A browser app on another loopback origin uses the bundled @mkp/client against the
 // sandbox: the main job (upload → repair → list) across origins, in Chromium.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -1,4 +1,4 @@
-// Issue 18: nothing accepted silently. A query parameter the description documents but a handler
+// Nothing accepted silently. A query parameter the description documents but a handler
 // does not act on is checked, then named in `x-mkp-sandbox-ignored` (here `limit`, added to
 // GET /items in a copy of the description); the parameters the handler implements are not.
 import { describe, expect, test } from "vitest";

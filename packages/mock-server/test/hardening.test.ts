@@ -1,5 +1,6 @@
-// Issue 19 (L6, L7, L8, Content-Disposition) and issue 16 (CORS): the sandbox over real loopback
-// requests. Raw `node:http` requests where a browser would not let a test set the header (Host).
+// What a web page or a hostile caller could make the sandbox do (DNS rebinding, reading local
+// services, piling up consent state, header injection through file names, cross-origin reads),
+// over real loopback requests. Raw `node:http` requests where a browser would not let a test set the header (Host).
 import { request as httpRequest } from "node:http";
 import { describe, expect, test } from "vitest";
 import { MAX_PENDING } from "../src/state.js";
@@ -16,7 +17,7 @@ function getWithHost(url: string, host: string): Promise<{ status: number; body:
   });
 }
 
-describe("Host header (L6: DNS rebinding)", () => {
+describe("Host header (DNS rebinding)", () => {
   test("answers its own address and the loopback names on its port, and nothing else", async () => {
     const server = await startTestServer();
     const { port } = new URL(server.url);
@@ -41,7 +42,7 @@ describe("Host header (L6: DNS rebinding)", () => {
   });
 });
 
-describe("fileurl downloads (L6: reading local services for a caller)", () => {
+describe("fileurl downloads (reading local services for a caller)", () => {
   test("a loopback fileurl is recorded, not fetched, unless its origin is listed", async () => {
     let hits = 0;
     const local = await startTestServer();
@@ -63,7 +64,7 @@ describe("fileurl downloads (L6: reading local services for a caller)", () => {
   });
 });
 
-describe("consent pages (L7, L8)", () => {
+describe("consent pages (one cookie per browser, bounded pending state)", () => {
   test("one binding cookie per browser, however many consent pages it opens, and each page can still be answered", async () => {
     const server = await startTestServer();
     const first = await openConsent(authorizeUrl(server));
@@ -116,7 +117,7 @@ describe("Content-Disposition of downloads", () => {
   });
 });
 
-describe("CORS (issue 16)", () => {
+describe("CORS (browser apps on other origins)", () => {
   const preflight = (url: string, origin: string, method = "GET") =>
     fetch(url, { method: "OPTIONS", headers: { origin, "access-control-request-method": method, "access-control-request-headers": "key, content-type" } });
 
