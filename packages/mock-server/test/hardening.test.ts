@@ -1,20 +1,13 @@
 // What a web page or a hostile caller could make the sandbox do (DNS rebinding, reading local
 // services, piling up consent state, header injection through file names, cross-origin reads),
 // over real loopback requests. Raw `node:http` requests where a browser would not let a test set the header (Host).
-import { request as httpRequest } from "node:http";
 import { describe, expect, test } from "vitest";
 import { MAX_PENDING } from "../src/state.js";
-import { authorizeUrl, decide, openConsent, startTestServer } from "./helpers.js";
+import { authorizeUrl, decide, getWithHost as getHost, openConsent, startTestServer } from "./helpers.js";
 
-/** A GET with the given Host header (fetch will not send a Host other than the URL's). */
+/** A GET with the given Host header and the demo key. */
 function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { headers: { host, key: "12345weLove3DPrinting" } }, (response) => {
-      let body = "";
-      response.on("data", (chunk: Buffer) => (body += chunk)).on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on("error", reject).end();
-  });
+  return getHost(url, host, { key: "12345weLove3DPrinting" });
 }
 
 describe("Host header (DNS rebinding)", () => {

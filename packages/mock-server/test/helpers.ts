@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { afterEach, expect } from "vitest";
 import { startMockServer, type MockServer, type MockServerOptions } from "../src/index.js";
 
@@ -123,4 +124,15 @@ export function exchangeFields(server: MockServer, code: string, extra: Record<s
     client_secret: server.demo.clientSecret,
     ...extra,
   };
+}
+
+/** A GET with the given Host header (fetch will not send a Host other than the URL's), and more headers. */
+export function getWithHost(url: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { headers: { host, ...headers } }, (response) => {
+      let body = "";
+      response.on("data", (chunk: Buffer) => (body += chunk)).on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on("error", reject).end();
+  });
 }

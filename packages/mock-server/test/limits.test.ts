@@ -1,22 +1,14 @@
 // What a web page that finds the sandbox's port can make it do: call back services on this
 // machine, and fill its memory with uploads. Each test over real loopback servers.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { startRecordingServer } from "@mkp/testing";
 import { describe, expect, test } from "vitest";
 import type { MockServer } from "../src/index.js";
 import { expectStatus, manualClock, startTestServer } from "./helpers.js";
 
-/** A loopback service that counts the requests it gets (a stand-in for any local service). */
+/** A loopback service that records the requests it gets (a stand-in for any local service). */
 async function localService() {
-  const hits: string[] = [];
-  const server = createServer((request, response) => {
-    hits.push(`${request.method} ${request.url}`);
-    request.resume();
-    request.on("end", () => response.end("ok"));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, hits, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const server = await startRecordingServer((_request, response) => void response.end("ok"));
+  return { origin: server.url, hits: () => server.requests.map((request) => `${request.method} ${request.url}`), close: server.close };
 }
 
 function upload(server: MockServer, bytes: number, headers: Record<string, string> = {}) {
@@ -49,7 +41,7 @@ describe("fix callbacks go only where the calling app may be called", () => {
         "A web page is called back on its own origin only: callback_url must start with https://evil.example and be on this machine (or start the sandbox with --callback-origin).",
       );
       await server.flushCallbacks();
-      expect(service.hits).toEqual([]);
+      expect(service.hits()).toEqual([]);
       expect(server.callbacks).toEqual([]);
     } finally {
       await service.close();
@@ -66,7 +58,7 @@ describe("fix callbacks go only where the calling app may be called", () => {
       await expectStatus(startFix(server, `${other.origin}/hook`, { origin: page.origin }), 400);
       await expectStatus(startFix(server, `${page.origin}/hook`, { origin: page.origin }), 201);
       await server.flushCallbacks();
-      expect([page.hits, other.hits]).toEqual([["POST /hook"], []]);
+      expect([page.hits(), other.hits()]).toEqual([["POST /hook"], []]);
     } finally {
       await Promise.all([page.close(), other.close()]);
     }
@@ -83,7 +75,7 @@ describe("fix callbacks go only where the calling app may be called", () => {
       expect(await errorOf(refused)).toBe(`The sandbox calls back only ${allowed.origin} (its callbackOrigins option, --callback-origin).`);
       await expectStatus(startFix(server, `${allowed.origin}/hook`), 201);
       await server.flushCallbacks();
-      expect([allowed.hits, other.hits]).toEqual([["POST /hook"], []]);
+      expect([allowed.hits(), other.hits()]).toEqual([["POST /hook"], []]);
     } finally {
       await Promise.all([allowed.close(), other.close()]);
     }

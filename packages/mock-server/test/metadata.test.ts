@@ -1,23 +1,12 @@
 // RFC 8414 authorization-server metadata: a tool that knows only the API's base URL finds the
 // sandbox's authorize page, token endpoint and capabilities.
-import { request as httpRequest } from "node:http";
 import { describe, expect, test } from "vitest";
-import { authorizeUrl, exchangeFields, getCode, pkcePair, postToken, startTestServer } from "./helpers.js";
+import { authorizeUrl, exchangeFields, getCode, getWithHost, pkcePair, postToken, startTestServer } from "./helpers.js";
 
 /** The metadata URL RFC 8414 §3 forms from an issuer: the well-known suffix between host and path. */
 function metadataUrlOf(issuer: string): string {
   const url = new URL(issuer);
   return `${url.origin}/.well-known/oauth-authorization-server${url.pathname.replace(/\/$/, "")}`;
-}
-
-function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { headers: { host } }, (response) => {
-      let body = "";
-      response.on("data", (chunk: Buffer) => (body += chunk)).on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on("error", reject).end();
-  });
 }
 
 describe("GET /.well-known/oauth-authorization-server/v1", () => {

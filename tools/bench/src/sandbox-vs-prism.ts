@@ -4,24 +4,15 @@
 // runs in its own process with its default settings and its log thrown away; autocannon loads
 // one, then the other, round after round, so a busy neighbour hits both alike.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { API_KEY_EXAMPLE, API_KEY_HEADER } from "@mkp/client";
+import { freePort } from "@mkp/testing";
 import { REPO_ROOT, runOk } from "./child.js";
 import { formatNumber, median } from "./stats.js";
 
 const SPEC = resolve(REPO_ROOT, "packages/client/openapi.json");
 const BIN = resolve(REPO_ROOT, "tools/bench/node_modules/.bin");
 const CONNECTIONS = 64;
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** Polls `url` until it answers (any status), for at most 60 s. */
 async function waitFor(url: string): Promise<void> {
