@@ -1,7 +1,6 @@
 import { createClient, unwrap, uploadItem } from "@mkp/client";
 import { saveLogin } from "@mkp/node";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { json, type RecordingServer, startRecordingServer } from "@mkp/testing";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../src/index.js";
@@ -140,20 +139,18 @@ describe("credentials", () => {
 });
 
 describe("server text reaches the terminal without control characters", () => {
-  let server: Server;
+  let server: RecordingServer;
   let url: string;
   // An API that names an item with a clear-screen sequence, an 8-bit CSI and a title-setting OSC.
   const HOSTILE = "evil\u001b[2J\u009b31m\u001b]0;pwned\u0007";
 
   beforeAll(async () => {
-    server = createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify([{ id: 1, user_id: 8, file_name: HOSTILE, file_ext: "stl", status: 1, created_at: 0, updated_at: 0 }]));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    server = await startRecordingServer((_request, response) =>
+      json(response, 200, [{ id: 1, user_id: 8, file_name: HOSTILE, file_ext: "stl", status: 1, created_at: 0, updated_at: 0 }]),
+    );
+    url = `${server.url}/v1`;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => server.close());
 
   it("in tables and in JSON", async () => {
     const table = await mkp(["items", "list"], { env: { ...env, MAKEPRINTABLE_BASE_URL: url } });

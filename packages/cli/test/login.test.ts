@@ -1,28 +1,21 @@
-import { fakeOpener } from "@mkp/testing";
+import { fakeOpener, freePort, json, type RecordingServer, startRecordingServer } from "@mkp/testing";
 import { readdir } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../src/index.js";
 import { startMkp, startSandbox, temporaryDirectory, type Sandbox } from "./helpers.js";
 
 // A token endpoint whose answers the test chooses: text with terminal controls, or a token.
-let server: Server;
+let server: RecordingServer;
 let api: string;
 let answer: { status: number; body: unknown };
 let dir: { path: string; remove(): Promise<void> };
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    res.writeHead(answer.status, { "content-type": "application/json", "cache-control": "no-store" });
-    res.end(JSON.stringify(answer.body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  server = await startRecordingServer((_request, response) => json(response, answer.status, answer.body));
+  api = `${server.url}/v1`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => server.close());
 beforeEach(async () => {
   dir = await temporaryDirectory();
 });
@@ -260,13 +253,4 @@ function collect(env: Record<string, string>, onUrl?: () => void) {
     },
   };
   return { out, io };
-}
-
-/** A TCP port that was free a moment ago. */
-async function freePort() {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }

@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createServer } from "node:net";
 import { pathToFileURL } from "node:url";
 import { createClient, OPERATIONS } from "@mkp/client";
 import { StateMismatchError, TokenError } from "@mkp/oauth";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
+import { freePort } from "@mkp/testing";
 import { PACKAGE_DIR } from "../scripts/build.js";
 import { fillPlaceholders, SAMPLE_PLACEHOLDERS } from "../scripts/code-samples.js";
 import { startLogin } from "../samples/authorize/sample.js";
@@ -233,21 +233,13 @@ describe.skipIf(!HAS_PYTHON_REQUESTS && !IN_CI)("Python samples (requests), run 
 });
 
 describe.skipIf(!HAS_PHP_CURL && !IN_CI)("PHP samples (curl extension), run with php against the sandbox", () => {
-  /** A free loopback port for PHP's built-in web server (it cannot report one it picked itself). */
-  async function freePort(): Promise<number> {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const { port } = probe.address() as { port: number };
-    await new Promise((resolve) => probe.close(resolve));
-    return port;
-  }
-
   it("authorize redirects with a state kept in the session; createToken checks it and exchanges the code once", async () => {
     // These two are web handlers ($_SESSION, $_GET, header()): served by `php -S` as the docs show them.
     const site = join(workDir, "php-site");
     await mkdir(site, { recursive: true });
     await writeFile(join(site, "authorize.php"), await renderForSandbox("authorize", "php.php"));
     await writeFile(join(site, "callback.php"), `${await renderForSandbox("createToken", "php.php")}\necho "signed in";\n`);
+    // PHP's built-in web server cannot report a port it picked itself.
     const port = await freePort();
     const php = spawn("php", ["-S", `127.0.0.1:${port}`, "-t", site], {
       env: { PATH: process.env.PATH ?? "", ...sampleEnv() },

@@ -1,12 +1,11 @@
 import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
+import { json, type RecordingServer, startRecordingServer } from "@mkp/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const WORKFLOWS = resolve(dirname(fileURLToPath(import.meta.url)), "../../../spec/workflows");
@@ -18,18 +17,9 @@ const SUCCESS_CODES = ["200", "201", "202", "204"];
 
 let workdir: string;
 let sandbox: MockServer;
-let receiver: Server;
+// Plays the app's redirect URI: answers the browser's redirect with its query as JSON.
+let receiver: RecordingServer;
 let redirectUri: string;
-
-/** Plays the app's redirect URI: answers the browser's redirect with its query as JSON. */
-function startRedirectReceiver(): Promise<Server> {
-  const server = createServer((request, response) => {
-    const query = new URL(request.url ?? "/", "http://127.0.0.1").searchParams;
-    response.setHeader("content-type", "application/json");
-    response.end(JSON.stringify(Object.fromEntries(query)));
-  });
-  return new Promise((resolveServer) => server.listen(0, "127.0.0.1", () => resolveServer(server)));
-}
 
 async function writeRespectSpec(target: string) {
   const spec = JSON.parse(await readFile(require.resolve("@mkp/client/openapi.json"), "utf8"));
@@ -66,13 +56,13 @@ beforeAll(async () => {
   // The workflows name their source as ../openapi.yaml (JSON is YAML too).
   await writeRespectSpec(join(workdir, "openapi.yaml"));
   sandbox = await startMockServer({ autoApprove: true, strict: true });
-  receiver = await startRedirectReceiver();
-  redirectUri = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/callback`;
+  receiver = await startRecordingServer((request, response) => json(response, 200, Object.fromEntries(new URL(request.url, "http://127.0.0.1").searchParams)));
+  redirectUri = `${receiver.url}/callback`;
 }, 30_000);
 
 afterAll(async () => {
   await sandbox?.close();
-  await new Promise((done) => receiver?.close(done));
+  await receiver?.close();
   if (workdir) await rm(workdir, { recursive: true, force: true });
 });
 

@@ -2,8 +2,6 @@
 // a callback_url on a local server, wait for it, receive the callback, list, delete — with the
 // published @mkp/client against the published @mkp/mock-server (both through their built dist).
 import { createReadStream, readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import {
   createClient,
@@ -19,40 +17,22 @@ import {
   type Fix,
 } from "@mkp/client";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
+import { type RecordingServer, startRecordingServer } from "@mkp/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 const CUBE_PATH = fileURLToPath(new URL("./fixtures/cube.obj", import.meta.url));
 const CUBE = readFileSync(CUBE_PATH);
 
-/** A local server that receives fix callbacks: the raw body and content type of each. */
-async function startCallbackReceiver() {
-  const received: Array<{ method: string; path: string; contentType: string; body: string }> = [];
-  const server = createServer((request, response) => {
-    let body = "";
-    request.setEncoding("utf8");
-    request.on("data", (chunk: string) => (body += chunk));
-    request.on("end", () => {
-      received.push({ method: request.method ?? "", path: request.url ?? "", contentType: String(request.headers["content-type"]), body });
-      response.end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/makeprintable/fix-done`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 let clock: { t: number };
 let sandbox: MockServer;
-let receiver: Awaited<ReturnType<typeof startCallbackReceiver>>;
+let receiver: RecordingServer;
+// Where the fix callbacks are sent: a local server that records them.
+const callbackUrl = () => `${receiver.url}/makeprintable/fix-done`;
 
 beforeEach(async () => {
   clock = { t: Date.UTC(2026, 10, 29, 9, 0, 0) };
   sandbox = await startMockServer({ now: () => clock.t, strict: true, logError: () => undefined });
-  receiver = await startCallbackReceiver();
+  receiver = await startRecordingServer((_request, response) => void response.end("ok"));
 });
 afterEach(async () => {
   await Promise.all([sandbox.close(), receiver.close()]);
@@ -77,7 +57,7 @@ describe("the whole loop against @mkp/mock-server", () => {
 
     // 2. start a fix with a callback_url on our local server
     const started = await unwrap(
-      client.POST("/fixes", { body: { item_id: item.id, name: "cube repaired", callback_url: receiver.url, print_quality: "high" } }),
+      client.POST("/fixes", { body: { item_id: item.id, name: "cube repaired", callback_url: callbackUrl(), print_quality: "high" } }),
     );
     expect(started).toMatchObject({ item_id: item.id, status: "queued", progress: 0 });
     const fixId = started.id;
@@ -100,12 +80,12 @@ describe("the whole loop against @mkp/mock-server", () => {
 
     // 4. the callback arrives at the local server, form-encoded, and parses to the same fix
     await sandbox.flushCallbacks();
-    expect(receiver.received).toHaveLength(1);
-    const [callback] = receiver.received;
-    expect(callback).toMatchObject({ method: "POST", path: "/makeprintable/fix-done" });
-    expect(callback!.contentType).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(receiver.requests).toHaveLength(1);
+    const [callback] = receiver.requests;
+    expect(callback).toMatchObject({ method: "POST", url: "/makeprintable/fix-done" });
+    expect(callback!.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
     expect(parseFixCallback(callback!.body)).toEqual(done);
-    expect(sandbox.callbacks).toEqual([expect.objectContaining({ fixId, url: receiver.url, status: 200 })]);
+    expect(sandbox.callbacks).toEqual([expect.objectContaining({ fixId, url: callbackUrl(), status: 200 })]);
 
     // 5. list
     const items = await unwrap(client.GET("/items", { params: { query: { page: 1, pageSize: 20 } } }));
@@ -122,9 +102,8 @@ describe("the whole loop against @mkp/mock-server", () => {
   });
 
   it("uploads by fileurl from a loopback server the sandbox was told to fetch from", async () => {
-    const files = createServer((_request, response) => response.end(CUBE));
-    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
-    const origin = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    const files = await startRecordingServer((_request, response) => void response.end(CUBE));
+    const origin = files.url;
     const fetching = await startMockServer({ fileUrlOrigins: [origin], strict: true, logError: () => undefined });
     try {
       const fileUrl = `${origin}/models/box_longline.obj`;
@@ -134,7 +113,7 @@ describe("the whole loop against @mkp/mock-server", () => {
       expect(fetching.fileUrls).toEqual([expect.objectContaining({ itemId: item.id, url: fileUrl, downloaded: true })]);
     } finally {
       await fetching.close();
-      await new Promise<void>((resolve) => files.close(() => resolve()));
+      await files.close();
     }
   });
 

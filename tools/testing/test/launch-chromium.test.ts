@@ -1,27 +1,23 @@
 import { access } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { expect, it } from "vitest";
-import { CHROMIUM_ARGS, launchChromium } from "../src/index.js";
+import { CHROMIUM_ARGS, launchChromium, startRecordingServer } from "../src/index.js";
 
 it("opens a page from a 127.0.0.1 server, then close() removes the fresh profile", async () => {
-  const server = createServer((_request, response) => {
+  const server = await startRecordingServer((_request, response) => {
     response.writeHead(200, { "content-type": "text/html" });
     response.end("<!doctype html><title>hello</title><p>from 127.0.0.1</p>");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   const chromium = await launchChromium({ viewport: { width: 800, height: 600 } });
   try {
     const page = await chromium.context.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(`${server.url}/`);
     expect(await page.title()).toBe("hello");
     expect(page.viewportSize()).toEqual({ width: 800, height: 600 });
     const userAgent = await page.evaluate(() => navigator.userAgent);
     expect(userAgent).toContain("HeadlessChrome");
   } finally {
     await chromium.close();
-    server.close();
+    await server.close();
   }
   expect(chromium.context.pages()).toHaveLength(0);
 });
