@@ -8,13 +8,15 @@ import { spawn } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const reportFile = resolve(root, "reports/vitest.json");
-const flags = process.argv.slice(2);
-const unknownFlags = flags.filter((flag) => flag !== "--no-mutation");
-if (unknownFlags.length) {
-  console.error(`Unknown option(s): ${unknownFlags.join(" ")}. Usage: pnpm test [--no-mutation]`);
+let noMutation;
+try {
+  noMutation = parseArgs({ options: { "no-mutation": { type: "boolean", default: false } } }).values["no-mutation"];
+} catch (error) {
+  console.error(`${error.message}. Usage: pnpm test [--no-mutation]`);
   process.exit(2);
 }
 
@@ -36,7 +38,7 @@ const steps = [
     command: ["node", "tools/dev/ensure-debian-packages.mjs"],
   },
   { name: "vitest", command: ["pnpm", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`], vitest: true },
-  ...(flags.includes("--no-mutation")
+  ...(noMutation
     ? []
     : [
         {

@@ -7,11 +7,12 @@
 import { spawn } from "node:child_process";
 import { watch, type FSWatcher } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildDocs, PACKAGE_DIR, REPO_ROOT, type BuildOptions } from "./build.js";
+import { parseArgs } from "node:util";
 
 /** Options of {@link startDevServer}. */
 export interface DevServerOptions extends BuildOptions {
@@ -81,91 +82,113 @@ function runGenerate(): Promise<void> {
 }
 
 /**
- * Builds the docs, serves them and rebuilds on every save. Resolves once the first build is done
- * (a failed first build is reported on the page, and the next save retries).
+ * The builds of one dev server, one after another (a save during a build rebuilds once more
+ * afterwards), and the pages listening for their outcome over server-sent events.
  */
-export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const outDir = options.outDir ?? join(PACKAGE_DIR, "dist");
-  const buildOptions: BuildOptions = { ...options, outDir };
-  const listeners = new Set<ServerResponse>();
-  let builds = 0;
-  let lastError: string | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let regenerate = false;
+class Builds {
+  count = 0;
+  lastError: string | undefined;
+  #running: Promise<void> = Promise.resolve();
+  #regenerate = false;
+  readonly #pages = new Set<ServerResponse>();
 
-  const send = (event: string, data: unknown) => {
-    for (const response of listeners) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
+  constructor(
+    readonly options: BuildOptions & { outDir: string },
+    readonly log: (line: string) => void,
+  ) {}
 
-  const buildOnce = async (reason: string) => {
+  /** The next build runs `pnpm generate` first. */
+  specChanged(): void {
+    this.#regenerate = true;
+  }
+
+  /** Resolves when the builds asked for so far are done. */
+  settled(): Promise<void> {
+    return this.#running;
+  }
+
+  rebuild(reason: string): Promise<void> {
+    this.#running = this.#running.then(() => this.#buildOnce(reason));
+    return this.#running;
+  }
+
+  async #buildOnce(reason: string): Promise<void> {
     const started = performance.now();
     try {
-      if (regenerate) {
-        regenerate = false;
+      if (this.#regenerate) {
+        this.#regenerate = false;
         await runGenerate();
       }
-      const result = await buildDocs(buildOptions);
-      lastError = undefined;
-      log(`docs: rebuilt (${reason}) in ${Math.round(performance.now() - started)} ms: ${result.samples} samples`);
-      send("reload", reason);
+      const result = await buildDocs(this.options);
+      this.lastError = undefined;
+      this.log(`docs: rebuilt (${reason}) in ${Math.round(performance.now() - started)} ms: ${result.samples} samples`);
+      this.#send("reload", reason);
     } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
-      log(`docs: build failed (${reason}):\n${lastError}`);
-      send("build-error", lastError);
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.log(`docs: build failed (${reason}):\n${this.lastError}`);
+      this.#send("build-error", this.lastError);
     } finally {
-      builds += 1;
+      this.count += 1;
     }
-  };
-  // Builds run one after another: a save during a build rebuilds once more afterwards.
-  const rebuild = (reason: string): Promise<void> => (running = running.then(() => buildOnce(reason)));
+  }
 
-  const server = createServer(async (request, response) => {
+  #send(event: string, data: unknown): void {
+    for (const response of this.#pages) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** Keeps `response` open as an event stream of the builds' outcomes, starting with the last failure. */
+  follow(request: IncomingMessage, response: ServerResponse): void {
+    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+    response.write(": connected\n\n");
+    if (this.lastError !== undefined) response.write(`event: build-error\ndata: ${JSON.stringify(this.lastError)}\n\n`);
+    this.#pages.add(response);
+    request.on("close", () => this.#pages.delete(response));
+  }
+
+  async close(): Promise<void> {
+    for (const response of this.#pages) response.end();
+    await this.#running;
+  }
+}
+
+/** Answers GET/HEAD for the built page (with the live-reload script), its specs and the event stream. */
+function serveDocs(builds: Builds) {
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      response.writeHead(405, { allow: "GET, HEAD" }).end();
-      return;
-    }
-    if (path === LIVE_RELOAD_PATH) {
-      response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-      response.write(": connected\n\n");
-      if (lastError !== undefined) response.write(`event: build-error\ndata: ${JSON.stringify(lastError)}\n\n`);
-      listeners.add(response);
-      request.on("close", () => listeners.delete(response));
-      return;
-    }
+    if (request.method !== "GET" && request.method !== "HEAD") return void response.writeHead(405, { allow: "GET, HEAD" }).end();
+    if (path === LIVE_RELOAD_PATH) return builds.follow(request, response);
     const file = SERVED[path];
-    if (!file) {
-      response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end(`Not found: ${path}\n`);
-      return;
-    }
-    await running;
-    const body = await readFile(join(outDir, file), "utf8").catch(() => undefined);
+    if (!file) return void response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end(`Not found: ${path}\n`);
+    await builds.settled();
+    const body = await readFile(join(builds.options.outDir, file), "utf8").catch(() => undefined);
     if (body === undefined) {
       response
         .writeHead(503, { "content-type": "text/html; charset=utf-8" })
-        .end(`<!doctype html><title>No docs yet</title><pre>${lastError ?? "building…"}</pre>${LIVE_RELOAD_SCRIPT}`);
+        .end(`<!doctype html><title>No docs yet</title><pre>${builds.lastError ?? "building…"}</pre>${LIVE_RELOAD_SCRIPT}`);
       return;
     }
     const served = file === "index.html" ? body.replace(/<\/body>(?![\s\S]*<\/body>)/, `${LIVE_RELOAD_SCRIPT}\n</body>`) : body;
     response.writeHead(200, { "content-type": CONTENT_TYPES[file]!, "cache-control": "no-store" });
     response.end(request.method === "HEAD" ? undefined : served);
-  });
+  };
+}
 
+/** Watches what the page is built from and rebuilds once a burst of saves has ended. */
+function watchSources(options: DevServerOptions, builds: Builds): { close(): void } {
   const watchers: FSWatcher[] = [];
   const timers = new Map<string, NodeJS.Timeout>();
-  const onChange = (what: string, spec: boolean) => (_event: string, name: string | Buffer | null) => {
-    if (spec) regenerate = true;
-    const reason = `${what}${name ? `/${name.toString()}` : ""} saved`;
-    // Editors write a file in several steps: wait for the burst to end.
-    clearTimeout(timers.get(what));
-    timers.set(
-      what,
-      setTimeout(() => void rebuild(reason), 120),
-    );
-  };
-  const watchPath = (path: string, label: string, spec = false) => {
-    watchers.push(watch(path, { recursive: true }, onChange(label, spec)));
+  const watchPath = (path: string, what: string, spec = false) => {
+    const onChange = (_event: string, name: string | Buffer | null) => {
+      if (spec) builds.specChanged();
+      const reason = `${what}${name ? `/${name.toString()}` : ""} saved`;
+      // Editors write a file in several steps: wait for the burst to end.
+      clearTimeout(timers.get(what));
+      timers.set(
+        what,
+        setTimeout(() => void builds.rebuild(reason), 120),
+      );
+    };
+    watchers.push(watch(path, { recursive: true }, onChange));
   };
   watchPath(options.samplesDir ?? join(PACKAGE_DIR, "samples"), "samples");
   watchPath(join(PACKAGE_DIR, "template.hbs"), "template.hbs");
@@ -173,35 +196,46 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   watchPath(options.configFile ?? join(REPO_ROOT, "redocly.yaml"), "redocly.yaml");
   if (options.specDir !== false) watchPath(options.specDir ?? join(REPO_ROOT, "spec"), "spec", true);
   if (options.specFile) watchPath(options.specFile, "bundled spec");
+  return {
+    close() {
+      for (const watcher of watchers) watcher.close();
+      for (const timer of timers.values()) clearTimeout(timer);
+    },
+  };
+}
 
-  await rebuild("start");
+/**
+ * Builds the docs, serves them and rebuilds on every save. Resolves once the first build is done
+ * (a failed first build is reported on the page, and the next save retries).
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const builds = new Builds({ ...options, outDir: options.outDir ?? join(PACKAGE_DIR, "dist") }, options.log ?? ((line) => console.log(line)));
+  const server = createServer(serveDocs(builds));
+  const watching = watchSources(options, builds);
+  await builds.rebuild("start");
   await new Promise<void>((resolveListen, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 4173, options.host ?? "127.0.0.1", () => resolveListen());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-
   return {
     url: `http://${host}:${address.port}/`,
     get builds() {
-      return builds;
+      return builds.count;
     },
-    rebuild,
+    rebuild: (reason) => builds.rebuild(reason),
     async close() {
-      for (const watcher of watchers) watcher.close();
-      for (const timer of timers.values()) clearTimeout(timer);
-      for (const response of listeners) response.end();
-      await running;
+      watching.close();
+      await builds.close();
       await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
     },
   };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const portFlag = process.argv.indexOf("--port");
-  const port = portFlag > 0 ? Number(process.argv[portFlag + 1]) : undefined;
-  const server = await startDevServer({ port });
+  const { values } = parseArgs({ options: { port: { type: "string" } } });
+  const server = await startDevServer({ port: values.port === undefined ? undefined : Number(values.port) });
   console.log(`docs: serving ${server.url} — edit spec/openapi.yaml or packages/docs/samples/** and the page reloads (Ctrl-C stops)`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.on("SIGINT", stop);

@@ -1,5 +1,6 @@
 import { watch } from "node:fs";
 import { relative } from "node:path";
+import { parseArgs } from "node:util";
 import { generate, staleFiles, writeGenerated } from "./generate.ts";
 import { layoutFor, REPO_ROOT } from "./paths.ts";
 import { SpecError } from "./spec-error.ts";
@@ -64,16 +65,16 @@ async function watchSpec(): Promise<number> {
 
 /** Runs the generator with command-line arguments; resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const flags = new Set(args);
-  for (const flag of flags) {
-    if (flag !== "--check" && flag !== "--watch") {
-      console.error(`unknown argument: ${flag}\n\n${USAGE}`);
-      return 2;
-    }
+  let flags: { check?: boolean | undefined; watch?: boolean | undefined };
+  try {
+    flags = parseArgs({ args, options: { check: { type: "boolean" }, watch: { type: "boolean" } } }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
   }
   try {
-    if (flags.has("--check")) return await check();
-    if (flags.has("--watch")) return await watchSpec();
+    if (flags.check) return await check();
+    if (flags.watch) return await watchSpec();
     return await runOnce();
   } catch (error) {
     if (error instanceof SpecError) {

@@ -1,4 +1,5 @@
 import { relative } from "node:path";
+import { parseArgs } from "node:util";
 import { ChangesetFormatError } from "./changesets.ts";
 import { runReadmeExamples } from "./example.ts";
 import { checkPackages, formatPackageChecks } from "./check-packages.ts";
@@ -26,15 +27,22 @@ const USAGE = `usage: mkp-release <command> [--root <dir>]
                   each tarball's contents, nothing published
 `;
 
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index === -1 ? undefined : args[index + 1];
-}
-
 /** Runs one command; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  const [command] = args;
-  const layout = releaseLayout(option(args, "--root"));
+  let parsed: { values: { root?: string | undefined; "dry-run"?: boolean | undefined; help?: boolean | undefined }; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { root: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    console.error(`mkp-release: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = values.help ? undefined : positionals[0];
+  const layout = releaseLayout(values.root);
   try {
     switch (command) {
       case "spec-diff": {
@@ -66,10 +74,10 @@ export async function main(args: string[]): Promise<number> {
       case "example":
         return await runReadmeExamples(layout);
       case "publish":
-        return await release(layout, { dryRun: args.includes("--dry-run") });
+        return await release(layout, { dryRun: values["dry-run"] === true });
       default:
         console.error(USAGE);
-        return command === undefined || command === "--help" ? 0 : 2;
+        return command === undefined ? 0 : 2;
     }
   } catch (error) {
     if (error instanceof SpecDiffError || error instanceof ChangesetFormatError) {
