@@ -39,7 +39,10 @@ function apiKeyFlagRefusal(argv: readonly string[]): CliError | undefined {
   );
 }
 
-/** `--json` before the command (`mkp --json items list`) means the command's own --json; a command without one refuses it. */
+/**
+ * `--json` is the program's, wherever it stands (`mkp --json items list`, `mkp items list --json`):
+ * it sets the command's own --json, which a command without one refuses.
+ */
 function globalJson(program: Command, command: Command): void {
   if (!program.opts<{ json?: boolean }>().json) return;
   if (!command.options.some((option) => option.long === "--json")) throw new CliError(`\`mkp ${command.name()}\` has no JSON output: drop --json`, EXIT.usage);

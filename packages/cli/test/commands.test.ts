@@ -40,14 +40,20 @@ describe("mkp items", () => {
     const item = await uploadedItem("bracket.obj");
     const list = await mkp(["items", "list"], { env });
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/│ id +│ file +│ status │ created +│/);
-    expect(list.stdout).toMatch(new RegExp(`│ ${item.id} +│ bracket\\.obj +│ 1 +│ ${new Date(item.created_at * 1000).toISOString()} │`));
+    expect(list.stdout).toMatch(/│ id +│ file +│ status +│ created +│/);
+    // The item's own status code has no published meaning: the status shown is its newest repair's.
+    expect(list.stdout).toMatch(new RegExp(`│ ${item.id} +│ bracket\\.obj +│ not repaired +│ ${new Date(item.created_at * 1000).toISOString()} │`));
+    const fix = await unwrap(api().POST("/fixes", { body: { item_id: item.id, name: "bracket" } }));
+    sandbox.advance(TIMING.queuedMs + TIMING.processingMs / 2);
+    expect((await mkp(["items", "list"], { env })).stdout).toMatch(new RegExp(`│ ${item.id} +│ bracket\\.obj +│ processing 50% \\(fix ${fix.id}\\) +│`));
+    sandbox.advance(TIMING.processingMs);
 
     const json = await mkp(["items", "list", "--json", "--page-size", "100"], { env });
     expect(JSON.parse(json.stdout)).toContainEqual(item);
 
     const one = await mkp(["items", "get", String(item.id)], { env });
     expect(one.stdout).toMatch(/│ file +│ bracket\.obj +│/);
+    expect(one.stdout).toMatch(new RegExp(`│ status +│ repaired \\(fix ${fix.id}\\) +│`));
     expect(JSON.parse((await mkp(["items", "get", String(item.id), "--json"], { env })).stdout)).toEqual(item);
 
     expect(await mkp(["items", "delete", String(item.id)], { env })).toEqual({ code: 0, stdout: `Deleted item ${item.id}.\n`, stderr: "" });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -96,4 +97,59 @@ export function mkp(args: string[], options: { env?: Record<string, string>; cwd
 export async function temporaryDirectory(prefix = "mkp-cli-"): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A `bin` directory in `directory` holding `mkp` (a link to the built bin): put first on PATH, a test types `mkp …` as a person does. */
+export async function mkpOnPath(directory: string): Promise<string> {
+  const bin = join(directory, "bin");
+  await mkdir(bin);
+  await symlink(MKP, join(bin, "mkp"));
+  return `${bin}:${process.env.PATH ?? ""}`;
+}
+
+/** A TCP relay to a loopback server whose connections the test can cut, as a dropped network does. */
+export interface Relay {
+  /** `http://127.0.0.1:<port>`: the target as reached through the relay. */
+  url: string;
+  /** Cuts every open connection and refuses new ones until {@link restore}. */
+  drop(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startRelay(target: string): Promise<Relay> {
+  const { hostname, port } = new URL(target);
+  const open = new Set<Socket>();
+  let dropped = false;
+  const server = createServer((socket) => {
+    if (dropped) return void socket.destroy();
+    const upstream = connect(Number(port), hostname);
+    for (const end of [socket, upstream]) {
+      open.add(end);
+      end.on("close", () => open.delete(end));
+      end.on("error", () => {
+        socket.destroy();
+        upstream.destroy();
+      });
+    }
+    socket.pipe(upstream).pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const cut = () => {
+    for (const socket of open) socket.destroy();
+  };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    drop: () => {
+      dropped = true;
+      cut();
+    },
+    restore: () => {
+      dropped = false;
+    },
+    close: () => {
+      cut();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

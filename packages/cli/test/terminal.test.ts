@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MKP, startSandbox, temporaryDirectory, TIMING, type Sandbox } from "./helpers.js";
+import { MKP, mkpOnPath, startSandbox, temporaryDirectory, TIMING, type Sandbox } from "./helpers.js";
 
 // `mkp repair` in a real terminal: tmux runs a shell, the test types the command with send-keys and
 // reads the screen with capture-pane, while it moves the sandbox's clock.
@@ -16,7 +16,13 @@ const HAS_TMUX = await run("tmux", ["-V"]).then(
 const IN_CI = process.env["CI"] === "true";
 const SOCKET = `mkp-cli-test-${process.pid}`;
 const tmux = (...args: string[]) => run("tmux", ["-L", SOCKET, ...args]);
-const screen = async () => (await tmux("capture-pane", "-p", "-t", "mkp")).stdout;
+// -J joins the lines the terminal wrapped, so a long line reads as the one line it is (it keeps
+// trailing spaces, which go).
+const screen = async () =>
+  (await tmux("capture-pane", "-p", "-J", "-t", "mkp")).stdout
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n");
 
 /** Reads the screen until `pattern` is on it (the test's timeout bounds the wait). */
 async function waitForScreen(pattern: RegExp): Promise<string> {
@@ -66,6 +72,8 @@ describe.skipIf(!HAS_TMUX)("in a real terminal (tmux)", () => {
     // Keys sent before the shell's first prompt are echoed ahead of it, and the prompt then lands on
     // the command's first line of output: wait for the prompt ("$", or "#" for root) first.
     await waitForScreen(/^[$#]\s*$/m);
+    // `mkp` on PATH, as an installed one is (the shell's start-up files reset a PATH given with -e).
+    await tmux("send-keys", "-t", "mkp", `export PATH='${await mkpOnPath(dir.path)}'; clear`, "Enter");
   });
 
   afterAll(async () => {
@@ -95,5 +103,33 @@ describe.skipIf(!HAS_TMUX)("in a real terminal (tmux)", () => {
     ]);
     expect(await readFile(output, "utf8")).toBe("solid part\nendsolid part\n");
     expect(done).not.toContain(sandbox.apiKey);
+  });
+
+  it("after Ctrl-C, the resume hint typed exactly as printed writes the file where --out said", async () => {
+    await writeFile(join(dir.path, "sphere.stl"), "solid sphere\nendsolid sphere\n");
+    await mkdir(join(dir.path, "out"));
+    await tmux("send-keys", "-t", "mkp", "clear", "Enter");
+    await tmux("send-keys", "-t", "mkp", `mkp repair sphere.stl --out out/ball.stl; echo "stopped: $?"`, "Enter");
+    await waitForScreen(/Repairing sphere\.stl \|░{30}\| 0% queued/);
+    await tmux("send-keys", "-t", "mkp", "C-c");
+    const stopped = await waitForScreen(/^stopped: \d+$/m);
+    expect(stopped).toMatch(/^stopped: 130$/m);
+    const hint = /resume with `(mkp fixes get \d+ --download --out out\/ball\.stl)`$/m.exec(stopped)?.[1];
+    expect(hint, stopped).toBeDefined();
+
+    sandbox.advance(TIMING.queuedMs + TIMING.processingMs);
+    await tmux("send-keys", "-t", "mkp", "clear", "Enter");
+    // Typed as printed, key by key (-l: literally, no key names).
+    await tmux("send-keys", "-t", "mkp", "-l", hint!);
+    await tmux("send-keys", "-t", "mkp", `; echo "resumed: $?"`, "Enter");
+    const resumed = await waitForScreen(/^resumed: \d+$/m);
+    expect(resumed).toMatch(
+      new RegExp(
+        `^Downloaded fix \\d+ → ${join(dir.path, "out", "ball.stl").replace(/[.]/g, "\\.")} \\(${"solid sphere\nendsolid sphere\n".length} B\\)$`,
+        "m",
+      ),
+    );
+    expect(resumed).toMatch(/^resumed: 0$/m);
+    expect(await readFile(join(dir.path, "out", "ball.stl"), "utf8")).toBe("solid sphere\nendsolid sphere\n");
   });
 });

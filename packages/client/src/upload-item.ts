@@ -33,8 +33,11 @@ function checkFileName(name: unknown): string {
 async function toFile(source: UploadSource, fileName: string | undefined): Promise<File> {
   // The file's kind first: a path string is the likeliest mistake, and its fix is not a fileName.
   if (typeof source === "string") {
+    // The hint is a whole input that works as written: a Blob from openAsBlob carries no name.
+    const given = String(source).slice(0, 80);
+    const [path, name] = [JSON.stringify(given), JSON.stringify(given.split(/[\\/]/).pop())];
     throw new InvalidUploadError(
-      `file must be the file's bytes, not a path: read it first, e.g. file: await openAsBlob("${String(source).slice(0, 80)}") from node:fs, or give fileUrl for a URL`,
+      `file must be the file's bytes, not a path: read it first, e.g. { file: await openAsBlob(${path}), fileName: ${name} } with openAsBlob from node:fs, or give fileUrl for a URL`,
     );
   }
   if (source instanceof Blob) {

@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync } from "node:fs";
+import { createReadStream, openAsBlob, readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,6 +89,14 @@ describe("uploadItem sends a real multipart body", () => {
     expect(file.bytes.equals(CUBE)).toBe(true);
   });
 
+  it("a path given as the file: the input the refusal suggests works as written", async () => {
+    const refusal = await uploadItem(client(), { file: CUBE_PATH } as never).catch((error: Error) => error.message);
+    expect(refusal).toContain(`e.g. { file: await openAsBlob(${JSON.stringify(CUBE_PATH)}), fileName: "cube.obj" } with openAsBlob from node:fs`);
+    const item = await unwrap(uploadItem(client(), { file: await openAsBlob(CUBE_PATH), fileName: "cube.obj" }));
+    expect(item).toMatchObject({ file_name: "cube", file_ext: "obj" });
+    expect((lastUpload().fields.file as { bytes: Buffer }).bytes.equals(CUBE)).toBe(true);
+  });
+
   it("lets fileName rename a File", async () => {
     await uploadItem(client(), { file: new File([CUBE], "tmp-1234"), fileName: "cube.obj" });
     expect((lastUpload().fields.file as { fileName: string }).fileName).toBe("cube.obj");
@@ -126,7 +134,12 @@ describe("unusable input is refused before anything is sent", () => {
     [
       "a path for a file",
       { file: "cube.stl" },
-      'file must be the file\'s bytes, not a path: read it first, e.g. file: await openAsBlob("cube.stl") from node:fs, or give fileUrl for a URL',
+      'file must be the file\'s bytes, not a path: read it first, e.g. { file: await openAsBlob("cube.stl"), fileName: "cube.stl" } with openAsBlob from node:fs, or give fileUrl for a URL',
+    ],
+    [
+      "a path with directories for a file: the name is its last part",
+      { file: "models/cube.stl" },
+      'file must be the file\'s bytes, not a path: read it first, e.g. { file: await openAsBlob("models/cube.stl"), fileName: "cube.stl" } with openAsBlob from node:fs, or give fileUrl for a URL',
     ],
     [
       "a number for a file, without a name",

@@ -2,7 +2,7 @@ import { RESPONSE_TYPES, SCOPES, type Scope } from "@mkp/client";
 import { API_KEY_VARIABLE, deleteLogin, findCredentials, saveLogin, tokenFilePath } from "@mkp/node";
 import type { OAuthToken } from "@mkp/oauth";
 import { LoginTimeoutError, loopbackLogin, type LoopbackLoginOptions } from "@mkp/oauth/node";
-import { InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { CliError, EXIT } from "../errors.js";
 import { fieldTable, printable } from "../output.js";
 import type { Program } from "../run-cli.js";
@@ -51,11 +51,15 @@ export function addAuthCommands(program: Program): void {
     .option("--port <n>", "the loopback port (default: an ephemeral one)", portNumber)
     .option("--timeout <seconds>", "how long to wait for the browser (default 180)", wholeNumber)
     .option("--open", "open the URL in your browser")
-    // --json would share stdout with the token: `$(mkp login --print-token)` must get the token alone.
-    .addOption(new Option("--print-token", "also print the access token on stdout (and nothing else there)").conflicts("json"))
+    .option("--print-token", "also print the access token on stdout (and nothing else there; not with --json)")
     .option("--json", "print the result as JSON")
     .addHelpText("after", "\nThe app must register the redirect URI http://127.0.0.1/callback (any port).\n")
-    .action(async (options: LoginOptions) => {
+    .action(async (options: LoginOptions, command: Command) => {
+      // --json would share stdout with the token: `$(mkp login --print-token)` must get the token alone.
+      // Checked here, not with commander's .conflicts(): --json is the program's option (see run-cli.ts).
+      if (options.printToken && options.json) {
+        command.error("error: option '--print-token' cannot be used with option '--json'", { exitCode: EXIT.usage, code: "commander.conflictingOption" });
+      }
       const run = program.run();
       const env = (name: string) => run.io.env[name] || undefined;
       const clientId = options.clientId ?? env("MAKEPRINTABLE_CLIENT_ID");
