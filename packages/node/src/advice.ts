@@ -12,7 +12,16 @@ import {
   RateLimitError,
   SERVER_URL,
 } from "@mkp/client";
-import { CredentialError, DownloadError, OutputExistsError, RepairInputError, RepairStoppedError, WaitInterruptedError } from "./errors.js";
+import {
+  CredentialError,
+  DownloadError,
+  FixFailedError,
+  OutputExistsError,
+  RepairInputError,
+  RepairJournalError,
+  RepairStoppedError,
+  WaitInterruptedError,
+} from "./errors.js";
 
 /** Who shows the advice: `mkp` names its commands, flags and variables; MCP names its tools and arguments. */
 export type AdviceSurface = "mkp" | "mcp";
@@ -73,20 +82,26 @@ interface Words {
   login(scopes?: string): string;
   /** How to start a repair again from the model. */
   repairAgain: string;
+  /** How to start it again when the last repair failed. */
+  repairFailedAgain: string;
   /** Where the person sets a variable: the environment, or the MCP server's configuration. */
   variable(name: string): string;
 }
 
-// Shell words that need no quoting; anything else is single-quoted so the hint can be pasted as is.
-const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+/**
+ * `word` as a POSIX shell reads it back unchanged: as it is when it holds only safe characters,
+ * else single-quoted, so a printed command can be pasted as is (`'my models/it'\''s.stl'`).
+ */
+export const shellWord = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 const WORDS: Record<AdviceSurface, Words> = {
   mkp: {
     resume: (fixId, { out, force, json }) =>
-      `resume with \`mkp fixes get ${fixId} --download${out ? ` --out ${quote(out)}` : ""}${force ? " --force" : ""}${json ? " --json" : ""}\``,
+      `resume with \`mkp fixes get ${fixId} --download${out ? ` --out ${shellWord(out)}` : ""}${force ? " --force" : ""}${json ? " --json" : ""}\``,
     overwrite: "pass --force to overwrite it, or --out to write elsewhere",
     login: (scopes) => `run \`mkp login${scopes ?? ""}\``,
     repairAgain: "repair the model again with `mkp repair`",
+    repairFailedAgain: "repair the model again with `mkp repair` (the file may need fixing by hand if it fails again)",
     variable: (name) => name,
   },
   mcp: {
@@ -94,6 +109,7 @@ const WORDS: Record<AdviceSurface, Words> = {
     overwrite: "pass overwrite: true to replace it, or choose another output",
     login: (scopes) => `run \`mkp login${scopes ?? ""}\` in a terminal, then call the tool again`,
     repairAgain: "call repair_model again",
+    repairFailedAgain: "call repair_model again (the file may need fixing by hand if it fails again)",
     variable: (name) => `${name} in the MCP server's environment`,
   },
 };
@@ -163,6 +179,9 @@ const RULES: Rule<Error>[] = [
     fix: (_, words) => words.repairAgain,
   }),
   rule({ error: DownloadError, kind: "failure", problem: (error) => error.message }),
+  rule({ error: FixFailedError, kind: "failure", problem: (error) => error.message, fix: (_, words) => words.repairFailedAgain }),
+  // Its message says what is wrong with the journal and what to do.
+  rule({ error: RepairJournalError, kind: "failure", problem: (error) => error.message }),
   rule({ error: OutputExistsError, kind: "failure", problem: (error) => `${error.path} exists`, fix: (_, words) => words.overwrite }),
   // These messages name the fix already (a path, `mkp login`, MAKEPRINTABLE_API_KEY).
   rule({ error: RepairInputError, kind: "failure", problem: (error) => error.message }),

@@ -49,6 +49,7 @@ export {
 } from "./errors.js";
 export {
   adviceFor,
+  shellWord,
   type Advice,
   type AdviceContext,
   type AdviceKind,

@@ -14,11 +14,15 @@ import {
   RateLimitError,
   SERVER_URL,
 } from "@mkp/client";
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import {
   adviceFor,
   DownloadError,
   downloadFix,
+  FixFailedError,
+  RepairJournalError,
+  shellWord,
   NotLoggedInError,
   OutputExistsError,
   RepairInputError,
@@ -134,6 +138,22 @@ const table: [string, { error: unknown; context?: Omit<AdviceContext, "surface">
       error: new DownloadError(9, "fix 9 is done but has no download link"),
       mkp: ["failure", "fix 9 is done but has no download link"],
       mcp: ["failure", "fix 9 is done but has no download link"],
+    },
+  ],
+  [
+    "a repair that ended failed: start again",
+    {
+      error: new FixFailedError(9, "failed"),
+      mkp: ["failure", "the repair of fix 9 ended failed: repair the model again with `mkp repair` (the file may need fixing by hand if it fails again)"],
+      mcp: ["failure", "the repair of fix 9 ended failed: call repair_model again (the file may need fixing by hand if it fails again)"],
+    },
+  ],
+  [
+    "an unreadable batch journal says what is wrong itself",
+    {
+      error: new RepairJournalError("/w/.mkp-journal.json", "not a journal mkp wrote: delete it to start over"),
+      mkp: ["failure", "repair journal /w/.mkp-journal.json: not a journal mkp wrote: delete it to start over"],
+      mcp: ["failure", "repair journal /w/.mkp-journal.json: not a journal mkp wrote: delete it to start over"],
     },
   ],
   [
@@ -315,6 +335,19 @@ describe("adviceFor", () => {
     expect(adviceFor(new RepairStoppedError(1, 1), { surface: "mcp" }).code).toBe("MKP_REPAIR_STOPPED");
     expect(adviceFor(new TypeError(), { surface: "mcp" }).code).toBe("MKP_UNEXPECTED");
     expect(adviceFor(new APIError({ status: 418 }), { surface: "mcp" }).code).toBe("MKP_API_ERROR");
+  });
+});
+
+describe("shellWord", () => {
+  it.each([
+    ["out/ball.stl", "out/ball.stl"],
+    ["my models/", "'my models/'"],
+    ["it's.stl", "'it'\\''s.stl'"],
+    ["$HOME", "'$HOME'"],
+    ["", "''"],
+  ])("%s → %s, which sh reads back unchanged", (word, quoted) => {
+    expect(shellWord(word)).toBe(quoted);
+    expect(execFileSync("sh", ["-c", `printf %s ${quoted}`], { encoding: "utf8" })).toBe(word);
   });
 });
 
