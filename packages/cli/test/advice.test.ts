@@ -134,6 +134,25 @@ describe("advice names the person's own setting", () => {
   });
 });
 
+describe("an upload the API refuses as too large", () => {
+  it("reports the 413 and what to do about it", async () => {
+    const small = await startSandbox({ maxUploadBytes: 1000 });
+    try {
+      await writeFile(join(dir.path, "big.stl"), Buffer.alloc(4000, "v 0 0 0\n"));
+      const { code, stdout, stderr } = await mkp(["repair", "big.stl"], {
+        env: { ...env, MAKEPRINTABLE_API_KEY: small.apiKey, MAKEPRINTABLE_BASE_URL: small.server.apiUrl },
+        cwd: dir.path,
+      });
+      expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+      expect(stderr).toBe(
+        "Uploading big.stl…\nmkp: the API refused the upload as too large (413 The body is larger than 1000 bytes.): send a smaller file: a zip holding the model is accepted and is usually much smaller\n",
+      );
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe("the smaller rough edges", () => {
   it("mkp --version prints the version", async () => {
     expect(await mkp(["--version"], { env })).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
