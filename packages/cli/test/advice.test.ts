@@ -1,8 +1,7 @@
 import { createClient, fixesOf, itemsOf, SERVER_URL, unwrap } from "@mkp/client";
+import { json, type RecordingServer, startRecordingServer } from "@mkp/testing";
 import { execFile } from "node:child_process";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -93,19 +92,18 @@ describe("resume hints", () => {
   });
 
   describe("a download link that is gone", () => {
-    let gone: Server;
+    let gone: RecordingServer;
     let url: string;
     beforeAll(async () => {
       // An API whose fix 9 is done but whose download link answers 404, as an expired link does.
-      gone = createServer((request, response) => {
-        const json = (status: number, body: unknown) => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-        if (request.url === "/v1/fixes/9") return json(200, { id: 9, status: "done", progress: 100, download_url: `${url}/downloads/expired/ball.stl` });
-        json(404, { error: "not_found", error_description: "No such resource." });
-      });
-      await new Promise<void>((resolve) => gone.listen(0, "127.0.0.1", resolve));
-      url = `http://127.0.0.1:${(gone.address() as AddressInfo).port}`;
+      gone = await startRecordingServer((request, response) =>
+        request.url === "/v1/fixes/9"
+          ? json(response, 200, { id: 9, status: "done", progress: 100, download_url: `${url}/downloads/expired/ball.stl` })
+          : json(response, 404, { error: "not_found", error_description: "No such resource." }),
+      );
+      url = gone.url;
     });
-    afterAll(() => new Promise<void>((resolve) => gone.close(() => resolve())));
+    afterAll(() => gone.close());
 
     it("says the file is no longer there and offers no repeat of the same command", async () => {
       const { code, stdout, stderr } = await mkp(["fixes", "get", "9", "--download", "--out", "ball.stl"], {
