@@ -78,6 +78,11 @@ async function runRoute(sandbox: Sandbox, route: Route, c: Context<Env>): Promis
     const result = authenticate(sandbox, request, route.scopes);
     if ("reply" in result) return result.reply;
     credential = result.credential;
+    if (sandbox.failures.active) {
+      const failure = sandbox.failures.beforeHandler(credential, sandbox.now());
+      if (failure.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, failure.latencyMs));
+      if (failure.reply) return failure.reply;
+    }
   }
   let pathParams: Record<string, unknown> = c.req.param();
   if (route.operationId !== undefined && route.pathNames.length > 0) {

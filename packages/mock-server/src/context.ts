@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { OperationId, operations } from "@mkp/client";
+import type { Failures } from "./failure-modes.js";
 import type { FormResult, Reply } from "./http.js";
 import type { ResourceState } from "./resources.js";
 import type { Credential, OAuthState } from "./state.js";
@@ -17,6 +18,8 @@ export interface Sandbox {
   readonly maxUploadBytes: number;
   /** Items, fixes and fix callbacks. */
   readonly resources: ResourceState;
+  /** The failures the sandbox was asked to produce (rate limit, 503s, latency, failed fixes). */
+  readonly failures: Failures;
   /** The origins `POST /items` may download a `fileurl` from (opt-in; empty: record only). */
   readonly fileUrlOrigins: readonly string[];
   /** The origins fix callbacks may go to, when the sandbox's owner listed them (else the calling app's own). */

@@ -16,6 +16,8 @@ export {
   type FixTiming,
   type FixCallbackDelivery,
   type FileUrlRecord,
+  type FailureModes,
+  type SandboxStats,
 } from "./server.js";
 export { SANDBOX_SOURCE_HEADER, IGNORED_PARAMETERS_HEADER } from "./from-spec.js";
 export { MockServerOptionsError, SpecViolationError } from "./errors.js";

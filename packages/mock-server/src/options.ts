@@ -1,5 +1,6 @@
 import { API_KEY_EXAMPLE, type OperationId } from "@mkp/client";
 import { MockServerOptionsError } from "./errors.js";
+import type { FailureModes } from "./failure-modes.js";
 import type { FixTiming } from "./resources.js";
 import { isLoopbackUrl } from "./resources.js";
 import type { MockClient } from "./state.js";
@@ -87,6 +88,12 @@ export interface MockServerOptions {
    * client secret has no place in a browser.
    */
   cors?: boolean | readonly string[];
+  /**
+   * Failures to produce on purpose, to test how an app copes: a rate limit per credential (429
+   * with `Retry-After`), a share of fixes that end `failed`, a share of 503s, latency; `seed`
+   * makes the choices repeatable. They apply to the API's protected operations. Default: none.
+   */
+  failures?: FailureModes;
   /** Called after every response (for the CLI's request log). */
   onRequest?: (entry: RequestLogEntry) => void;
   /** Where spec violations are reported; default `console.error`. */
@@ -111,6 +118,7 @@ export interface Settings {
   readonly callbackOrigins: readonly string[] | undefined;
   readonly maxStoredBytes: number;
   readonly cors: boolean | readonly string[];
+  readonly failures: FailureModes;
   readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
   readonly logError: (message: string) => void;
 }
@@ -157,6 +165,23 @@ function checkNumbers(options: MockServerOptions): void {
   }
 }
 
+function checkFailures(failures: FailureModes | undefined): void {
+  if (failures === undefined) return;
+  if (typeof failures !== "object" || failures === null) fail("failures must be an object");
+  const { rateLimit, failedFixes, serverErrors, latencyMs, seed } = failures;
+  if (rateLimit !== undefined && !(Number.isFinite(rateLimit) && rateLimit > 0)) fail("failures.rateLimit must be a number of requests a second, above 0");
+  for (const [name, share] of [
+    ["failedFixes", failedFixes],
+    ["serverErrors", serverErrors],
+  ] as const) {
+    if (share !== undefined && !(Number.isFinite(share) && share >= 0 && share <= 1)) fail(`failures.${name} must be a share from 0 to 1, such as 0.1`);
+  }
+  const range: unknown = typeof latencyMs === "number" ? [latencyMs, latencyMs] : (latencyMs ?? [0, 0]);
+  const [min = Number.NaN, max = Number.NaN] = Array.isArray(range) && range.length === 2 ? (range as number[]) : [];
+  if (!(Number.isFinite(min) && Number.isFinite(max) && min >= 0 && max >= min)) fail("failures.latencyMs must be milliseconds (0 or more), or [min, max]");
+  if (seed !== undefined && !Number.isInteger(seed)) fail("failures.seed must be an integer");
+}
+
 /** RFC 6749 §3.1.2: a redirect URI is an absolute URI without a fragment. */
 function isRedirectUri(uri: unknown): boolean {
   return typeof uri === "string" && URL.canParse(uri) && new URL(uri).hash === "" && !uri.includes("#");
@@ -186,6 +211,7 @@ export function settingsFrom(options: MockServerOptions): Settings {
   checkNumbers(options);
   checkStringList("apiKeys", options.apiKeys);
   checkClients(options.clients);
+  checkFailures(options.failures);
   return {
     port: options.port ?? 0,
     host: options.host ?? "127.0.0.1",
@@ -203,6 +229,7 @@ export function settingsFrom(options: MockServerOptions): Settings {
     callbackOrigins: options.callbackOrigins,
     maxStoredBytes: options.maxStoredBytes ?? 100 * 1024 * 1024,
     cors: options.cors ?? true,
+    failures: options.failures ?? {},
     onRequest: options.onRequest,
     logError: options.logError ?? ((message: string) => console.error(message)),
   };

@@ -52,6 +52,8 @@ interface StoredFix {
   userId: number;
   itemId: number;
   createdAt: number;
+  /** Chosen (by the failure modes) to end `failed` instead of `done`. */
+  fails: boolean;
   callbackUrl: string | undefined;
   downloadToken: string;
   callback: "none" | "pending" | "sent";
@@ -126,6 +128,7 @@ export class ResourceState {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #nextItemId = 1;
   #nextFixId = 1;
+  #failedFixes = 0;
   #closed = false;
 
   // Bytes of stored files, and of uploads being read (reserved before they are).
@@ -136,7 +139,13 @@ export class ResourceState {
     private readonly sandbox: Pick<Sandbox, "now" | "publicUrl" | "validator" | "reportViolations">,
     private readonly timing: FixTiming,
     private readonly maxStoredBytes: number,
+    private readonly fixFails: (fixId: number) => boolean = () => false,
   ) {}
+
+  /** How many items and fixes were ever created, and how many fixes were chosen to fail. */
+  counts(): { uploads: number; fixes: number; failedFixes: number } {
+    return { uploads: this.#nextItemId - 1, fixes: this.#nextFixId - 1, failedFixes: this.#failedFixes };
+  }
 
   /** The 507 answer when `bytes` more would pass the storage cap, else undefined. */
   storageFull(bytes: number): Reply | undefined {
@@ -170,11 +179,15 @@ export class ResourceState {
   }
 
   addFix(userId: number, itemId: number, callbackUrl: string | undefined): StoredFix {
+    const id = this.#nextFixId++;
+    const fails = this.fixFails(id);
+    if (fails) this.#failedFixes += 1;
     const fix: StoredFix = {
-      id: this.#nextFixId++,
+      id,
       userId,
       itemId,
       createdAt: this.sandbox.now(),
+      fails,
       callbackUrl,
       downloadToken: randomToken(),
       callback: callbackUrl === undefined ? "none" : "pending",
@@ -201,6 +214,9 @@ export class ResourceState {
     if (elapsed < queuedMs + processingMs) {
       return { ...base, status: "processing", progress: Math.min(99, Math.floor((100 * (elapsed - queuedMs)) / processingMs)) };
     }
+    // What a failed repair looks like is not published: the sandbox says `failed`, with the
+    // progress it had reached and no download link (see the README).
+    if (fix.fails) return { ...base, status: "failed", progress: 99 };
     const item = this.items.get(fix.itemId);
     const file = item ? `${encodeURIComponent(item.fileName)}.${encodeURIComponent(item.fileExt)}` : "file";
     return { ...base, status: "done", progress: 100, download_url: `${this.sandbox.publicUrl}/downloads/${fix.downloadToken}/${file}` };
@@ -210,7 +226,7 @@ export class ResourceState {
   download(token: string): StoredItem | undefined {
     const fixId = this.#downloads.get(token);
     const fix = fixId === undefined ? undefined : this.fixes.get(fixId);
-    if (!fix || this.sandbox.now() < this.#doneAt(fix)) return undefined;
+    if (!fix || fix.fails || this.sandbox.now() < this.#doneAt(fix)) return undefined;
     return this.items.get(fix.itemId);
   }
 

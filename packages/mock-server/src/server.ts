@@ -6,12 +6,14 @@ import { sandboxApp } from "./app.js";
 import type { Sandbox } from "./context.js";
 import { CorsPolicy } from "./cors.js";
 import { SpecViolationError } from "./errors.js";
+import { Failures, type SandboxStats } from "./failure-modes.js";
 import { DEMO, type DemoCredentials, type MockServerOptions, type Settings, settingsFrom } from "./options.js";
 import { type FileUrlRecord, type FixCallbackDelivery, ResourceState } from "./resources.js";
 import { API_BASE_PATH, AUTHORIZE_PATH, pathEntries, sandboxRoutes, TOKEN_ENDPOINT_PATH } from "./routes.js";
 import { OAuthState } from "./state.js";
 import { SpecValidator, sharedValidator } from "./validate.js";
 
+export type { FailureModes, SandboxStats } from "./failure-modes.js";
 export { DEMO, type DemoCredentials, type MockServerOptions, type RequestLogEntry } from "./options.js";
 export type { FileUrlRecord, FixCallbackDelivery, FixTiming } from "./resources.js";
 export { HANDWRITTEN_OPERATIONS } from "./routes.js";
@@ -43,6 +45,11 @@ export interface MockServer {
   readonly callbacks: readonly FixCallbackDelivery[];
   /** Every `fileurl` given to `POST /items`: loopback ones downloaded, others only recorded. */
   readonly fileUrls: readonly FileUrlRecord[];
+  /**
+   * What the sandbox has done so far: items uploaded, fixes started and failed, requests answered
+   * 429 or 503 on purpose, and the failure modes' seed (to repeat a run).
+   */
+  stats(): SandboxStats;
   /** Stops listening, cancels pending callback timers and closes open connections. */
   close(): Promise<void>;
 }
@@ -84,15 +91,17 @@ function createSandbox(settings: Settings, publicUrl: string, specViolations: Sp
       return settings.strict ? violation.message : undefined;
     },
   };
+  const failures = new Failures(settings.failures);
   return {
     ...shared,
+    failures,
     oauth: new OAuthState(settings.clients, settings.apiKeys, 8),
     autoApprove: settings.autoApprove,
     maxBodyBytes: settings.maxBodyBytes,
     maxUploadBytes: settings.maxUploadBytes,
     fileUrlOrigins: settings.fileUrlOrigins,
     callbackOrigins: settings.callbackOrigins,
-    resources: new ResourceState(shared, settings.fixTiming, settings.maxStoredBytes),
+    resources: new ResourceState(shared, settings.fixTiming, settings.maxStoredBytes, (fixId) => failures.fixFails(fixId)),
   };
 }
 
@@ -143,6 +152,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     callbacks: sandbox.resources.deliveries,
     fileUrls: sandbox.resources.fileUrls,
     flushCallbacks: () => sandbox.resources.deliverDue(),
+    stats: () => ({ ...sandbox.resources.counts(), ...sandbox.failures.counts() }),
     close() {
       sandbox.resources.close();
       closed ??= new Promise<void>((resolve, reject) => {

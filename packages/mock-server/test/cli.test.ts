@@ -51,6 +51,19 @@ describe("mkp-mock", () => {
     await expect(fetch(`${url}/v1/items`)).rejects.toThrow();
   });
 
+  test("failure flags: a rate limit per credential, and the seed printed to repeat the run", async () => {
+    // One request per 100 s: the second is refused however slow the machine.
+    const run = startCli(["--port", "0", "--rate-limit", "0.01", "--seed", "3"]);
+    await run.ready;
+    expect(run.output()).toContain("Failures on purpose are on (seed 3: pass --seed 3 to repeat them).");
+    const url = /API base URL: +(\S+)/.exec(run.output())?.[1];
+    const statuses = [];
+    for (let i = 0; i < 2; i++) statuses.push((await fetch(`${url}/items`, { headers: { key: "12345weLove3DPrinting" } })).status);
+    expect(statuses).toEqual([200, 429]);
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
   test("a bad option prints the usage and exits with 2", async () => {
     const run = startCli(["--port", "http"]);
     expect(await run.exited).toBe(2);
