@@ -42,6 +42,9 @@ export type PathParams<Op extends OperationId> = operations[Op]["parameters"] ex
 /** An operation's query parameters as the spec types them (all optional where the spec says so). */
 export type QueryParams<Op extends OperationId> = operations[Op]["parameters"] extends { query?: infer Q } ? NonNullable<Q> : NoParams;
 
+/** An operation's request body as the spec types it (the form fields of `createFix`: `FixRequest`). */
+export type RequestBody<Op extends OperationId> = NonNullable<operations[Op]["requestBody"]> extends { content: infer C } ? C[keyof C] : never;
+
 /** One request as a handler sees it. */
 export interface RequestContext<Path = NoParams> {
   readonly request: IncomingMessage;

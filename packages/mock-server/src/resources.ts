@@ -1,13 +1,9 @@
 import type { IncomingMessage } from "node:http";
-import type { components } from "@mkp/client";
 import { isLoopbackHost } from "@mkp/client/internal";
-import type { Handler, OperationHandler, QueryParams, RequestContext, Sandbox } from "./context.js";
+import type { Handler, OperationHandler, RequestContext, Sandbox } from "./context.js";
 import { singleQuery } from "./from-spec.js";
 import { BodyTooLargeError, FORM, mediaTypeOf, type Reply } from "./http.js";
 import { randomToken } from "./state.js";
-
-/** The form body of `POST /fixes` as the spec types it (validated and coerced before use). */
-type FixRequest = components["schemas"]["FixRequest"];
 
 const MULTIPART = "multipart/form-data";
 
@@ -435,7 +431,7 @@ async function createFix(sandbox: Sandbox, context: RequestContext): Promise<Rep
   if (!parsed.ok) return badRequest(parsed.message);
   const checked = sandbox.validator.validateRequestBody("createFix", FORM, parsed.fields);
   if (!checked.ok) return badRequest(`The request does not match POST /fixes: ${checked.problems.join("; ")}.`);
-  const { item_id: itemId, callback_url: callback } = checked.value as FixRequest;
+  const { item_id: itemId, callback_url: callback } = checked.value;
   const item = sandbox.resources.items.get(itemId);
   if (!item || item.userId !== userId) return badRequest(`There is no item ${itemId} in your account.`);
   if (callback !== undefined && !URL.canParse(callback)) return badRequest("callback_url is not a URL.");
@@ -453,7 +449,7 @@ const listItems: OperationHandler<"listItems"> = (sandbox, context) => {
   if (!checked.ok) return badRequest(`Bad paging parameters: ${checked.problems.join("; ")}.`);
   // Every query parameter the spec gives this operation is acted on: a new one in the spec fails
   // to compile here until it is (the sandbox never ignores a parameter of its own spec silently).
-  const { page = 1, pageSize = 20, ...unhandled } = checked.value as QueryParams<"listItems">;
+  const { page = 1, pageSize = 20, ...unhandled } = checked.value;
   unhandled satisfies Record<string, never>;
   const mine = [...sandbox.resources.items.values()].filter((item) => item.userId === userId);
   const slice = mine.slice((page - 1) * pageSize, page * pageSize);

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { OPERATIONS, type OperationId } from "@mkp/client";
-import type { PathParams, QueryParams } from "./context.js";
+import type { PathParams, QueryParams, RequestBody } from "./context.js";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
@@ -194,7 +194,7 @@ export class SpecValidator {
   }
 
   /** Checks (and coerces string form values) a request body against the operation's schema. */
-  validateRequestBody(operationId: OperationId, mediaType: string, body: JsonObject): ValidationResult<JsonObject> {
+  validateRequestBody<Op extends OperationId>(operationId: Op, mediaType: string, body: JsonObject): ValidationResult<RequestBody<Op>> {
     if (!this.requestMediaTypes(operationId).includes(mediaType)) {
       return { ok: false, problems: [`the body must be ${this.requestMediaTypes(operationId).join(" or ")}`] };
     }
@@ -202,7 +202,8 @@ export class SpecValidator {
     const schema = ref([...operation.segments, "requestBody", "content", mediaType, "schema"]);
     const validate = this.#compile("coercing", schema, () => ({ $ref: schema }));
     const value = { ...body };
-    return validate(value) ? { ok: true, value } : { ok: false, problems: describe(validate.errors) };
+    // Checked against the schema the type was generated from: the one place a body becomes typed.
+    return validate(value) ? { ok: true, value: value as RequestBody<Op> } : { ok: false, problems: describe(validate.errors) };
   }
 
   #response(operationId: OperationId, status: number): Located | undefined {
