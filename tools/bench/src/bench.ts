@@ -49,14 +49,111 @@ export interface BenchResult {
   failed: string[];
 }
 
-const TITLES = {
-  client: "Client overhead",
-  codegen: "Code generation",
-  typecheck: "Consumer type-check",
-  sandbox: "Sandbox token exchanges",
-  docs: "Docs",
-  size: "Bundle sizes",
-} as const;
+/** What every suite is given: the run's settings, a temporary folder, and what earlier suites left for later ones. */
+export interface SuiteContext {
+  config: BenchConfig;
+  workDir: string;
+  /** A temporary copy of the large spec, when there is one. */
+  largeSpec: string | undefined;
+  /** openapi-typescript's output for the large spec, written by the codegen suite for the type-check suite. */
+  largeSchema?: string | undefined;
+}
+
+/**
+ * One measurement of `pnpm bench`, reported as one section of bench/RESULTS.md. To add one: a
+ * module with its `measure…` function, an entry here, its options in {@link BenchConfig} and in
+ * cli.ts (a quick and a full size); see tools/bench/README.md.
+ */
+export interface Suite {
+  /** The name `--only` takes. */
+  name: string;
+  title: string;
+  /** Why it cannot run in this configuration (skipped, an input missing), or undefined. */
+  unavailable(context: SuiteContext): string | undefined;
+  run(context: SuiteContext): Promise<Section>;
+}
+
+/** The suites, in the order they run and are reported. */
+export const SUITES: readonly Suite[] = [
+  {
+    name: "client",
+    title: "Client overhead",
+    unavailable: ({ config }) => (config.client ? undefined : "skipped"),
+    run: ({ config }) => measureClientOverhead(config.client as ClientOverheadOptions),
+  },
+  {
+    name: "codegen",
+    title: "Code generation",
+    unavailable: ({ config, largeSpec }) => (!config.codegen ? "skipped" : largeSpec ? undefined : "the large spec was not found (set MKP_BENCH_LARGE_SPEC)"),
+    async run(context) {
+      const options = context.config.codegen as Exclude<BenchConfig["codegen"], false>;
+      const section = await measureCodegen({
+        ...options,
+        largeSpec: context.largeSpec!,
+        largeSpecName: context.config.largeSpecName,
+        workDir: context.workDir,
+      });
+      context.largeSchema = section.largeSchema;
+      return section;
+    },
+  },
+  {
+    name: "typecheck",
+    title: "Consumer type-check",
+    unavailable: ({ config }) => (config.typecheck ? undefined : "skipped"),
+    run(context) {
+      const { largeScale = true, ...options } = context.config.typecheck as Exclude<BenchConfig["typecheck"], false>;
+      const largeSchema = largeScale ? context.largeSchema : undefined;
+      return measureTypecheck({ ...options, largeSchema, largeSpecName: context.config.largeSpecName, workDir: context.workDir });
+    },
+  },
+  {
+    name: "sandbox",
+    title: "Sandbox token exchanges",
+    unavailable: ({ config }) => (!config.sandbox ? "skipped" : sandboxAvailable() ? undefined : "@mkp/mock-server and its benchmark script have not landed"),
+    run: ({ config }) => measureSandbox(config.sandbox as SandboxOptions),
+  },
+  {
+    name: "docs",
+    title: "Docs",
+    unavailable: ({ config }) =>
+      !config.docs ? "skipped" : docsAvailable() ? undefined : "@mkp/docs has not landed (its build script is still the scaffold's placeholder)",
+    run: ({ config }) => measureDocs(config.docs as DocsOptions),
+  },
+  {
+    name: "size",
+    title: "Bundle sizes",
+    unavailable: ({ config }) =>
+      !config.size ? "skipped" : sizeLimitAvailable() ? undefined : "the size-limit configuration of issue 7 (`.size-limit.json`) has not landed",
+    run: () => measureSizes(),
+  },
+];
+
+/** Runs one suite, or says why it did not; a failure becomes a "not measured" section and an entry of `failed`. */
+async function runSuite(suite: Suite, context: SuiteContext, failed: string[]): Promise<Section> {
+  const why = suite.unavailable(context);
+  if (why !== undefined) return notMeasured(suite.title, why);
+  context.config.log(`▶ ${suite.title}`);
+  const started = performance.now();
+  try {
+    return await suite.run(context);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    failed.push(`${suite.title}: ${message}`);
+    return notMeasured(suite.title, `the measurement failed: ${message.split("\n")[0]}`);
+  } finally {
+    context.config.log(`  ${suite.title}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+}
+
+/** Copies the large spec into the temporary folder: the fixture is read-only and must never end up in the repository. */
+async function copyLargeSpec(source: string | undefined, workDir: string): Promise<string | undefined> {
+  if (!source) return undefined;
+  const copy = join(workDir, "large-spec", basename(source));
+  await mkdir(dirname(copy), { recursive: true });
+  await copyFile(source, copy);
+  return copy;
+}
 
 export async function runBench(config: BenchConfig): Promise<BenchResult> {
   const started = performance.now();
@@ -65,62 +162,9 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   const workDir = await mkdtemp(join(tmpdir(), "mkp-bench-"));
   const failed: string[] = [];
   const sections: Section[] = [];
-  let largeSpec: string | undefined;
-  let largeSchema: string | undefined;
-
-  async function measure(title: string, run: () => Promise<Section>): Promise<void> {
-    config.log(`▶ ${title}`);
-    const t = performance.now();
-    try {
-      sections.push(await run());
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      failed.push(`${title}: ${message}`);
-      sections.push(notMeasured(title, `the measurement failed: ${message.split("\n")[0]}`));
-    }
-    config.log(`  ${title}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  }
-
   try {
-    if (config.largeSpec) {
-      // Work on a copy: the fixture is read-only and must never end up in the repository.
-      largeSpec = join(workDir, "large-spec", basename(config.largeSpec));
-      await mkdir(dirname(largeSpec), { recursive: true });
-      await copyFile(config.largeSpec, largeSpec);
-    }
-    const { client, codegen, typecheck } = config;
-    if (client) await measure(TITLES.client, () => measureClientOverhead(client));
-    else sections.push(notMeasured(TITLES.client, "skipped"));
-
-    if (!codegen) sections.push(notMeasured(TITLES.codegen, "skipped"));
-    else if (!largeSpec) sections.push(notMeasured(TITLES.codegen, "the large spec was not found (set MKP_BENCH_LARGE_SPEC)"));
-    else {
-      const spec = largeSpec;
-      await measure(TITLES.codegen, async () => {
-        const section = await measureCodegen({ ...codegen, largeSpec: spec, largeSpecName: config.largeSpecName, workDir });
-        largeSchema = section.largeSchema;
-        return section;
-      });
-    }
-
-    if (typecheck) {
-      const { largeScale = true, ...options } = typecheck;
-      const schema = largeScale ? largeSchema : undefined;
-      await measure(TITLES.typecheck, () => measureTypecheck({ ...options, largeSchema: schema, largeSpecName: config.largeSpecName, workDir }));
-    } else sections.push(notMeasured(TITLES.typecheck, "skipped"));
-
-    const { sandbox, docs } = config;
-    if (!sandbox) sections.push(notMeasured(TITLES.sandbox, "skipped"));
-    else if (!sandboxAvailable()) sections.push(notMeasured(TITLES.sandbox, "@mkp/mock-server and its benchmark script have not landed"));
-    else await measure(TITLES.sandbox, () => measureSandbox(sandbox));
-
-    if (!docs) sections.push(notMeasured(TITLES.docs, "skipped"));
-    else if (!docsAvailable()) sections.push(notMeasured(TITLES.docs, "@mkp/docs has not landed (its build script is still the scaffold's placeholder)"));
-    else await measure(TITLES.docs, () => measureDocs(docs));
-
-    if (!config.size) sections.push(notMeasured(TITLES.size, "skipped"));
-    else if (!sizeLimitAvailable()) sections.push(notMeasured(TITLES.size, "the size-limit configuration of issue 7 (`.size-limit.json`) has not landed"));
-    else await measure(TITLES.size, () => measureSizes());
+    const context: SuiteContext = { config, workDir, largeSpec: await copyLargeSpec(config.largeSpec, workDir) };
+    for (const suite of SUITES) sections.push(await runSuite(suite, context, failed));
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

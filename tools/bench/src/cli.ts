@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// `pnpm bench`: measures every item of issue 8 side by side, prints a table and writes bench/RESULTS.md.
+// `pnpm bench`: measures every suite side by side with its peers, prints a table and writes bench/RESULTS.md.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { defaultLargeSpec, LARGE_SPEC_NAME, runBench, type BenchConfig } from "./bench.js";
+import { defaultLargeSpec, LARGE_SPEC_NAME, runBench, SUITES, type BenchConfig } from "./bench.js";
 import { REPO_ROOT } from "./child.js";
 
-const USAGE = `usage: pnpm bench [--quick] [--only client,codegen,typecheck,sandbox,docs,size] [--out FILE | --no-write] [--cpu-prof DIR] [--large-spec FILE]
+const NAMES = SUITES.map((suite) => suite.name).join(",");
+const USAGE = `usage: pnpm bench [--quick] [--only ${NAMES}] [--out FILE | --no-write] [--cpu-prof DIR] [--large-spec FILE]
 
   --quick          a few seconds per measurement: to try the bench, not to quote
-  --only LIST      run only these measurements (client, codegen, typecheck, sandbox, docs, size)
+  --only LIST      run only these suites (${SUITES.map((suite) => suite.name).join(", ")})
   --out FILE       where to write the report (default: bench/RESULTS.md)
   --no-write       print the table, write nothing
   --cpu-prof DIR   write V8 CPU profiles of the client-overhead process into DIR
@@ -31,6 +32,11 @@ if (values.help) {
   process.exit(0);
 }
 const only = values.only ? new Set(values.only.split(",").map((name) => name.trim())) : undefined;
+const unknown = [...(only ?? [])].filter((name) => !SUITES.some((suite) => suite.name === name));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown suite(s): ${unknown.join(", ")}\n\n${USAGE}`);
+  process.exit(2);
+}
 const wanted = (name: string) => !only || only.has(name);
 const quick = values.quick;
 const cpuProfileDir = values["cpu-prof"] ? resolve(values["cpu-prof"]) : undefined;
@@ -38,7 +44,7 @@ const cpuProfileDir = values["cpu-prof"] ? resolve(values["cpu-prof"]) : undefin
 // The full run: ~5–8 minutes on a busy 2-core machine.
 const config: BenchConfig = {
   client: wanted("client") && {
-    // Enough turns per block for a 25 %-trimmed mean (48 turns: the fastest 36 count), 41 blocks for the median.
+    // 48 turns per block for a steady median turn, 41 blocks for the median of the block ratios.
     network: quick ? { batch: 20, roundsPerBlock: 8, blocks: 3, warmupRequests: 100 } : { batch: 20, roundsPerBlock: 48, blocks: 41, warmupRequests: 2000 },
     inProcess: quick ? { batch: 250, roundsPerBlock: 4, blocks: 3, warmupRequests: 500 } : { batch: 250, roundsPerBlock: 8, blocks: 11, warmupRequests: 3000 },
     cpuProfileDir,

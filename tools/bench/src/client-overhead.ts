@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { lastJson, runOk, worker } from "./child.js";
 import type { ClientBlockResult, ClientWorkerInput } from "./client-worker.js";
 import type { Section, Table } from "./report.js";
-import { formatNumber, formatRatio, formatSpread, median, spread, upperTrimmedMean } from "./stats.js";
+import { formatNumber, formatRatio, formatSpread, median, spread } from "./stats.js";
 
 /** How many requests, in what turns; see {@link ClientWorkerInput}. */
 export interface ClientRunSize {
@@ -53,24 +53,21 @@ async function startServer(): Promise<{ baseUrl: string; stop: () => Promise<voi
   };
 }
 
-/** The share of each variant's slowest turns in a block that the headline figures leave out. */
-export const TRIM = 0.25;
-
 /** How one variant's block becomes CPU µs per request. */
 export type PerRequestCpu = (r: ClientBlockResult) => number;
 
 /**
- * The headline estimator: the mean CPU of the fastest 75 % of the variant's turns in the block, per
- * request. Per-turn CPU on a shared VM is heavy-tailed (a few 2–5× turns from host noise), and a
- * sum over all turns lets those few decide the block; GC scavenges are in far fewer than 25 % of
- * turns and about 1 % of CPU, so trimming hides no difference of the size the target is about.
+ * The headline estimator: the median turn's CPU (tinybench's p50), per request. Per-turn CPU on a
+ * shared VM is heavy-tailed (a few 2–5× turns from host noise), and a mean lets those few decide
+ * the block; GC scavenges are in far fewer than half the turns and about 1 % of CPU, so the median
+ * hides no difference of the size the target is about.
  */
-export const trimmedMicros: PerRequestCpu = (r) => upperTrimmedMean(r.turnCpuMicros, TRIM) / (r.requests / r.turnCpuMicros.length);
-/** The plain estimator: all the block's CPU over all its requests (a mean, so the tail counts fully). */
-export const pooledMicros: PerRequestCpu = (r) => (r.cpuMs * 1000) / r.requests;
+export const medianMicros: PerRequestCpu = (r) => (r.turnCpuP50Ms * 1000) / r.batch;
+/** The plain estimator: the mean turn's CPU per request (the tail counts fully). */
+export const meanMicros: PerRequestCpu = (r) => (r.turnCpuMeanMs * 1000) / r.batch;
 
-/** Per-block ratios of one variant's requests per CPU-second against another's (default: trimmed). */
-export function blockRatios(results: readonly ClientBlockResult[], variant: string, against: string, perRequest: PerRequestCpu = trimmedMicros): number[] {
+/** Per-block ratios of one variant's requests per CPU-second against another's (default: the median turn). */
+export function blockRatios(results: readonly ClientBlockResult[], variant: string, against: string, perRequest: PerRequestCpu = medianMicros): number[] {
   const blocks = [...new Set(results.map((r) => r.block))];
   return blocks.flatMap((block) => {
     const a = results.find((r) => r.block === block && r.variant === variant);
@@ -95,10 +92,9 @@ function networkTable(results: readonly ClientBlockResult[]): Table {
       "requests / CPU-s",
       "vs bare openapi-fetch",
       "vs raw fetch",
-      "vs bare, all turns",
-      "vs raw, all turns",
-      "p50 ms",
-      "p99 ms",
+      "vs bare, mean turn",
+      "vs raw, mean turn",
+      "± of the mean turn (95 %)",
       "requests / s (wall)",
     ],
     rows: variants.map((variant) => {
@@ -107,14 +103,13 @@ function networkTable(results: readonly ClientBlockResult[]): Table {
         variant === against ? "1" : formatSpread(spread(blockRatios(results, variant, against, perRequest)), "×");
       return [
         variant,
-        formatSpread(spread(mine.map((r) => 1e6 / trimmedMicros(r)))),
-        ratio(BARE, trimmedMicros),
-        ratio(RAW, trimmedMicros),
-        ratio(BARE, pooledMicros),
-        ratio(RAW, pooledMicros),
-        formatNumber(median(mine.map((r) => r.p50Ms))),
-        formatNumber(median(mine.map((r) => r.p99Ms))),
-        formatNumber(median(mine.map((r) => r.requests / (r.wallMs / 1000)))),
+        formatSpread(spread(mine.map((r) => 1e6 / medianMicros(r)))),
+        ratio(BARE, medianMicros),
+        ratio(RAW, medianMicros),
+        ratio(BARE, meanMicros),
+        ratio(RAW, meanMicros),
+        `${formatNumber(median(mine.map((r) => r.rme)), 2)} %`,
+        formatNumber(median(mine.map((r) => (r.batch * r.turns) / (r.wallMs / 1000)))),
       ];
     }),
   };
@@ -122,19 +117,19 @@ function networkTable(results: readonly ClientBlockResult[]): Table {
 
 function inProcessTable(results: readonly ClientBlockResult[]): Table {
   const variants = [...new Set(results.map((r) => r.variant))];
-  const bare = new Map(results.filter((r) => r.variant === BARE).map((r) => [r.block, trimmedMicros(r)]));
+  const bare = new Map(results.filter((r) => r.variant === BARE).map((r) => [r.block, medianMicros(r)]));
   return {
     caption: "The layers alone (an injected `fetch` answers at once, no I/O):",
-    columns: ["variant", "CPU µs per call", "µs over bare openapi-fetch", "calls / CPU-s vs bare", "vs bare, all turns"],
+    columns: ["variant", "CPU µs per call", "µs over bare openapi-fetch", "calls / CPU-s vs bare", "vs bare, mean turn"],
     rows: variants.map((variant) => {
       const mine = results.filter((r) => r.variant === variant);
-      const extra = mine.flatMap((r) => (bare.has(r.block) ? [trimmedMicros(r) - bare.get(r.block)!] : []));
+      const extra = mine.flatMap((r) => (bare.has(r.block) ? [medianMicros(r) - bare.get(r.block)!] : []));
       return [
         variant,
-        formatSpread(spread(mine.map(trimmedMicros))),
+        formatSpread(spread(mine.map(medianMicros))),
         variant === BARE ? "0" : formatSpread(spread(extra), "", 2),
         variant === BARE ? "1" : formatSpread(spread(blockRatios(results, variant, BARE)), "×"),
-        variant === BARE ? "1" : formatSpread(spread(blockRatios(results, variant, BARE, pooledMicros)), "×"),
+        variant === BARE ? "1" : formatSpread(spread(blockRatios(results, variant, BARE, meanMicros)), "×"),
       ];
     }),
   };
@@ -164,8 +159,8 @@ export async function measureClientOverhead(
   });
   headlines.push(
     ...OURS.map((variant) => ({
-      what: `${variant} vs bare openapi-fetch, all turns pooled (secondary)`,
-      result: `${median(blockRatios(network, variant, BARE, pooledMicros)).toFixed(3)}×`,
+      what: `${variant} vs bare openapi-fetch, mean turn (secondary)`,
+      result: `${median(blockRatios(network, variant, BARE, meanMicros)).toFixed(3)}×`,
       target: "",
       verdict: "" as const,
     })),
@@ -174,19 +169,19 @@ export async function measureClientOverhead(
   );
   // The in-process cost of the layers is measured far more precisely than the network ratio; what
   // it predicts for the network case is the cross-check.
-  const bareNet = median(network.filter((r) => r.variant === BARE).map(trimmedMicros));
+  const bareNet = median(network.filter((r) => r.variant === BARE).map(medianMicros));
   const notes = OURS.map((variant) => {
     const extra = median(
       inProcess.flatMap((r) => {
         const bare = inProcess.find((b) => b.variant === BARE && b.block === r.block);
-        return r.variant === variant && bare ? [trimmedMicros(r) - trimmedMicros(bare)] : [];
+        return r.variant === variant && bare ? [medianMicros(r) - medianMicros(bare)] : [];
       }),
     );
     const predicted = bareNet / (bareNet + extra);
     headlines.push({ what: `${variant}: the layers' own cost predicts, over the network`, result: formatRatio(predicted), target: "", verdict: "" });
     return (
       `${variant}: the layers cost ${formatNumber(extra, 2)} µs of CPU per call more than bare openapi-fetch (in-process, ` +
-      `trimmed, median); bare openapi-fetch spends ${formatNumber(bareNet)} µs per request over loopback, so the layers alone ` +
+      `median turn, median of blocks); bare openapi-fetch spends ${formatNumber(bareNet)} µs per request over loopback, so the layers alone ` +
       `predict ${formatRatio(predicted)} there.`
     );
   });
@@ -197,18 +192,17 @@ export async function measureClientOverhead(
     method:
       `Each variant sends \`GET /items/149\` (the API key in the \`key\` header, or a bearer token from an async ` +
       `provider) to a node:http server in another process on 127.0.0.1 (keep-alive; it checks the credential and ` +
-      `answers a small JSON item; every response is checked). The client runs in a process of its own and its CPU ` +
-      `time is \`process.cpuUsage()\` (user + system). Variants take turns of ${n.batch} sequential requests ` +
-      `(in an order shuffled every round; no forced GC, which would distort the figures); ` +
-      `${n.roundsPerBlock} turns each make a block, ${n.blocks} blocks after a warm-up ` +
+      `answers a small JSON item; every response is checked). The client runs in a process of its own. ` +
+      `[tinybench](https://github.com/tinylibs/tinybench) does the timing and the statistics: one of its iterations is ` +
+      `a turn of ${n.batch} sequential requests, its clock is the client process's CPU time (\`process.cpuUsage()\`, ` +
+      `user + system), and each block is one tinybench run of every variant, ${n.roundsPerBlock} turns each, in an ` +
+      `order shuffled every block (no forced GC, which would distort the figures); ${n.blocks} blocks after a warm-up ` +
       `(${n.batch * n.roundsPerBlock * n.blocks} requests per variant). Per-turn CPU on a shared VM is heavy-tailed ` +
-      `(host noise adds rare 2–5× turns, which decide a sum), so the ratios and the verdict use each variant's mean CPU ` +
-      `over its fastest ${Math.round((1 - TRIM) * 100)} % of turns in the block; the "all turns" columns pool every turn. ` +
-      `Trimming would understate a cost that came only in rare large bursts; GC scavenges fall in far fewer than a ` +
-      `quarter of the turns and are about 1 % of CPU. Figures are medians over blocks (min–max); ` +
-      `ratios are taken block by block against the peer, then the median. The second table runs the same calls ` +
-      `with an injected \`fetch\` that answers at once (${p.batch * p.roundsPerBlock * p.blocks} calls per variant), ` +
-      `which shows what the layers themselves cost.`,
+      `(host noise adds rare 2–5× turns, which decide a mean), so the ratios and the verdict use each variant's median ` +
+      `turn (tinybench's p50) in the block; the "mean turn" columns use tinybench's mean, and "±" is its margin of ` +
+      `error of that mean. Figures are medians over blocks (min–max); ratios are taken block by block against the ` +
+      `peer, then the median. The second table runs the same calls with an injected \`fetch\` that answers at once ` +
+      `(${p.batch * p.roundsPerBlock * p.blocks} calls per variant), which shows what the layers themselves cost.`,
     tables: [networkTable(network), inProcessTable(inProcess)],
     headlines,
     notes,

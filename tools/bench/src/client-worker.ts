@@ -1,11 +1,14 @@
 // The client side of the client-overhead benchmark, in its own process so that
 // `process.cpuUsage()` counts only the client's work. Every variant makes the same request
-// (`GET /items/149` with the API key or a bearer token) sequentially; variants take short turns
-// (in a shuffled order) so that a noisy neighbour hurts them all alike. In "in-process" mode the
-// network is replaced by an injected fetch that answers at once, which isolates the layers' cost.
+// (`GET /items/149` with the API key or a bearer token) sequentially. tinybench times and
+// summarises: one of its iterations is one turn of `batch` requests, its clock is this process's
+// CPU time, and each block is one tinybench run of every variant (in a shuffled order, so that a
+// noisy neighbour hurts them all alike). In "in-process" mode the network is replaced by an
+// injected fetch that answers at once, which isolates the layers' cost.
 import { API_KEY_HEADER, createClient, type paths } from "@mkp/client";
 import axios from "axios";
 import createFetchClient from "openapi-fetch";
+import { Bench } from "tinybench";
 
 /** What the parent asks for (argv[2], JSON). */
 export interface ClientWorkerInput {
@@ -23,18 +26,20 @@ export interface ClientWorkerInput {
   mode: "network" | "in-process";
 }
 
-/** One variant's figures in one block. */
+/** One variant's figures in one block: tinybench's statistics of its turns' client CPU. */
 export interface ClientBlockResult {
   variant: string;
   block: number;
-  requests: number;
-  /** Client CPU of the whole block (user + system), every turn pooled. */
-  cpuMs: number;
-  /** Client CPU of each turn (`requests / turnCpuMicros.length` requests each), in µs, in turn order. */
-  turnCpuMicros: number[];
+  /** Requests per turn (one tinybench iteration). */
+  batch: number;
+  turns: number;
+  /** Client CPU (user + system) of a turn, in ms: the median (p50) and the mean of the block's turns. */
+  turnCpuP50Ms: number;
+  turnCpuMeanMs: number;
+  /** tinybench's relative margin of error of the mean (95 %), in percent. */
+  rme: number;
+  /** Wall time of the block's turns, in ms. */
   wallMs: number;
-  p50Ms: number;
-  p99Ms: number;
 }
 
 type Call = () => Promise<unknown>;
@@ -113,45 +118,19 @@ function variants(): Map<string, Call> {
   ]);
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+/** This process's CPU time (user + system) in ms: the clock tinybench reads. */
+function cpuNow(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
-interface Tally {
-  requests: number;
-  cpuMicros: number;
-  turnCpuMicros: number[];
-  wallMs: number;
-  latencies: number[];
+/** `requests` calls in sequence; no forced GC, which would distort the figures (see README). */
+async function turn(call: Call, requests: number): Promise<void> {
+  for (let i = 0; i < requests; i++) await call();
 }
 
-/**
- * One turn of one variant: `requests` calls in sequence. No forced GC between turns: a full GC
- * shrinks V8's young generation and made every call ~5× dearer in a trial, so turns are long
- * enough (hundreds of calls) for each variant to meet its own scavenges.
- */
-async function turn(call: Call, requests: number, tally: Tally): Promise<void> {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  for (let i = 0; i < requests; i++) {
-    const t = performance.now();
-    await call();
-    tally.latencies.push(performance.now() - t);
-  }
-  tally.wallMs += performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  tally.cpuMicros += used.user + used.system;
-  tally.turnCpuMicros.push(used.user + used.system);
-  tally.requests += requests;
-}
-
-const fresh = (): Tally => ({ requests: 0, cpuMicros: 0, turnCpuMicros: [], wallMs: 0, latencies: [] });
-const all = [...variants()].filter(([name]) => !input.variants || input.variants.includes(name));
-// Warm every path (JIT, connection pool) before anything is recorded.
-for (const [, call] of all) await turn(call, input.warmupRequests, fresh());
-const results: ClientBlockResult[] = [];
-// A fixed-seed shuffle of the turn order each round: which variant follows which changes, so
-// whatever one leaves behind (a late socket read, garbage) does not always land on the same neighbour.
+// A fixed-seed shuffle of the order each block: which variant follows which changes, so whatever
+// one leaves behind (a late socket read, garbage) does not always land on the same neighbour.
 let seed = 0x9e3779b9;
 const random = () => {
   seed = (seed + 0x6d2b79f5) | 0;
@@ -167,23 +146,39 @@ function shuffled<T>(items: readonly T[]): T[] {
   }
   return copy;
 }
-for (let block = 0; block < input.blocks; block++) {
-  const tallies = new Map(all.map(([name]) => [name, fresh()]));
-  for (let round = 0; round < input.roundsPerBlock; round++) {
-    for (const [name, call] of shuffled(all)) await turn(call, input.batch, tallies.get(name)!);
-  }
-  for (const [variant, tally] of tallies) {
-    const sorted = Float64Array.from(tally.latencies).sort();
-    results.push({
-      variant,
-      block,
-      requests: tally.requests,
-      cpuMs: tally.cpuMicros / 1000,
-      turnCpuMicros: tally.turnCpuMicros,
-      wallMs: tally.wallMs,
-      p50Ms: percentile(sorted, 50),
-      p99Ms: percentile(sorted, 99),
+
+/** One block: a tinybench run of every variant, `roundsPerBlock` turns each, on the CPU clock. */
+async function runBlock(block: number, calls: readonly (readonly [string, Call])[]): Promise<ClientBlockResult[]> {
+  const bench = new Bench({ now: cpuNow, iterations: input.roundsPerBlock, time: 0, warmup: false, throws: true, subtractTimerOverhead: false });
+  const wall = new Map<string, number>();
+  for (const [name, call] of shuffled(calls)) {
+    bench.add(name, async () => {
+      const started = performance.now();
+      await turn(call, input.batch);
+      wall.set(name, (wall.get(name) ?? 0) + performance.now() - started);
     });
   }
+  await bench.run();
+  return bench.tasks.map((task) => {
+    const result = task.result;
+    if (result.state !== "completed") throw new Error(`${task.name}: ${result.state === "errored" ? result.error.message : result.state}`);
+    const { latency } = result;
+    return {
+      variant: task.name,
+      block,
+      batch: input.batch,
+      turns: latency.samplesCount,
+      turnCpuP50Ms: latency.p50,
+      turnCpuMeanMs: latency.mean,
+      rme: latency.rme,
+      wallMs: wall.get(task.name) ?? Number.NaN,
+    };
+  });
 }
+
+const all = [...variants()].filter(([name]) => !input.variants || input.variants.includes(name));
+// Warm every path (JIT, connection pool) before anything is recorded.
+for (const [, call] of all) await turn(call, input.warmupRequests);
+const results: ClientBlockResult[] = [];
+for (let block = 0; block < input.blocks; block++) results.push(...(await runBlock(block, all)));
 process.stdout.write(`${JSON.stringify(results)}\n`);

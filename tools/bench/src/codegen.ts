@@ -95,22 +95,10 @@ function runTable(runs: readonly Run[], against?: string): Table {
   };
 }
 
-/** `pnpm generate` on our spec, our pipeline vs openapi-typescript on the large spec, and the no-op build. */
-export async function measureCodegen(options: CodegenOptions): Promise<Section & { largeSchema: string }> {
-  const { rounds, largeSpec, workDir } = options;
-  const out = (name: string) => join(workDir, name);
-
-  const ourSpec = await interleave(options.generateOurSpec ? rounds : 0, [
-    [
-      "`pnpm generate` (our spec)",
-      async () => {
-        const child = await runOk("pnpm", ["generate"], { measureMemory: true });
-        return measured(child);
-      },
-    ],
-  ]);
-
-  const large = await interleave(rounds, [
+/** Our pipeline, openapi-typescript's CLI and (unless told not to) its API on the large spec, interleaved. */
+function runLargeSpec(options: CodegenOptions, out: (name: string) => string): Promise<Run[]> {
+  const { rounds, largeSpec } = options;
+  return interleave(rounds, [
     [
       OURS,
       async () => {
@@ -142,8 +130,11 @@ export async function measureCodegen(options: CodegenOptions): Promise<Section &
           ] as [string, () => Promise<Omit<Run, "variant" | "round">>],
         ]),
   ]);
+}
 
-  const build = await interleave(options.noopBuild ? rounds + 1 : 0, [
+/** `pnpm build` `count` times: the first may have work to do, the others are no-op builds. */
+function runBuilds(count: number): Promise<Run[]> {
+  return interleave(count, [
     [
       "no-op `pnpm build` (turbo, all cached)",
       async () => {
@@ -153,13 +144,13 @@ export async function measureCodegen(options: CodegenOptions): Promise<Section &
       },
     ],
   ]);
-  // The first build may have had work to do; the ones after it are the no-op builds.
-  const noop = build.filter((r) => r.round > 0);
-  const allCached = noop.every((r) => r.stages?.cached === r.stages?.total);
+}
 
+/** Where the in-process time of our pipeline and of openapi-typescript's API goes, stage by stage. */
+function stagesTable(large: readonly Run[], largeSpecName: string): Table {
   const stageNames = [...new Set(large.flatMap((r) => (r.variant === OURS || r.variant === OTS_API ? Object.keys(r.stages ?? {}) : [])))];
-  const stageTable: Table = {
-    caption: `Where our pipeline's time goes on ${options.largeSpecName} (in-process ms, median):`,
+  return {
+    caption: `Where our pipeline's time goes on ${largeSpecName} (in-process ms, median):`,
     columns: ["stage", OURS, OTS_API],
     rows: stageNames.map((stage) => [
       stage,
@@ -169,7 +160,30 @@ export async function measureCodegen(options: CodegenOptions): Promise<Section &
       }),
     ]),
   };
+}
 
+/** `pnpm generate` on our spec, our pipeline vs openapi-typescript on the large spec, and the no-op build. */
+export async function measureCodegen(options: CodegenOptions): Promise<Section & { largeSchema: string }> {
+  const { rounds, workDir } = options;
+  const out = (name: string) => join(workDir, name);
+
+  const ourSpec = await interleave(options.generateOurSpec ? rounds : 0, [
+    [
+      "`pnpm generate` (our spec)",
+      async () => {
+        const child = await runOk("pnpm", ["generate"], { measureMemory: true });
+        return measured(child);
+      },
+    ],
+  ]);
+
+  const large = await runLargeSpec(options, out);
+  const build = await runBuilds(options.noopBuild ? rounds + 1 : 0);
+  // The first build may have had work to do; the ones after it are the no-op builds.
+  const noop = build.filter((r) => r.round > 0);
+  const allCached = noop.every((r) => r.stages?.cached === r.stages?.total);
+
+  const stageTable = stagesTable(large, options.largeSpecName);
   const ratio = median(ratiosPerRound(large, OURS, OTS_CLI, (r) => r.cpuSeconds));
   const wallRatio = median(ratiosPerRound(large, OURS, OTS_CLI, (r) => r.wallMs));
   const apiRatio = median(ratiosPerRound(large, OURS, OTS_API, (r) => r.cpuSeconds));

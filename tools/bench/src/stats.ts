@@ -1,32 +1,14 @@
+/**
+ * Aggregates over a few whole runs (processes, blocks) and formats figures; tinybench does the
+ * statistics of the timed iterations themselves.
+ */
+
 /** The median of a non-empty list (the mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** The nearest-rank percentile `p` (0–100) of a non-empty list. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1]!;
-}
-
-/**
- * The mean of the smallest values after dropping the largest `fraction` of them (rounded down, so
- * at least one value is kept): with the default 0.25, the mean of the fastest 75 % of a list of
- * times. Host noise on a shared machine only ever adds time, in rare 2–5× spikes that decide a
- * plain mean; this keeps the bulk of the distribution and ignores its upper tail.
- */
-export function upperTrimmedMean(values: readonly number[], fraction = 0.25): number {
-  if (values.length === 0) return Number.NaN;
-  if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`trim fraction must be in [0, 1), got ${fraction}`);
-  // The epsilon keeps e.g. 0.1 × 30 (2.9999…) from dropping one value too few.
-  const drop = Math.min(values.length - 1, Math.floor(values.length * fraction + 1e-9));
-  const kept = [...values].sort((a, b) => a - b).slice(0, values.length - drop);
-  return kept.reduce((sum, v) => sum + v, 0) / kept.length;
 }
 
 /** Median, minimum and maximum of several runs of one measurement. */

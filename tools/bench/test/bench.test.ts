@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBench, type BenchResult } from "../src/bench.js";
 import { REPO_ROOT, TSX_IMPORT } from "../src/child.js";
 import { describeCommit, sampleLoad } from "../src/machine.js";
-import { BARE, blockRatios, OURS, pooledMicros, RAW, trimmedMicros } from "../src/client-overhead.js";
+import { BARE, blockRatios, meanMicros, medianMicros, OURS, RAW } from "../src/client-overhead.js";
 import type { ClientBlockResult } from "../src/client-worker.js";
 import { renderMarkdown, type Section } from "../src/report.js";
-import { formatNumber, formatSpread, median, percentile, spread, upperTrimmedMean } from "../src/stats.js";
+import { formatNumber, formatSpread, median, spread } from "../src/stats.js";
 import { consumerSource, operationsOf } from "../src/typecheck.js";
 
 const run = promisify(execFile);
@@ -24,13 +24,6 @@ describe("statistics", () => {
     expect(median(values)).toBe(want);
   });
 
-  it("takes nearest-rank percentiles", () => {
-    const values = Array.from({ length: 100 }, (_, i) => 100 - i);
-    expect(percentile(values, 50)).toBe(50);
-    expect(percentile(values, 99)).toBe(99);
-    expect(percentile([5], 99)).toBe(5);
-  });
-
   it("formats a spread as median (min–max)", () => {
     expect(formatSpread(spread([0.95, 0.97, 1.01]), "×")).toBe("0.970× (0.950–1.01)");
     expect(formatSpread(spread([2]), "s")).toBe("2.00 s");
@@ -38,68 +31,28 @@ describe("statistics", () => {
   });
 });
 
-describe("the 25 %-trimmed mean (the slowest quarter dropped)", () => {
-  it.each([
-    [[1, 2, 3, 4], 2], // 4 is dropped
-    [[4, 1, 3, 2], 2], // order does not matter
-    [[4, 4, 4, 4, 4, 4, 20, 23], 4], // the two spikes of eight turns are dropped
-    [[5, 5, 5, 5], 5],
-    [[1, 2, 2, 2], 5 / 3], // ties: one of the equal largest goes
-    [[1, 1, 9, 9], 11 / 3],
-    [[10, 20, 30], 20], // a quarter of three is 0.75: nothing dropped
-    [[7], 7],
-  ])("of %j is %d", (values, want) => {
-    expect(upperTrimmedMean(values)).toBeCloseTo(want, 12);
-  });
-
-  it("drops floor(n × fraction) values: 1 of 7, 2 of 8", () => {
-    const eight = [1, 2, 3, 4, 5, 6, 7, 8];
-    expect(upperTrimmedMean(eight)).toBe(3.5);
-    expect(upperTrimmedMean(eight.slice(0, 7))).toBe(3.5);
-    expect(upperTrimmedMean(eight, 0)).toBe(4.5);
-    expect(upperTrimmedMean([1, 2, 3, 4], 0.5)).toBe(1.5);
-  });
-
-  it("drops exactly n × fraction when that is whole, despite floating point (0.29 × 100 = 28.999…)", () => {
-    const hundred = Array.from({ length: 100 }, (_, i) => i);
-    expect(upperTrimmedMean(hundred, 0.29)).toBe(35); // 0–70 kept; dropping 28 would give 35.5
-  });
-
-  it("keeps at least one value, and rejects a fraction outside [0, 1)", () => {
-    expect(upperTrimmedMean([3, 1, 2], 0.99)).toBe(1);
-    expect(upperTrimmedMean([])).toBeNaN();
-    for (const fraction of [1, -0.1, Number.NaN]) expect(() => upperTrimmedMean([1, 2], fraction)).toThrow(RangeError);
-  });
-
-  it("leaves its input as it was", () => {
-    const values = [3, 1, 2, 9];
-    upperTrimmedMean(values);
-    expect(values).toEqual([3, 1, 2, 9]);
-  });
-});
-
 describe("client CPU per request in a block", () => {
-  const block = (variant: string, turnCpuMicros: number[], requestsPerTurn: number): ClientBlockResult => ({
+  const block = (variant: string, turnCpuP50Ms: number, turnCpuMeanMs: number, batch: number): ClientBlockResult => ({
     variant,
     block: 0,
-    requests: turnCpuMicros.length * requestsPerTurn,
-    cpuMs: turnCpuMicros.reduce((a, b) => a + b, 0) / 1000,
-    turnCpuMicros,
+    batch,
+    turns: 4,
+    turnCpuP50Ms,
+    turnCpuMeanMs,
+    rme: 1,
     wallMs: 1,
-    p50Ms: 0,
-    p99Ms: 0,
   });
 
-  it("is the trimmed mean of the turns over the requests per turn; pooled, every turn counts", () => {
-    const r = block("v", [400, 440, 420, 1600], 4);
-    expect(trimmedMicros(r)).toBe(105);
-    expect(pooledMicros(r)).toBe(178.75);
+  it("is tinybench's median (or mean) turn over the requests per turn", () => {
+    const r = block("v", 0.42, 0.715, 4);
+    expect(medianMicros(r)).toBeCloseTo(105, 9);
+    expect(meanMicros(r)).toBeCloseTo(178.75, 9);
   });
 
-  it("gives block ratios that one slow turn of the peer does not decide", () => {
-    const results = [block(BARE, [400, 400, 400, 2000], 4), block(OURS[0], [440, 440, 440, 440], 4)];
+  it("gives block ratios of requests per CPU-second against the peer, by the median turn unless told", () => {
+    const results = [block(BARE, 0.4, 0.8, 4), block(OURS[0], 0.44, 0.44, 4)];
     expect(blockRatios(results, OURS[0], BARE)[0]).toBeCloseTo(100 / 110, 12);
-    expect(blockRatios(results, OURS[0], BARE, pooledMicros)[0]).toBeCloseTo(800 / 440, 12);
+    expect(blockRatios(results, OURS[0], BARE, meanMicros)[0]).toBeCloseTo(800 / 440, 12);
   });
 });
 
@@ -193,17 +146,16 @@ describe("pnpm bench, with tiny counts", () => {
     const variants = new Set(client.network.map((r) => r.variant));
     expect([...variants].sort()).toEqual([...OURS, BARE, RAW, "axios"].sort());
     for (const r of client.network) {
-      expect(r.requests).toBe(20);
-      expect(r.turnCpuMicros).toHaveLength(4);
-      expect(r.turnCpuMicros.reduce((a, b) => a + b, 0) / 1000).toBeCloseTo(r.cpuMs, 6);
-      expect(r.cpuMs).toBeGreaterThan(0);
+      expect(r.batch * r.turns).toBe(20);
+      expect(r.turnCpuMeanMs).toBeGreaterThan(0);
+      expect(r.turnCpuP50Ms).toBeGreaterThan(0);
     }
     const summary = written.slice(written.indexOf("## Summary"), written.indexOf("## 1."));
     expect(summary).toMatch(
       /\| @mkp\/client \(API key\) vs bare openapi-fetch \(requests per client CPU-second\) \| \d+\.\d{3}× \| ≥ 0\.93× \| (✓ met|✗ missed) \|/,
     );
-    expect(summary).toMatch(/\| @mkp\/client \(API key\) vs bare openapi-fetch, all turns pooled \(secondary\) \| \d+\.\d{3}× \| – \| – \|/);
-    expect(written).toContain("| variant | requests / CPU-s | vs bare openapi-fetch | vs raw fetch | vs bare, all turns | vs raw, all turns |");
+    expect(summary).toMatch(/\| @mkp\/client \(API key\) vs bare openapi-fetch, mean turn \(secondary\) \| \d+\.\d{3}× \| – \| – \|/);
+    expect(written).toContain("| variant | requests / CPU-s | vs bare openapi-fetch | vs raw fetch | vs bare, mean turn | vs raw, mean turn |");
   });
 
   it("compares our generator with openapi-typescript and type-checks both consumers", () => {
