@@ -37,13 +37,22 @@ export function redactValue(value: unknown, secrets: readonly (string | null | u
   return value;
 }
 
-// Past this many objects a value is too big to check, and counts as holding a secret.
+// Past this many objects, or bytes, a value is too big to check, and counts as holding a secret.
 const MAX_VISITS = 1000;
+const MAX_BYTES = 1024 * 1024;
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+/** The bytes of a buffer or of any view into one (a `Buffer`, a typed array, a `DataView`). */
+const bytesOf = (value: ArrayBuffer | ArrayBufferView) =>
+  ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
 
 /**
  * Whether any form of any secret appears anywhere in `value`: strings, errors (message, stack,
  * `cause`, an `AggregateError`'s `errors`), `Request`s and `Response`s (URL and headers),
- * `Headers`, maps, sets, arrays and the own properties of any object, at any depth.
+ * `Headers`, `URL`s, `URLSearchParams`, bytes (buffers and typed arrays, read as UTF-8), maps,
+ * sets, arrays and the own properties of any object, at any depth. A getter, a `toJSON` or a
+ * custom `util.inspect` is code that `JSON.stringify` or `util.inspect` would run and that may
+ * show anything: it is never run here, and a value that has one counts as holding a secret.
  */
 export function holdsSecret(value: unknown, secrets: readonly (string | null | undefined)[]): boolean {
   const pattern = patternOf(secrets, "i");
@@ -56,12 +65,20 @@ export function holdsSecret(value: unknown, secrets: readonly (string | null | u
     seen.add(value);
     if (value instanceof Headers) return [...value].some(([name, text]) => visit(name) || visit(text));
     if (value instanceof Request || value instanceof Response) return visit(value.url) || visit(value.headers);
+    if (value instanceof URL || value instanceof URLSearchParams) return visit(value.toString());
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+      const bytes = bytesOf(value);
+      return bytes.length > MAX_BYTES || visit(new TextDecoder().decode(bytes));
+    }
     if (value instanceof Map || value instanceof Set) return [...value].some(visit);
+    if (value instanceof Date) return false;
     // In V8 an error's message, stack and cause are own properties; elsewhere `stack` may be a getter.
     if (value instanceof Error && (visit(value.message) || visit(value.stack) || visit(value.cause))) return true;
+    const code = value as { toJSON?: unknown; [INSPECT]?: unknown };
+    if (typeof code.toJSON === "function" || typeof code[INSPECT] === "function") return true;
     return Reflect.ownKeys(value).some((key) => {
       const property = Object.getOwnPropertyDescriptor(value, key);
-      return visit(key) || (property !== undefined && "value" in property && visit(property.value));
+      return visit(key) || (property !== undefined && ("value" in property ? visit(property.value) : property.get !== undefined));
     });
   };
   return visit(value);

@@ -23,7 +23,44 @@ export type Fetch = (request: Request) => Promise<Response>;
  * tools/bench/README.md). A caller's `fetch` takes a Request only, so it gets one that carries it.
  */
 function sendOnce(fetch: Fetch | undefined, request: Request, init: { signal: AbortSignal; redirect: RequestRedirect }): Promise<Response> {
-  return fetch ? fetch(new Request(request, init)) : globalThis.fetch(request, init);
+  if (fetch) return fetch(new Request(request, init));
+  const node = nodeOf(request);
+  // A stream body needs `duplex: "half"`, which TypeScript's DOM types do not list yet.
+  const paced = node && ({ body: readingAnswersFirst(request.body!, node.setImmediate), duplex: "half" } as RequestInit);
+  return globalThis.fetch(paced ? new Request(request, paced) : request, init);
+}
+
+// Node's fetch (undici) gives up at the first write that fails, even when the server's answer is
+// already waiting on the socket: a server that refuses an upload answers 413 and closes, and the
+// next write fails with EPIPE. Only uploads (multipart bodies) are large enough to be refused
+// mid-body; browsers cannot stream a request body over HTTP/1.1, so this is Node's alone.
+type NodeGlobals = { process?: { versions?: { node?: string } }; setImmediate: (callback: () => void) => void };
+function nodeOf(request: Request): NodeGlobals | undefined {
+  const node = globalThis as unknown as NodeGlobals;
+  const upload = request.body !== null && /^multipart\//i.test(request.headers.get("content-type") ?? "");
+  return upload && typeof node.process?.versions?.node === "string" ? node : undefined;
+}
+
+/**
+ * The same bytes, each chunk handed over one event-loop turn after it was read: every write is
+ * preceded by a poll of the sockets, so an answer the server sent while the upload was going is
+ * read before the next write can fail. Sent chunked, since the length is not known up front.
+ */
+function readingAnswersFirst(body: ReadableStream<Uint8Array>, setImmediate: NodeGlobals["setImmediate"]): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    // Nothing is read ahead: a chunk is read only when fetch asks for it, so the wait comes between writes.
+    { highWaterMark: 0 },
+  );
 }
 
 /**
@@ -42,6 +79,14 @@ export async function fetchFollowingRedirects(fetch: Fetch | undefined, request:
   let current = request;
   for (let redirects = 0; ; redirects++) {
     const response = await sendOnce(fetch, current, init);
+    // A caller's fetch that dropped the "manual" mode has followed a redirect already, perhaps with
+    // the credential to another origin: its answer cannot be trusted to come from the API.
+    if (follow && response.redirected) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new RedirectRefusedError({
+        message: `the fetch given to the client followed a redirect from ${withoutQuery(current.url)} to ${response.url ? withoutQuery(response.url) : "another address"} itself, so it may have sent the credential there: pass the Request it gets to fetch unchanged (its redirect is "manual"), and rotate the key if that origin is not yours`,
+      });
+    }
     const hidden = response.type === "opaqueredirect";
     // Only a redirect status's Location counts (reading a header costs a few µs per response).
     const location = REDIRECT_STATUSES.includes(response.status) ? response.headers.get("location") : null;

@@ -10,7 +10,7 @@ export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 export interface RequestOptions {
   /** How many times a failed GET or DELETE is retried. Overrides the client's `maxRetries`. */
   maxRetries?: number | undefined;
-  /** How long to wait for response headers, per attempt, in ms. Overrides the client's `timeoutMs`. */
+  /** How long to wait for response headers, per attempt, in ms, and then as long again for the body. Overrides the client's `timeoutMs`. */
   timeoutMs?: number | undefined;
 }
 
@@ -90,6 +90,21 @@ function reasonOf(error: unknown): string {
 }
 
 /**
+ * Gives a response's body `timeoutMs` more, from its headers: a server that trickles a body would
+ * otherwise keep the call pending for ever. Aborting the attempt's signal errors the body with the
+ * typed reason (fetch hands the reason to whoever reads it). The timer is unref'd, so it never
+ * keeps a process alive, and aborting a body that was read already changes nothing.
+ */
+function bodyDeadline(attempt: AbortController, where: string, timeoutMs: number): void {
+  const reason = () =>
+    new APIConnectionTimeoutError({
+      message: `the body of the answer from ${where} did not arrive within ${timeoutMs} ms of its headers: raise timeoutMs (per client or per request) or check the server`,
+    });
+  const timer = setTimeout(() => attempt.abort(reason()), timeoutMs) as { unref?: () => void };
+  timer.unref?.();
+}
+
+/**
  * The `fetch` one call hands openapi-fetch: each attempt has its own timeout (for the response
  * headers) and follows redirects without letting a credential leave its origin. Retries, as
  * Stainless SDKs do, only GET and DELETE (idempotent) after a 408, 429, 5xx or connection error,
@@ -128,10 +143,12 @@ export function sendWithRetries(settings: SendSettings): (request: Request) => P
               });
         }
       } finally {
-        // The timeout covers the wait for the response headers, not the reading of the body.
         clearTimeout(timer);
       }
-      if (response && (!retryable || !(response.status === 408 || response.status === 429 || response.status >= 500))) return response;
+      if (response && (!retryable || !(response.status === 408 || response.status === 429 || response.status >= 500))) {
+        if (response.body) bodyDeadline(timeout, withoutQuery(request.url), timeoutMs);
+        return response;
+      }
       // Free the connection before waiting.
       await response?.body?.cancel().catch(() => undefined);
       const ms = (response && retryAfterMs(response.headers)) ?? backoffMs(retry, settings.random);

@@ -77,7 +77,9 @@ describe("holdsSecret", () => {
     ["an Error", new Error("fetch failed", { cause: new Error("ECONNREFUSED") })],
     ["headers", headers("key", "other")],
     ["a Request", new Request("https://a.example/", { headers: { key: "other" } })],
-    ["a getter, which is never called", Object.defineProperty({}, "k", { get: () => "k3y" })],
+    ["a setter only (nothing to read)", Object.defineProperty({}, "k", { set: () => undefined })],
+    ["a Date", new Date(0)],
+    ["bytes of something else", new TextEncoder().encode("other")],
     [
       "a cycle",
       (() => {
@@ -88,6 +90,39 @@ describe("holdsSecret", () => {
     ],
   ])("finds none in %s", (_where, value) => {
     expect(holdsSecret(value, ["k3y"])).toBe(false);
+  });
+
+  // What util.inspect or JSON.stringify would show of a cause: a URL's address, a URLSearchParams'
+  // pairs, a Buffer's bytes, and whatever code a getter, a toJSON or a custom inspect runs.
+  it.each([
+    ["a URL", new URL("https://a.example/?key=k3y")],
+    ["a URL's credentials", new URL("https://user:k3y@a.example/")],
+    ["a URLSearchParams", new URLSearchParams({ key: "k3y" })],
+    ["a Buffer", Buffer.from("the key is k3y")],
+    ["a typed array's bytes", new Uint32Array(new TextEncoder().encode("k3y!").buffer)],
+    ["a view into part of a buffer", new Uint8Array(new TextEncoder().encode("xxk3yxx").buffer, 2, 3)],
+    ["a DataView", new DataView(new TextEncoder().encode("k3y").buffer)],
+    ["an ArrayBuffer", new TextEncoder().encode("k3y").buffer],
+    ["an accessor (JSON.stringify calls it)", Object.defineProperty({}, "k", { get: () => "k3y", enumerable: true })],
+    ["an accessor that says nothing yet", Object.defineProperty({}, "k", { get: () => "other" })],
+    ["a toJSON", { toJSON: () => "k3y" }],
+    [
+      "an inherited toJSON",
+      new (class Token {
+        toJSON() {
+          return "k3y";
+        }
+      })(),
+    ],
+    ["a custom inspect", { [Symbol.for("nodejs.util.inspect.custom")]: () => "k3y" }],
+    ["a URL inside an error's cause", new Error("fetch failed", { cause: { url: new URL("https://a.example/?k=k3y") } })],
+  ])("finds a secret that util.inspect or JSON.stringify would show: %s", (_where, value) => {
+    expect(holdsSecret(value, ["K3Y"])).toBe(true);
+  });
+
+  it("counts bytes too many to check (over 1 MiB) as holding one", () => {
+    expect(holdsSecret(new Uint8Array(1024 * 1024), ["k3y"])).toBe(false);
+    expect(holdsSecret(new Uint8Array(1024 * 1024 + 1), ["k3y"])).toBe(true);
   });
 
   it("finds nothing when there is no secret to look for", () => {

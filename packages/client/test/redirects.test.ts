@@ -106,6 +106,22 @@ describe("redirects the client refuses, naming the fix", () => {
   });
 });
 
+describe("a caller's fetch that follows redirects itself", () => {
+  it('refuses the answer of a fetch that dropped redirect: "manual", naming the wrapper', async () => {
+    const elsewhere = await server((_request, response) => json(response, 200, [{ id: 666 }]));
+    const api = await redirecting(302, () => `${otherOrigin(elsewhere.url)}/landing`);
+    // A wrapper that rebuilds the request from its URL and headers loses its redirect mode.
+    const careless = (request: Request) => fetch(request.url, { headers: request.headers });
+    const client = createClient({ apiKey: API_KEY, baseUrl: api.url, fetch: careless, maxRetries: 0 });
+    const failure = await client.GET("/items").catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RedirectRefusedError);
+    expect((failure as Error).message).toBe(
+      `the fetch given to the client followed a redirect from ${api.url}/items to ${otherOrigin(elsewhere.url)}/landing itself, so it may have sent the credential there: pass the Request it gets to fetch unchanged (its redirect is "manual"), and rotate the key if that origin is not yours`,
+    );
+    expect(String(failure)).not.toContain(API_KEY);
+  });
+});
+
 describe("what counts as a redirect", () => {
   it("returns a 3xx without a Location, and a Location on a status that is no redirect, as they are", async () => {
     const api = await server((request, response) => {

@@ -446,7 +446,40 @@ describe("each attempt's own timeout", () => {
     expect((await slow).data).toEqual([{ id: 1 }]);
   });
 
-  it("covers only the wait for the headers: a body that arrives later is read in full", async () => {
+  it("gives the body a deadline too: a trickled body fails with APIConnectionTimeoutError", async () => {
+    const trickles: ReturnType<typeof setInterval>[] = [];
+    const api = await server((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.write("[");
+      // One space (valid JSON whitespace) every 5 ms, for ever: the connection is never idle.
+      trickles.push(setInterval(() => response.write(" "), 5));
+    });
+    closers.push(async () => trickles.forEach(clearInterval));
+    let headersArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (headersArrived = resolve));
+    const noting = async (request: Request) => fetch(request).finally(headersArrived);
+    const { client } = clientOf(api.url, { timeoutMs: 300, maxRetries: 0, fetch: noting });
+    fakeTimeouts();
+    let settled = false;
+    const pending = client
+      .GET("/items")
+      .catch((error: unknown) => error)
+      .finally(() => (settled = true));
+    await arrived;
+    // Real time for the client to take the headers and set the body's deadline (not a fake timer).
+    await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(299);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const failure = await pending;
+    expect(failure).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(failure).toMatchObject({
+      code: "MKP_CONNECTION_TIMEOUT",
+      message: `the body of the answer from ${api.url}/v1/items did not arrive within 300 ms of its headers: raise timeoutMs (per client or per request) or check the server`,
+    });
+  });
+
+  it("gives a streamed body the same deadline, counted from the headers", async () => {
     let finish!: () => void;
     const api = await server((_request, response) => {
       response.writeHead(200, { "content-type": "application/json" });
@@ -457,7 +490,21 @@ describe("each attempt's own timeout", () => {
     fakeTimeouts();
     const { data: stream } = await client.GET("/items", { parseAs: "stream" });
     await vi.advanceTimersByTimeAsync(40);
-    // The body's reader is still open past the 40 ms of the headers' deadline: still read in full.
+    finish();
+    await expect(new Response(stream as ReadableStream).text()).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+  });
+
+  it("reads a body that arrives within its deadline in full", async () => {
+    let finish!: () => void;
+    const api = await server((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.write('[{"id":');
+      finish = () => response.end("1}]");
+    });
+    const { client } = clientOf(api.url, { timeoutMs: 40, maxRetries: 0 });
+    fakeTimeouts();
+    const { data: stream } = await client.GET("/items", { parseAs: "stream" });
+    await vi.advanceTimersByTimeAsync(39);
     finish();
     expect(JSON.parse(await new Response(stream as ReadableStream).text())).toEqual([{ id: 1 }]);
   });

@@ -28,6 +28,34 @@ const failure = (options: ExchangeCodeOptions) =>
   );
 
 describe("exchangeCode", () => {
+  // A token is printed (`mkp login --print-token`) and sent in a header: one holding terminal
+  // escapes would retitle the window and clear the screen. RFC 6750 §2.1 says what a token is.
+  it.each([
+    ["terminal escapes", "\u001b]0;owned\u0007\u001b[2Jabc"],
+    ["a space", "abc def"],
+    ["a quote", 'abc"def'],
+    ["a line break", "abc\r\nSet-Cookie: x=1"],
+    ["a character outside ASCII", "abc\u202edef"],
+    ["an = before the end", "ab=c"],
+  ])("refuses an access_token holding %s, with a typed error that never echoes it", async (_what, accessToken) => {
+    const api = await server((_, res) => json(res, 200, { access_token: accessToken, token_type: "Bearer" }));
+    const error = await failure({ ...credentials, baseUrl: `${api.url}/v1` });
+    expect(error).toBeInstanceOf(InvalidTokenResponseError);
+    expect(error).toMatchObject({
+      message: "the token response's access_token is not an RFC 6750 bearer token (letters, digits, - . _ ~ + / then any = at the end)",
+      status: 200,
+    });
+    const shown = String(error) + JSON.stringify(error) + inspect(error, { showHidden: true });
+    expect(shown).not.toContain(accessToken);
+    expect(shown).not.toContain("\u001b");
+  });
+
+  it("takes every character RFC 6750 allows in a token", async () => {
+    const accessToken = "AZaz09-._~+/==";
+    const api = await server((_, res) => json(res, 200, { access_token: accessToken, token_type: "Bearer" }));
+    expect((await exchangeCode({ ...credentials, baseUrl: `${api.url}/v1` })).accessToken).toBe(accessToken);
+  });
+
   it("POSTs the spec's form to /token without a credential header, and normalises what real servers send", async () => {
     const api = await server((_, res) =>
       json(res, 200, {

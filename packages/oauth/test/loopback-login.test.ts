@@ -355,10 +355,12 @@ describe("loopbackLogin against @mkp/mock-server", () => {
     }
   });
 
-  // process.platform is the input here: set for the duration of one login, then restored.
-  it.runIf(process.platform === "linux")("runs open on macOS and start through cmd on Windows", async () => {
+  // process.platform is the input here: set for the duration of one login, then restored. The
+  // authorize URL holds `&` (between its parameters, and a hostile `&calc&`): a shell would take
+  // each as a command separator, so no platform's opener may go through one.
+  it.runIf(process.platform === "linux")("runs open on macOS and rundll32 on Windows, each without a shell, the URL one argument", async () => {
     const s = await startSandbox();
-    const opener = await fakeOpener(["open", "cmd", "xdg-open"]);
+    const opener = await fakeOpener(["open", "rundll32", "cmd", "xdg-open"]);
     const platform = Object.getOwnPropertyDescriptor(process, "platform")!;
     const urls: string[] = [];
     try {
@@ -366,15 +368,20 @@ describe("loopbackLogin against @mkp/mock-server", () => {
       for (const [n, os] of [
         [1, "darwin"],
         [2, "win32"],
+        [3, "linux"],
       ] as const) {
         Object.defineProperty(process, "platform", { ...platform, value: os });
-        const login = loginAt(s, { openBrowser: true, timeoutMs: 2000 }, () => opener.nthUrl(n).then((url) => fetch(url)));
+        const login = loginAt(s, { openBrowser: true, timeoutMs: 2000, authorizeUrl: `${s.authorizeUrl}?x=1&calc&` }, () =>
+          opener.nthUrl(n).then((url) => fetch(url)),
+        );
         await login.outcome.finally(() => Object.defineProperty(process, "platform", platform));
         urls.push(login.shown[0]!);
       }
+      expect(urls.every((url) => url.includes("&calc"))).toBe(true);
       expect(await opener.runs()).toEqual([
         ["open", urls[0], "/dev/null", "own"],
-        ["cmd", "/c", "start", '""', urls[1], "/dev/null", "own"],
+        ["rundll32", "url.dll,FileProtocolHandler", urls[1], "/dev/null", "own"],
+        ["xdg-open", urls[2], "/dev/null", "own"],
       ]);
     } finally {
       Object.defineProperty(process, "platform", platform);

@@ -16,7 +16,14 @@ const anyValue = fc.oneof(
 const field = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: good }, { weight: 1, arbitrary: anyValue });
 const maybe = <T>(arb: fc.Arbitrary<T>, freq = 2) => fc.option(arb, { nil: undefined, freq });
 const body = fc.record({
-  access_token: maybe(field(fc.string({ unit: "grapheme-ascii" }).map((s) => `access-token-${s}`)), 12),
+  access_token: maybe(
+    field(
+      fc
+        .oneof({ weight: 6, arbitrary: fc.string({ unit: fc.constantFrom(..."Az09-._~+/") }).map((s) => `${s}==`) }, { weight: 1, arbitrary: fc.string() })
+        .map((s) => `access-token-${s}`),
+    ),
+    12,
+  ),
   token_type: maybe(field(fc.constantFrom("Bearer", "bearer", "BEARER", "mac", "")), 12),
   expires_in: maybe(field(fc.oneof(fc.nat(), fc.nat().map(String), fc.constantFrom("3600.5", "1e3", " 60", "soon", "", 1e13)))),
   refresh_token: maybe(field(fc.string().map((s) => `refresh-token-${s}`))),
@@ -36,7 +43,7 @@ function oracle(status: number, b: unknown): "token" | "TokenError" | "InvalidTo
   if (status !== 200) return "InvalidTokenResponseError";
   const ok =
     typeof r.access_token === "string" &&
-    r.access_token.length > 0 &&
+    /^[A-Za-z0-9._~+/-]+=*$/.test(r.access_token) && // RFC 6750 §2.1 b64token
     typeof r.token_type === "string" &&
     r.token_type.toLowerCase() === "bearer" &&
     (r.expires_in === undefined ||

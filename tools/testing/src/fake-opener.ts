@@ -14,7 +14,7 @@ export interface FakeOpener {
 }
 
 /**
- * Stand-ins for the platforms' browser openers (`xdg-open`, `open`, `cmd`) in a fresh folder to put
+ * Stand-ins for the platforms' browser openers (`xdg-open`, `open`, `rundll32`, or any name given) in a fresh folder to put
  * first on PATH: each run appends a line with its name, its arguments, where its stdout goes and
  * whether it leads its own session (Linux: it reads `/proc`).
  */

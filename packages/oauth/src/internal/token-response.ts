@@ -14,6 +14,9 @@ function hintFor({ error, errorDescription = "" }: OAuthErrorFields): string {
   return ` (a code is single use and lives ${AUTHORIZATION_CODE_LIFETIME_SECONDS / 60} minutes: start the login again)`;
 }
 
+/** RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`. */
+const B64TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
@@ -32,6 +35,9 @@ export function tokenFromResponse(status: number, body: unknown, receivedAt: num
   const { accessToken, tokenType, expiresIn, refreshToken, scope } = tokenResponseFields(body);
   const bad = (field: string, problem: string) => fail(`response's ${field} ${problem}`);
   if (typeof accessToken !== "string" || !accessToken) throw bad("access_token", "is missing or empty");
+  // A token is sent in a header and may be printed: anything else (a space, a quote, a terminal
+  // escape, a line break) is refused here, for every caller, and never quoted.
+  if (!B64TOKEN.test(accessToken)) throw bad("access_token", "is not an RFC 6750 bearer token (letters, digits, - . _ ~ + / then any = at the end)");
   if (typeof tokenType !== "string" || tokenType.toLowerCase() !== "bearer") throw bad("token_type", "is not Bearer");
   // RFC 6749 §5.1 says a number; some servers send a numeric string.
   const seconds = typeof expiresIn === "string" && /^\d+(\.\d+)?$/.test(expiresIn) ? +expiresIn : expiresIn;

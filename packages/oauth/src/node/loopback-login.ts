@@ -55,9 +55,12 @@ function answer(res: ServerResponse, status: number, text: string): Promise<void
   return new Promise((resolve) => res.end(html, resolve));
 }
 
+// Each opener takes the URL as one argument, with no shell between: through `cmd /c start`, an `&`
+// in the URL (between its parameters, or planted in an authorize URL) would end the command and
+// start another. On Windows, url.dll's FileProtocolHandler opens the URL in the default browser.
 function openWithPlatform(url: string): void {
   const [command, args] =
-    process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", '""', url]] : ["xdg-open", [url]];
+    process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["rundll32", ["url.dll,FileProtocolHandler", url]] : ["xdg-open", [url]];
   // Best effort: the URL was printed already, so a missing opener only costs a copy-paste.
   spawn(command, args as string[], { stdio: "ignore", detached: true })
     .on("error", () => {})
