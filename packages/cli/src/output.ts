@@ -1,13 +1,15 @@
 import Table from "cli-table3";
 
 // C0 controls, DEL and C1 controls: an escape sequence from a server could move the cursor, rewrite
-// earlier lines or set the window title (issue 19 "Info").
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+// earlier lines or set the window title. Format characters (bidi overrides and isolates such as
+// U+202E, zero-width spaces and joiners, the byte-order mark) reorder or hide text, so a name
+// could pass for another in a table.
+const CONTROL = /[\p{Cc}\p{Cf}]/gu;
 
-/** Server-controlled text made safe for a terminal: tabs and newlines become spaces, other controls go. */
+/** Server-controlled text made safe for a terminal: tabs, newlines and line separators become spaces, other controls and format characters go. */
 export function printable(value: unknown): string {
   return String(value)
-    .replace(/[\t\n\r]+/g, " ")
+    .replace(/[\t\n\r\u2028\u2029]+/g, " ")
     .replace(CONTROL, "");
 }
 
@@ -16,12 +18,16 @@ export function printableLines(text: string): string {
   return text.split("\n").map(printable).join("\n");
 }
 
+// Each UTF-16 unit as `\uXXXX` (a tag character beyond U+FFFF is two).
+const escapeUnits = (text: string) => text.replace(/[\s\S]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
 /**
- * `value` as indented JSON for scripts. JSON.stringify escapes C0 controls but writes DEL and C1
- * controls raw; escape them too, so piping the JSON to a terminal is as safe as the tables.
+ * `value` as indented JSON for scripts. JSON.stringify escapes C0 controls but writes DEL, C1
+ * controls, format characters and line separators raw; escape them too, so piping the JSON to a
+ * terminal is as safe as the tables (and the data stays the same once parsed).
  */
 export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
+  return `${JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\p{Cf}\u2028\u2029]/gu, escapeUnits)}\n`;
 }
 
 /** A table for people: one header row, then the rows, every cell made printable. */

@@ -149,10 +149,17 @@ describe("server text reaches the terminal without control characters", () => {
   let url: string;
   // An API that names an item with a clear-screen sequence, an 8-bit CSI and a title-setting OSC.
   const HOSTILE = "evil\u001b[2J\u009b31m\u001b]0;pwned\u0007";
+  // And one whose right-to-left override shows "invoice" + "lts.exe" reversed, with zero-width
+  // characters, a byte-order mark and a line separator that a table cannot show either.
+  const SPOOF = "in\u200bvoice\u202elts.exe\u2066\u200d\ufeff\u2028x";
+  const INVISIBLE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/u;
 
   beforeAll(async () => {
     server = await startRecordingServer((_request, response) =>
-      json(response, 200, [{ id: 1, user_id: 8, file_name: HOSTILE, file_ext: "stl", status: 1, created_at: 0, updated_at: 0 }]),
+      json(response, 200, [
+        { id: 1, user_id: 8, file_name: HOSTILE, file_ext: "stl", status: 1, created_at: 0, updated_at: 0 },
+        { id: 2, user_id: 8, file_name: SPOOF, file_ext: "stl", status: 1, created_at: 0, updated_at: 0 },
+      ]),
     );
     url = `${server.url}/v1`;
   });
@@ -162,10 +169,11 @@ describe("server text reaches the terminal without control characters", () => {
     const table = await mkp(["items", "list"], { env: { ...env, MAKEPRINTABLE_BASE_URL: url } });
     expect(table.code).toBe(0);
     expect(table.stdout).toContain("evil[2J31m]0;pwned.stl");
-    expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(table.stdout).toContain("invoicelts.exe x.stl");
+    expect(table.stdout).not.toMatch(INVISIBLE);
     const json = await mkp(["items", "list", "--json"], { env: { ...env, MAKEPRINTABLE_BASE_URL: url } });
-    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
-    expect(JSON.parse(json.stdout)[0].file_name).toBe(HOSTILE);
+    expect(json.stdout).not.toMatch(INVISIBLE);
+    expect(JSON.parse(json.stdout).map((item: { file_name: string }) => item.file_name)).toEqual([HOSTILE, SPOOF]);
   });
 });
 

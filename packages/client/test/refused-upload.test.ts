@@ -1,17 +1,16 @@
 import { openAsBlob } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { listenOnLoopback, type LoopbackServer } from "@mkp/testing";
 import { createClient, uploadItem } from "../src/index.js";
 
 // A server that refuses a body by its declared size, as the sandbox and most servers do: it answers
 // 413 at once and closes the connection, so the client's next writes fail (EPIPE) while the
 // answer is already waiting on its socket.
-let url: string;
-let close: () => Promise<void>;
+let api: LoopbackServer;
 let folder: string;
 beforeAll(async () => {
   const server = createServer((request, response) => {
@@ -19,13 +18,11 @@ beforeAll(async () => {
     response.end(JSON.stringify({ error: "invalid_request", error_description: "The body is larger than 10485760 bytes." }));
     request.resume();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  close = () => new Promise((resolve) => server.close(() => resolve()));
+  api = await listenOnLoopback(server);
   folder = await mkdtemp(join(tmpdir(), "mkp-refused-"));
 });
 afterAll(async () => {
-  await close();
+  await api.close();
   await rm(folder, { recursive: true, force: true });
 });
 
@@ -33,7 +30,7 @@ it("reports the server's 413 for an upload it refused, every time (not the faile
   // A file read from disk as it is sent, as `mkp repair` uploads it.
   const path = join(folder, "big.stl");
   await writeFile(path, new Uint8Array(20 * 1024 * 1024));
-  const client = createClient({ apiKey: "12345weLove3DPrinting", baseUrl: url });
+  const client = createClient({ apiKey: "12345weLove3DPrinting", baseUrl: `${api.url}/v1` });
   const outcomes: string[] = [];
   for (let run = 0; run < 20; run++) {
     const outcome = await uploadItem(client, { file: await openAsBlob(path), fileName: "big.stl" }).then(

@@ -14,11 +14,12 @@ import {
   type MakeprintableClient,
   type WaitForFixOptions,
 } from "@mkp/client";
+import { mayCarryCredential } from "@mkp/client/internal";
 import { randomUUID } from "node:crypto";
 import { constants, createWriteStream, openAsBlob } from "node:fs";
 import { copyFile, link, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { DownloadError, FixFailedError, OutputExistsError, RepairInputError, RepairStoppedError, WaitInterruptedError } from "./errors.js";
@@ -156,42 +157,116 @@ export async function checkOutput(path: string, overwrite: boolean): Promise<voi
   if (!parent?.isDirectory()) throw new RepairInputError("output", `${dirname(path)} is not a directory: create it first, or write elsewhere`);
 }
 
+/** How long a download may take, headers and body, by default: 30 minutes. */
+export const DOWNLOAD_TIMEOUT_MS = 30 * 60_000;
+/** The largest repaired file downloaded by default: 2 GiB (the API publishes no size). */
+export const DOWNLOAD_MAX_BYTES = 2 ** 31;
+const MAX_REDIRECTS = 20;
+
+/** What {@link downloadFile} takes besides the link and the path. */
+export interface DownloadOptions {
+  fixId: number;
+  /** Replace `path` if it exists. Default: false. */
+  overwrite?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+  /** How long the whole download may take, in ms. Default: {@link DOWNLOAD_TIMEOUT_MS}. */
+  timeoutMs?: number | undefined;
+  /** The largest file accepted, in bytes. Default: {@link DOWNLOAD_MAX_BYTES}. */
+  maxBytes?: number | undefined;
+}
+
+/**
+ * Sends the download's GET, following redirects itself: each address must be https, or plain http
+ * on this machine (the one transport rule), since a file fetched over plain http elsewhere could be
+ * changed on the way. Nothing is sent to an address that fails the rule.
+ */
+async function openDownload(url: string, fixId: number, signal: AbortSignal): Promise<Response> {
+  let target = new URL(url);
+  for (let redirects = 0; ; redirects++) {
+    if (!mayCarryCredential(target)) {
+      const how = redirects === 0 ? "is" : "redirected to";
+      throw new DownloadError(
+        fixId,
+        `the download link of fix ${fixId} ${how} plain http to ${target.hostname}: the file could be changed on the way, so it is not fetched`,
+      );
+    }
+    const response = await fetch(target, { signal, redirect: "manual" });
+    const location = response.status >= 300 && response.status < 400 ? response.headers.get("location") : null;
+    if (location === null || redirects === MAX_REDIRECTS) return response;
+    await response.body?.cancel();
+    target = new URL(location, target);
+  }
+}
+
+/** Passes the bytes through, failing once more than `maxBytes` went by. */
+function sizeCap(maxBytes: number, tooLarge: () => Error): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(bytes > maxBytes ? tooLarge() : null, chunk);
+    },
+  });
+}
+
 /**
  * Downloads `url` to `path` without any credential (download links are capability URLs, possibly
  * on another host): into a temporary file beside it, then moved in place — renamed over it with
- * `overwrite`, else linked, which fails rather than replace a file that appeared meanwhile.
+ * `overwrite`, else linked, which fails rather than replace a file that appeared meanwhile. The
+ * whole download has a deadline (`timeoutMs`) and a size cap (`maxBytes`, checked against the
+ * Content-Length before reading, and against the bytes as they arrive).
  * @returns the number of bytes written.
  */
-export async function downloadFile(
-  url: string,
-  path: string,
-  options: { overwrite?: boolean | undefined; signal?: AbortSignal | undefined; fixId: number },
-): Promise<number> {
-  const { fixId, signal } = options;
+export async function downloadFile(url: string, path: string, options: DownloadOptions): Promise<number> {
+  const { fixId, signal, timeoutMs = DOWNLOAD_TIMEOUT_MS, maxBytes = DOWNLOAD_MAX_BYTES } = options;
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
     throw new DownloadError(fixId, `fix ${fixId} gave a download link that is not an http(s) URL`);
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: signal ?? null });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new DownloadError(fixId, `cannot download the repaired file of fix ${fixId} from ${new URL(url).origin} (${(error as Error).message})`, {
-      retryable: true,
-    });
-  }
-  if (!response.ok || !response.body) {
-    const { status } = response;
-    throw new DownloadError(fixId, `the download of fix ${fixId} answered ${status}`, { status, retryable: status === 408 || status === 429 || status >= 500 });
-  }
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () =>
+      deadline.abort(
+        new DownloadError(fixId, `the download of fix ${fixId} did not finish within ${timeoutMs} ms (timeoutMs): try again, or raise timeoutMs`, {
+          retryable: true,
+        }),
+      ),
+    timeoutMs,
+  );
+  const both = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+  const tooLarge = () =>
+    new DownloadError(fixId, `the repaired file of fix ${fixId} is larger than ${maxBytes} bytes (maxBytes): raise maxBytes to download it`);
   const temporary = join(dirname(path), `.${basename(path)}.${randomUUID()}.part`);
   try {
+    let response: Response;
+    try {
+      response = await openDownload(url, fixId, both);
+    } catch (error) {
+      if (signal?.aborted || error instanceof DownloadError) throw error;
+      if (deadline.signal.aborted) throw deadline.signal.reason;
+      throw new DownloadError(fixId, `cannot download the repaired file of fix ${fixId} from ${new URL(url).origin} (${(error as Error).message})`, {
+        retryable: true,
+      });
+    }
+    if (!response.ok || !response.body) {
+      const { status } = response;
+      throw new DownloadError(fixId, `the download of fix ${fixId} answered ${status}`, {
+        status,
+        retryable: status === 408 || status === 429 || status >= 500,
+      });
+    }
+    if (Number(response.headers.get("content-length")) > maxBytes) {
+      await response.body.cancel();
+      throw tooLarge();
+    }
     await pipeline(
       Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+      sizeCap(maxBytes, tooLarge),
       createWriteStream(temporary, { flags: "wx", mode: 0o644 }),
-      signal ? { signal } : {},
+      { signal: both },
     ).catch((error: unknown) => {
+      if (signal?.aborted || error instanceof DownloadError) throw error;
+      if (deadline.signal.aborted) throw deadline.signal.reason;
       // A body that breaks off is a failed download the same link may still give; the file system's own errors stay as they are.
-      if (signal?.aborted || (error as NodeJS.ErrnoException).syscall !== undefined) throw error;
+      if ((error as NodeJS.ErrnoException).syscall !== undefined) throw error;
       throw new DownloadError(fixId, `the download of fix ${fixId} broke off (${(error as Error).message})`, { retryable: true, cause: error });
     });
     const { size } = await stat(temporary);
@@ -209,6 +284,7 @@ export async function downloadFile(
     }
     return size;
   } finally {
+    clearTimeout(timer);
     await rm(temporary, { force: true });
   }
 }

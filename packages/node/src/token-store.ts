@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { inspect } from "node:util";
 import { tokenFilePath, type PlaceOptions } from "./config-dir.js";
@@ -71,11 +72,43 @@ function parseDate(value: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
+
+/**
+ * Refuses, as ssh and gh do, a token file or its directory that another user owns or can change
+ * (and a token file others can read): whoever could write it could point the tools at their own
+ * account, or take the token. Windows (no `getuid`) keeps `%APPDATA%` per user instead.
+ */
+function checkPrivate(found: Stats, path: string, kind: "file" | "directory"): void {
+  const uid = process.getuid?.();
+  if (uid === undefined) return;
+  // A directory others can read is fine (the file is 0600); one they can write lets them swap the file.
+  const open = found.mode & (kind === "file" ? 0o077 : 0o022);
+  if (found.uid === uid && !open) return;
+  const problem =
+    found.uid !== uid
+      ? `belongs to another user (uid ${found.uid})`
+      : `can be ${kind === "file" ? "read or " : ""}changed by other users (mode ${octal(found.mode)})`;
+  if (kind === "file") throw new StoredLoginError(`the stored login ${path} ${problem}, so its token is not trusted: run \`mkp logout\` and \`mkp login\``);
+  const fix = found.uid !== uid ? "move it away and run `mkp login`" : `run \`chmod 700 ${path}\``;
+  throw new StoredLoginError(`the directory ${path} of the stored login ${problem}, who could replace the login: ${fix}`);
+}
+
+/** Creates the token file's directory (0700) if needed, and checks it is the user's alone. */
+async function privateDirectory(file: string): Promise<string> {
+  const directory = dirname(file);
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  checkPrivate(await stat(directory), directory, "directory");
+  return directory;
+}
+
 /**
  * Saves a login to the token file ({@link tokenFilePath}), replacing any earlier one: written to a
  * temporary file in the same directory with mode 0600 (the directory 0700), flushed, then renamed
  * over the old file, so a reader sees the old login or the new one, never half of one.
  * @returns the file's path.
+ * @throws {StoredLoginError} when the directory belongs to another user or others can write it
+ *   (nothing is written; the message names the fix).
  */
 export async function saveLogin(login: LoginToSave, options: PlaceOptions = {}): Promise<string> {
   const file = tokenFilePath(options);
@@ -88,8 +121,7 @@ export async function saveLogin(login: LoginToSave, options: PlaceOptions = {}):
     scopes: [...(login.scopes ?? [])],
     savedAt: new Date().toISOString(),
   };
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = join(dirname(file), `.token.json.${randomUUID()}.tmp`);
+  const temporary = join(await privateDirectory(file), `.token.json.${randomUUID()}.tmp`);
   try {
     const handle = await open(temporary, "wx", 0o600);
     try {
@@ -110,19 +142,33 @@ export async function saveLogin(login: LoginToSave, options: PlaceOptions = {}):
 
 /**
  * Reads the stored login, or `undefined` when there is none.
- * @throws {StoredLoginError} when the file exists but is unreadable or not a login (the message
- *   names the file and the fix, never its content).
+ * @throws {StoredLoginError} when the file exists but is unreadable or not a login, or when it or
+ *   its directory belongs to another user or others can change it (or read the file): the message
+ *   names the file and the fix, never its content.
  */
 export async function readLogin(options: PlaceOptions = {}): Promise<StoredLogin | undefined> {
   const file = tokenFilePath(options);
+  const directory = await stat(dirname(file)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw new StoredLoginError(`cannot read the directory of the stored login ${dirname(file)} (${error.code ?? "error"}): fix its permissions`);
+  });
+  if (!directory) return undefined;
+  checkPrivate(directory, dirname(file), "directory");
   let text: string;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    text = await readFile(file, "utf8");
+    // The checks and the reading are of one open file, which nobody can swap in between.
+    handle = await open(file, "r");
+    checkPrivate(await handle.stat(), file, "file");
+    text = await handle.readFile("utf8");
   } catch (error) {
+    if (error instanceof StoredLoginError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new StoredLoginError(
       `cannot read the stored login ${file} (${(error as NodeJS.ErrnoException).code ?? "error"}): fix its permissions, or run \`mkp logout\` and \`mkp login\``,
     );
+  } finally {
+    await handle?.close();
   }
   let data: Partial<TokenFileV1> | undefined;
   try {

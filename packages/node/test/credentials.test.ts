@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { inspect } from "node:util";
@@ -115,8 +115,8 @@ describe("the token file", () => {
     ["a bad expiry", JSON.stringify({ version: 1, baseUrl: API, accessToken: TOKEN, expiresAt: "soon", scopes: [], savedAt: "2030-01-01T00:00:00Z" })],
   ])("calls a file with %s damaged, naming the file and the fix but not its content", async (_name, content) => {
     const file = tokenFilePath({ env });
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, content);
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(file, content, { mode: 0o600 });
     const error = await readLogin({ env }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(StoredLoginError);
     expect((error as Error).message).toBe(`the stored login ${file} is damaged: run \`mkp logout\` and \`mkp login\``);
@@ -178,5 +178,73 @@ describe("which credential", () => {
     expect(resolveBaseUrl("http://127.0.0.1:1/v1/", { MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:2/v1" })).toBe("http://127.0.0.1:1/v1");
     expect(resolveBaseUrl(undefined, { MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:2/v1" })).toBe("http://127.0.0.1:2/v1");
     expect(resolveBaseUrl(undefined, { MAKEPRINTABLE_BASE_URL: "" })).toBe(SERVER_URL);
+  });
+});
+
+// As ssh and gh do with their own files: a login that someone else could have written (or read)
+// is not trusted. Modes and owners are POSIX facts; Windows keeps %APPDATA% per user instead.
+describe.skipIf(process.platform === "win32")("who may touch the token file", () => {
+  const place = async (dirMode: number, fileMode?: number) => {
+    const file = tokenFilePath({ env });
+    await mkdir(dirname(file), { recursive: true });
+    await chmod(dirname(file), dirMode);
+    if (fileMode !== undefined) {
+      await writeFile(
+        file,
+        JSON.stringify({ version: 1, baseUrl: API, tokenType: "Bearer", accessToken: "planted", expiresAt: null, scopes: [], savedAt: "2030-01-01T00:00:00Z" }),
+      );
+      await chmod(file, fileMode);
+    }
+    return file;
+  };
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+  it("refuses a planted token file that others can write (0666), naming the fix and never its token", async () => {
+    const file = await place(0o700, 0o666);
+    const error = await failure(readLogin({ env }));
+    expect(error).toBeInstanceOf(StoredLoginError);
+    expect((error as Error).message).toBe(
+      `the stored login ${file} can be read or changed by other users (mode 0666), so its token is not trusted: run \`mkp logout\` and \`mkp login\``,
+    );
+    expect(inspect(error) + JSON.stringify(error)).not.toContain("planted");
+  });
+
+  it("refuses a token file others can read (0644): its token may have been seen", async () => {
+    const file = await place(0o700, 0o644);
+    expect(await failure(readLogin({ env }))).toMatchObject({ message: expect.stringContaining(`${file} can be read or changed by other users (mode 0644)`) });
+  });
+
+  it("refuses to read or save a login in a directory others can write (0777), and writes nothing", async () => {
+    const file = await place(0o777, 0o600);
+    const message = `the directory ${dirname(file)} of the stored login can be changed by other users (mode 0777), who could replace the login: run \`chmod 700 ${dirname(file)}\``;
+    expect(await failure(readLogin({ env }))).toEqual(new StoredLoginError(message));
+    expect(await failure(saveLogin({ baseUrl: API, accessToken: TOKEN }, { env }))).toEqual(new StoredLoginError(message));
+    expect(await readdir(dirname(file))).toEqual(["token.json"]);
+    expect(JSON.parse(await readFile(file, "utf8")).accessToken).toBe("planted");
+  });
+
+  it("reads and saves again once the directory is 0700", async () => {
+    const file = await place(0o777);
+    await chmod(dirname(file), 0o700);
+    await saveLogin({ baseUrl: API, accessToken: TOKEN }, { env });
+    expect((await readLogin({ env }))!.accessToken()).toBe(TOKEN);
+  });
+
+  // Only root can give a file away, so only a root test run can plant one as another user.
+  it.runIf(process.getuid?.() === 0)("refuses a token file or directory that belongs to another user", async () => {
+    const file = await place(0o700, 0o600);
+    await chown(file, 4242, 4242);
+    expect(await failure(readLogin({ env }))).toEqual(
+      new StoredLoginError(`the stored login ${file} belongs to another user (uid 4242), so its token is not trusted: run \`mkp logout\` and \`mkp login\``),
+    );
+    await rm(file);
+    await chown(dirname(file), 4242, 4242);
+    const message = `the directory ${dirname(file)} of the stored login belongs to another user (uid 4242), who could replace the login: move it away and run \`mkp login\``;
+    expect(await failure(readLogin({ env }))).toEqual(new StoredLoginError(message));
+    expect(await failure(saveLogin({ baseUrl: API, accessToken: TOKEN }, { env }))).toEqual(new StoredLoginError(message));
   });
 });

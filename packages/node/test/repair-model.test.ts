@@ -3,7 +3,8 @@ import { startMockServer, type MockServer } from "@mkp/mock-server";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startRecordingServer } from "@mkp/testing";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { DownloadError, downloadFile, OutputExistsError, repairedFileName, repairModel, RepairInputError, RepairStoppedError } from "../src/index.js";
 
 const MODEL = Buffer.from("solid a\nendsolid a\n");
@@ -182,6 +183,83 @@ describe("downloadFile", () => {
     // A link that answers 404 is gone: the same download will not work again.
     expect(thrown).toMatchObject({ message: "the download of fix 7 answered 404", status: 404, retryable: false });
     expect(await readdir(dir)).toEqual(["part.stl"]);
+  });
+
+  it.each([["a link to plain http off this machine", "http://files.example/x.stl", "the download link of fix 7 is plain http to files.example"]])(
+    "refuses %s before sending anything",
+    async (_what, url, message) => {
+      const thrown = await downloadFile(url, join(dir, "x.stl"), { fixId: 7 }).catch((caught: unknown) => caught);
+      expect(thrown).toBeInstanceOf(DownloadError);
+      expect(thrown).toMatchObject({ fixId: 7, retryable: false, message: `${message}: the file could be changed on the way, so it is not fetched` });
+    },
+  );
+
+  it("follows a redirect on this machine, and refuses one to plain http elsewhere without following it", async () => {
+    const files = await startRecordingServer((request, response) => {
+      if (request.url === "/moved") return void response.writeHead(302, { location: "/x.stl" }).end();
+      if (request.url === "/x.stl") return void response.writeHead(200).end(MODEL);
+      response.writeHead(302, { location: "http://files.example/x.stl" }).end();
+    });
+    try {
+      expect(await downloadFile(`${files.url}/moved`, join(dir, "x.stl"), { fixId: 7 })).toBe(MODEL.length);
+      const thrown = await downloadFile(`${files.url}/elsewhere`, join(dir, "y.stl"), { fixId: 7 }).catch((caught: unknown) => caught);
+      expect(thrown).toMatchObject({
+        message: "the download link of fix 7 redirected to plain http to files.example: the file could be changed on the way, so it is not fetched",
+      });
+      expect(await readdir(dir)).toEqual(["part.stl", "x.stl"]);
+    } finally {
+      await files.close();
+    }
+  });
+
+  it("refuses a file larger than maxBytes: by its Content-Length before reading, or as its bytes arrive", async () => {
+    const files = await startRecordingServer((request, response) => {
+      if (request.url === "/declared") return void response.writeHead(200, { "content-length": "1000" }).end(Buffer.alloc(1000));
+      response.writeHead(200); // chunked: no length said up front
+      response.end(Buffer.alloc(1000));
+    });
+    try {
+      for (const path of ["/declared", "/chunked"]) {
+        const thrown = await downloadFile(`${files.url}${path}`, join(dir, "x.stl"), { fixId: 7, maxBytes: 999 }).catch((caught: unknown) => caught);
+        expect(thrown).toBeInstanceOf(DownloadError);
+        expect(thrown).toMatchObject({
+          retryable: false,
+          message: "the repaired file of fix 7 is larger than 999 bytes (maxBytes): raise maxBytes to download it",
+        });
+      }
+      expect(await readdir(dir)).toEqual(["part.stl"]);
+      expect(await downloadFile(`${files.url}/declared`, join(dir, "x.stl"), { fixId: 7, maxBytes: 1000 })).toBe(1000);
+    } finally {
+      await files.close();
+    }
+  });
+
+  it("gives the download a deadline: a body that trickles fails once timeoutMs has passed", async () => {
+    const trickles: ReturnType<typeof setInterval>[] = [];
+    const files = await startRecordingServer((_request, response) => {
+      response.writeHead(200);
+      trickles.push(setInterval(() => response.write("x"), 5));
+    });
+    try {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      let settled = false;
+      const pending = downloadFile(`${files.url}/x.stl`, join(dir, "x.stl"), { fixId: 7, timeoutMs: 60_000 })
+        .catch((caught: unknown) => caught)
+        .finally(() => (settled = true));
+      await files.received(1);
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await pending).toMatchObject({
+        retryable: true,
+        message: "the download of fix 7 did not finish within 60000 ms (timeoutMs): try again, or raise timeoutMs",
+      });
+      expect(await readdir(dir)).toEqual(["part.stl"]);
+    } finally {
+      vi.useRealTimers();
+      for (const trickle of trickles) clearInterval(trickle);
+      await files.close();
+    }
   });
 
   it("names the default output", () => {
