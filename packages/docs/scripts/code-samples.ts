@@ -5,7 +5,8 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { HTTP_METHODS, type HttpMethod, SAMPLE_LANGUAGES, type SampleLanguage } from "@mkp/codegen";
+import { SAMPLE_LANGUAGES, type SampleLanguage } from "@mkp/codegen/samples";
+import { HTTP_METHODS, type HttpMethod } from "@mkp/codegen/spec-walk";
 import { API_KEY_HEADER, AUTHORIZATION_URL, DEFAULT_RESPONSE_TYPE, GRANT_TYPE, SCOPES, SERVER_URL, TOKEN_URL } from "@mkp/client";
 
 export { SAMPLE_LANGUAGES, type SampleLanguage };

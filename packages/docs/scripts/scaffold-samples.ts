@@ -10,7 +10,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { followRef, HTTP_METHODS, isObject, SAMPLE_LANGUAGES, SCAFFOLD_MARK } from "@mkp/codegen";
+import { SAMPLE_LANGUAGES, SCAFFOLD_MARK } from "@mkp/codegen/samples";
+import { followRef, HTTP_METHODS, isObject } from "@mkp/codegen/spec-walk";
 import { SampleError, specOperations, type OpenApiDocument, type OperationObject } from "./code-samples.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

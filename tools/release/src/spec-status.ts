@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { followRef, HTTP_METHODS, isObject, type JsonObject as Json, SAMPLE_LANGUAGES, SCAFFOLD_MARK } from "@mkp/codegen";
+import { SAMPLE_LANGUAGES, SCAFFOLD_MARK } from "@mkp/codegen/samples";
+import { followRef, HTTP_METHODS, isObject, type JsonObject as Json } from "@mkp/codegen/spec-walk";
 import { HANDWRITTEN_OPERATIONS } from "@mkp/mock-server";
 import { bundledSpec } from "./released-spec.ts";
 import type { ReleaseLayout } from "./paths.ts";
