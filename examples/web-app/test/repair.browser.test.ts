@@ -109,8 +109,9 @@ it("refuses a callback without the secret the app gave, and a repair page of ano
     body: new URLSearchParams({ id: String(fixId), status: "done", progress: "100", download_url: "https://evil.example/x.obj" }),
   });
   expect(forged.status).toBe(404);
+  // The secret is checked before the body is read: a wrong one gets 404 whatever the body.
   const malformed = await fetch(`${app.url}/makeprintable/fix-done/guessed`, { method: "POST", body: "status=done" });
-  expect(malformed.status).toBe(400);
+  expect(malformed.status).toBe(404);
   await page.reload();
   expect(await page.textContent("#repair-status")).toBe("queued: 0%");
 

@@ -2,22 +2,10 @@
 // memory. The whole sign-in over HTTP on 127.0.0.1: the app, and the sandbox approving at once.
 import { afterEach, expect, it } from "vitest";
 import { startWebApp, type RunningApp } from "../src/start.js";
+import { signIn } from "./helpers.js";
 
 let running: RunningApp | undefined;
 afterEach(() => running?.close());
-
-/** Signs a browser in (following the redirects by hand) and returns its session cookie. */
-async function signIn(app: RunningApp): Promise<string> {
-  const login = await fetch(`${app.url}/login`, { redirect: "manual" });
-  const flow = login.headers.get("set-cookie")!.split(";")[0]!;
-  const approved = await fetch(login.headers.get("location")!, { redirect: "manual" });
-  const callback = await fetch(approved.headers.get("location")!, { redirect: "manual", headers: { cookie: flow } });
-  expect(callback.status).toBe(303);
-  return callback.headers
-    .getSetCookie()
-    .find((cookie) => cookie.startsWith("mkp_session="))!
-    .split(";")[0]!;
-}
 
 it("signs a browser out once its token has expired", async () => {
   let clock = Date.now();
