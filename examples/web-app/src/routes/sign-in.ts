@@ -17,6 +17,13 @@ function signInFailure(error: unknown): { title: string; message: string; status
   return { title: "Sign-in failed", message: `Makeprintable sign-in failed (${code}). Please try again.`, status: 502 };
 }
 
+/** The flow cookie's content: this app's own signed JSON, so anything else is a bug worth a 500. */
+function flowOf(text: string): { state: string; codeVerifier?: string } {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== "object" || value === null || !("state" in value) || typeof value.state !== "string") throw new Error("the flow cookie holds no state");
+  return "codeVerifier" in value && typeof value.codeVerifier === "string" ? { state: value.state, codeVerifier: value.codeVerifier } : { state: value.state };
+}
+
 /** "Connect Makeprintable" → authorize → consent → callback → signed in; and signing out. */
 export function signInRoutes(context: WebAppContext): Hono {
   const { config, secure } = context;
@@ -45,7 +52,7 @@ export function signInRoutes(context: WebAppContext): Hono {
     if (typeof flow !== "string") {
       return c.html(problem("Sign-in rejected", "This sign-in link is not valid any more (it was used already, or it did not start here)."), 400);
     }
-    const { state, codeVerifier } = JSON.parse(flow) as { state: string; codeVerifier?: string };
+    const { state, codeVerifier } = flowOf(flow);
     let token: OAuthToken;
     try {
       const { code } = parseCallback(c.req.url, { expectedState: state });
