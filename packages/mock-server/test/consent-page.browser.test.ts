@@ -1,6 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { launchChromium, type LaunchedChromium } from "@mkp/testing";
+import { launchChromium, type LaunchedChromium, listenOnLoopback } from "@mkp/testing";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { authorizeUrl, exchangeFields, postToken, startTestServer } from "./helpers.js";
@@ -24,15 +23,9 @@ async function localSite(html = "<!doctype html><title>callback</title><p>back i
     hits.push(new URL(request.url ?? "/", "http://127.0.0.1"));
     response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // The browser keeps connections alive; without this, close() would wait for them.
-      server.closeAllConnections();
-    });
-  return { origin, hits, close };
+  // listenOnLoopback's close drops the connections the browser keeps alive.
+  const site = await listenOnLoopback(server);
+  return { origin: site.url, hits, close: site.close };
 }
 
 describe("the consent page in a real browser", () => {

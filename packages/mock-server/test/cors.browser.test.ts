@@ -1,9 +1,8 @@
 // A browser app on another loopback origin uses the bundled @mkp/client against the
 // sandbox: the main job (upload → repair → list) across origins, in Chromium.
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
-import { launchChromium, type LaunchedChromium } from "@mkp/testing";
+import { launchChromium, type LaunchedChromium, listenOnLoopback } from "@mkp/testing";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestServer } from "./helpers.js";
@@ -27,16 +26,8 @@ async function appSite(script: string) {
       .writeHead(200, { "content-type": "text/html; charset=utf-8" })
       .end(`<!doctype html><title>app</title><pre id="out">running</pre><script type="module">${script}</script>`);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    origin,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const site = await listenOnLoopback(server);
+  return { origin: site.url, close: site.close };
 }
 
 /** The script of the page: the main job through the client, its outcome written into #out. */

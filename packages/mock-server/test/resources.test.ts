@@ -1,5 +1,4 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { startRecordingServer } from "@mkp/testing";
 import { describe, expect, test } from "vitest";
 import type { MockServer } from "../src/index.js";
 import { exchangeFields, expectStatus, getCode, manualClock, postToken, startTestServer } from "./helpers.js";
@@ -45,39 +44,27 @@ function startFix(server: MockServer, fields: Record<string, string>, headers: R
   });
 }
 
-/** A local HTTP server that records what it receives and answers with `respond`. */
+/** A local HTTP server (@mkp/testing's recording server) that answers with `respond`; `received` as this file reads it. */
 async function localReceiver(
   respond: (path: string) => { status: number; body?: string | Uint8Array; headers?: Record<string, string> } = () => ({ status: 200 }),
 ) {
-  const received: Array<{ method: string; path: string; contentType: string | undefined; body: string }> = [];
-  const waiters: Array<() => void> = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      received.push({
-        method: request.method ?? "",
-        path: request.url ?? "",
-        contentType: request.headers["content-type"],
-        body: Buffer.concat(chunks).toString(),
-      });
-      const answer = respond(request.url ?? "");
-      response.writeHead(answer.status, answer.headers).end(answer.body);
-      for (const wake of waiters.splice(0)) wake();
-    });
+  const server = await startRecordingServer((request, response) => {
+    const answer = respond(request.url);
+    response.writeHead(answer.status, answer.headers).end(answer.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    origin,
-    received,
+    origin: server.url,
+    get received() {
+      return server.requests.map((request) => ({
+        method: request.method,
+        path: request.url,
+        contentType: request.headers["content-type"],
+        body: request.body,
+      }));
+    },
     /** Resolves once a request has arrived. */
-    next: () => new Promise<void>((resolve) => (received.length > 0 ? resolve() : waiters.push(resolve))),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    next: () => server.received(1).then(() => undefined),
+    close: server.close,
   };
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `pnpm exec tsx tools/bench/src/sandbox-vs-prism.ts [rounds] [seconds]`: how many `GET /v1/items` the
+// `pnpm exec tsx tools/bench/src/sandbox-vs-prism.ts [--rounds 3] [--seconds 10]`: how many `GET /v1/items` the
 // sandbox answers per second against Prism's mock of the same spec, in the same run. Each server
 // runs in its own process with its default settings and its log thrown away; autocannon loads
 // one, then the other, round after round, so a busy neighbour hits both alike.
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { API_KEY_EXAMPLE, API_KEY_HEADER } from "@mkp/client";
 import { freePort } from "@mkp/testing";
 import { REPO_ROOT, runOk } from "./child.js";
@@ -42,8 +43,9 @@ async function load(url: string, seconds: number): Promise<{ perSecond: number; 
   return { perSecond: result.requests.average, errors: result.errors };
 }
 
-const rounds = Number(process.argv[2] ?? 3);
-const seconds = Number(process.argv[3] ?? 10);
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "10" } }, strict: true });
+const [rounds, seconds] = [Number(values.rounds), Number(values.seconds)];
+if (!(Number.isInteger(rounds) && rounds > 0 && Number.isInteger(seconds) && seconds > 0)) throw new Error("--rounds and --seconds take whole numbers above 0");
 const [sandboxPort, prismPort] = [await freePort(), await freePort()];
 const sandboxUrl = `http://127.0.0.1:${sandboxPort}/v1/items`;
 const prismUrl = `http://127.0.0.1:${prismPort}/items`;
