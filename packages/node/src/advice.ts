@@ -54,6 +54,12 @@ export interface AdviceContext {
   notFound?: string | undefined;
   /** The person's own output choices, repeated by a resume hint. */
   resume?: ResumeChoices | undefined;
+  /**
+   * Whether the API's own words go into the sentence: `(404 No such item.)`. Default: true. With
+   * false only the status does, `(404)`, and the words are in {@link Advice.quoted}, for a surface
+   * that hands server text over as data (an MCP model must not read it as ours).
+   */
+  quote?: boolean | undefined;
 }
 
 /** What kind of failure it is: a surface turns it into an exit code or an error flag. */
@@ -70,6 +76,8 @@ export interface Advice {
   fix: string | undefined;
   /** `problem: fix`, the line a surface shows. */
   message: string;
+  /** With `quote: false`, the API's words left out of {@link problem} ("404 No such item."). */
+  quoted?: string | undefined;
 }
 
 /** The words each surface uses for the same steps. */
@@ -129,8 +137,8 @@ interface Rule<E> {
 
 const rule = <E>(row: Rule<E>) => row as unknown as Rule<Error>;
 
-/** The API's own words: the client's message of an APIError is "<status> <what the body says>". */
-const says = (error: Error) => `(${error.message})`;
+/** The API's answer: its own words (the client's message is "<status> <what the body says>"), or with `quote: false` the status alone. */
+const says = (error: APIError, { quote }: AdviceContext) => `(${quote === false ? error.status : error.message})`;
 
 // The spec's server path (`/v1`): a base URL without it reaches the host but none of the API's paths.
 const API_PATH = new URL(SERVER_URL).pathname.replace(/\/+$/, "");
@@ -190,7 +198,7 @@ const RULES: Rule<Error>[] = [
   rule({
     error: AuthenticationError,
     kind: "failure",
-    problem: (error) => `the API refused the credential ${says(error)}`,
+    problem: (error, context) => `the API refused the credential ${says(error, context)}`,
     fix: (_, words, { credential }) =>
       credential?.kind === "login"
         ? `your login is no longer valid: ${words.login()}`
@@ -199,29 +207,39 @@ const RULES: Rule<Error>[] = [
   rule({
     error: PermissionDeniedError,
     kind: "failure",
-    problem: (error) => `the API refused this operation ${says(error)}`,
+    problem: (error, context) => `the API refused this operation ${says(error, context)}`,
     fix: (_, words) => `log in again with the scopes it needs: ${words.login(" --scope add_file --scope fix")}`,
   }),
   rule({
     error: NotFoundError,
     when: (_, { baseUrl }) => lacksApiPath(baseUrl),
     kind: "failure",
-    problem: (error) => `the API has no such path ${says(error)}`,
+    problem: (error, context) => `the API has no such path ${says(error, context)}`,
     fix: (_, words, context) => `does the base URL end in ${API_PATH}? ${baseUrlSetting(words, context)}; the API's is ${SERVER_URL}`,
   }),
-  rule({ error: NotFoundError, kind: "failure", problem: (error, { notFound }) => `${notFound ?? "not found"} ${says(error)}` }),
+  rule({ error: NotFoundError, kind: "failure", problem: (error, context) => `${context.notFound ?? "not found"} ${says(error, context)}` }),
   rule({
     error: APIError,
     when: (error) => error.status === 413,
     kind: "failure",
-    problem: (error) => `the API refused the upload as too large ${says(error)}`,
+    problem: (error, context) => `the API refused the upload as too large ${says(error, context)}`,
     fix: () => "send a smaller file: a zip holding the model is accepted and is usually much smaller",
   }),
-  rule({ error: RateLimitError, kind: "failure", problem: (error) => `too many requests ${says(error)}`, fix: () => "wait a minute and try again" }),
-  rule({ error: InternalServerError, kind: "failure", problem: (error) => `Makeprintable failed ${says(error)}`, fix: () => "try again later" }),
+  rule({
+    error: RateLimitError,
+    kind: "failure",
+    problem: (error, context) => `too many requests ${says(error, context)}`,
+    fix: () => "wait a minute and try again",
+  }),
+  rule({
+    error: InternalServerError,
+    kind: "failure",
+    problem: (error, context) => `Makeprintable failed ${says(error, context)}`,
+    fix: () => "try again later",
+  }),
   // The client's message names the URL, the reason and the base URL setting already.
   rule({ error: APIConnectionError, kind: "failure", problem: (error) => error.message }),
-  rule({ error: APIError, kind: "failure", problem: (error) => `the API refused the request ${says(error)}` }),
+  rule({ error: APIError, kind: "failure", problem: (error, context) => `the API refused the request ${says(error, context)}` }),
   rule({ error: MakeprintableError, kind: "failure", problem: (error) => `${error.message} (${error.code})` }),
   // File-system errors (EACCES, ENOSPC, …) name a path and a code, never a secret.
   rule({ error: Error, when: isFileSystemError, kind: "failure", problem: (error) => error.message }),
@@ -243,12 +261,15 @@ export function adviceFor(error: unknown, context: AdviceContext): Advice {
     if (!(error instanceof row.error) || (row.when && !row.when(error, context))) continue;
     const problem = row.problem(error, context);
     const fix = row.fix?.(error, words, context);
+    // The rows that quote the API are those of answered requests (an APIError with a status).
+    const quoted = context.quote === false && error instanceof APIError && error.status !== undefined ? error.message : undefined;
     return {
       code: error instanceof MakeprintableError ? error.code : "MKP_FILE_SYSTEM",
       kind: row.kind,
       problem,
       fix,
       message: fix ? `${problem}: ${fix}` : problem,
+      ...(quoted !== undefined && { quoted }),
     };
   }
   const problem = `unexpected error (${error instanceof Error ? error.name : typeof error})`;
