@@ -132,6 +132,17 @@ describe("advice names the person's own setting", () => {
   });
 });
 
+describe("a key with a space at its end, as a copy-paste gives", () => {
+  it("is a usage error about the key, never blamed on the base URL, and the key is not shown", async () => {
+    const spaced = `${sandbox.apiKey} `;
+    const { code, stdout, stderr } = await mkp(["items", "list"], { env: { ...env, MAKEPRINTABLE_API_KEY: spaced } });
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toMatch(/^mkp: .*(space|spaces) at (its|the) end/);
+    expect(stderr).not.toMatch(/base.?url/i);
+    expect(stderr).not.toContain(sandbox.apiKey);
+  });
+});
+
 describe("an upload the API refuses as too large", () => {
   it("reports the 413 and what to do about it", async () => {
     const small = await startSandbox({ maxUploadBytes: 1000 });
