@@ -40,4 +40,4 @@ it("reports the server's 413 for an upload it refused, every time (not the faile
     outcomes.push(outcome);
   }
   expect(outcomes).toEqual(Array(20).fill("413"));
-});
+}, 120_000);

@@ -1,4 +1,4 @@
-import { createClient, fixesOf, itemsOf, unwrap, type MakeprintableClient } from "@mkp/client";
+import { APIError, createClient, fixesOf, itemsOf, unwrap, type MakeprintableClient } from "@mkp/client";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -169,6 +169,17 @@ describe("repairModel", () => {
     expect(thrown).toBeInstanceOf(RepairStoppedError);
     expect(thrown).toMatchObject({ fixId: undefined, message: "stopped before the repair started" });
   });
+
+  it("reports the sandbox's 413 for a file over its upload limit, in 20 runs of 20", async () => {
+    // 20 MB from disk against the sandbox's 10 MiB: it answers 413 and closes mid-upload.
+    await writeFile(join(dir, "big.stl"), Buffer.alloc(20 * 1024 * 1024));
+    const statuses: unknown[] = [];
+    for (let run = 0; run < 20; run++) {
+      const thrown = await repairModel(client, { source: "big.stl", output: "big.fixed.stl", cwd: dir }).catch((caught: unknown) => caught);
+      statuses.push(thrown instanceof APIError ? thrown.status : String(thrown));
+    }
+    expect(statuses).toEqual(Array(20).fill(413));
+  }, 120_000);
 });
 
 describe("downloadFile", () => {
