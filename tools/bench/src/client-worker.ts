@@ -67,55 +67,38 @@ async function cannedFetch(input: Request | string, init?: RequestInit): Promise
   return new Response(body, { status: authorized ? 200 : 401, headers: { "content-type": "application/json", "content-length": String(body.length) } });
 }
 
-function inProcessVariants(): Map<string, Call> {
-  const fetch = cannedFetch;
+/** The variants, each making the same checked `GET /items/149`. */
+function variants(): Map<string, Call> {
+  const inProcess = input.mode === "in-process";
   // Installed as the global fetch (this worker process is the bench's own), not passed as the `fetch`
   // option: @mkp/client gives a caller's `fetch` a Request, but the default fetch just the URL and
   // init, and the default path is the one the loopback figures measure.
-  globalThis.fetch = fetch as typeof globalThis.fetch;
+  if (inProcess) globalThis.fetch = cannedFetch as typeof globalThis.fetch;
   const withKey = createClient({ apiKey, baseUrl });
   const withProvider = createClient({ accessToken: async () => token, baseUrl });
-  const bare = createFetchClient<paths>({ baseUrl, headers: { [API_KEY_HEADER]: apiKey } });
+  const headers = { [API_KEY_HEADER]: apiKey };
+  const bare = createFetchClient<paths>({ baseUrl, headers });
   const url = `${baseUrl}/items/149`;
   const init = { params: { path: { id: 149 } } } as const;
-  return new Map<string, Call>([
+  const calls = new Map<string, Call>([
     ["@mkp/client (API key)", async () => checkItem((await withKey.GET("/items/{id}", init)).data)],
     ["@mkp/client (token provider)", async () => checkItem((await withProvider.GET("/items/{id}", init)).data)],
     ["openapi-fetch (bare)", async () => checkItem((await bare.GET("/items/{id}", init)).data)],
     [
       "fetch (raw)",
       async () => {
-        const response = await fetch(new Request(url, { headers: { [API_KEY_HEADER]: apiKey } }));
+        const response = await (inProcess ? fetch(new Request(url, { headers })) : fetch(url, { headers }));
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         checkItem(await response.json());
       },
     ],
   ]);
-}
-
-function variants(): Map<string, Call> {
-  if (input.mode === "in-process") return inProcessVariants();
-  const withKey = createClient({ apiKey, baseUrl });
-  const withProvider = createClient({ accessToken: async () => token, baseUrl });
-  const bare = createFetchClient<paths>({ baseUrl, headers: { [API_KEY_HEADER]: apiKey } });
-  const ax = axios.create({ baseURL: baseUrl, headers: { [API_KEY_HEADER]: apiKey } });
-  const url = `${baseUrl}/items/149`;
-  const rawHeaders = { [API_KEY_HEADER]: apiKey };
-  const init = { params: { path: { id: 149 } } } as const;
-  return new Map<string, Call>([
-    ["@mkp/client (API key)", async () => checkItem((await withKey.GET("/items/{id}", init)).data)],
-    ["@mkp/client (token provider)", async () => checkItem((await withProvider.GET("/items/{id}", init)).data)],
-    ["openapi-fetch (bare)", async () => checkItem((await bare.GET("/items/{id}", init)).data)],
-    [
-      "fetch (raw)",
-      async () => {
-        const response = await fetch(url, { headers: rawHeaders });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        checkItem(await response.json());
-      },
-    ],
-    ["axios", async () => checkItem((await ax.get("/items/149")).data)],
-  ]);
+  // axios sends through node:http, which the in-process fetch cannot stand in for.
+  if (!inProcess) {
+    const ax = axios.create({ baseURL: baseUrl, headers });
+    calls.set("axios", async () => checkItem((await ax.get("/items/149")).data));
+  }
+  return calls;
 }
 
 /** This process's CPU time (user + system) in ms: the clock tinybench reads. */

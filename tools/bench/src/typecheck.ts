@@ -90,24 +90,20 @@ interface Project {
   tsconfigs: Record<string, string>;
 }
 
+/** The two consumers of one set of operations: `ours.ts` through our client, `bare.ts` through bare openapi-fetch. */
+async function writeConsumers(dir: string, client: string, schema: string, operations: readonly OperationRef[]): Promise<void> {
+  await writeFile(join(dir, "ours.ts"), consumerSource(`import { createClient, type paths } from "${client}";`, 'createClient({ apiKey: "key" })', operations));
+  const bareImports = `import createClient from "openapi-fetch";\nimport type { paths } from "${schema}";`;
+  await writeFile(join(dir, "bare.ts"), consumerSource(bareImports, 'createClient<paths>({ baseUrl: "http://127.0.0.1" })', operations));
+}
+
 /** A consumer of the real `@mkp/client` and one of bare openapi-fetch over the same `paths`. */
 async function ourSpecProject(dir: string): Promise<Project> {
   await mkdir(dir, { recursive: true });
   await linkPackage(dir, "@mkp/client", CLIENT_ROOT);
   await linkPackage(dir, "openapi-fetch", join(CLIENT_ROOT, "node_modules/openapi-fetch"));
   const operations = operationsOf(await readFile(join(CLIENT_ROOT, "src/generated/schema.ts"), "utf8"));
-  await writeFile(
-    join(dir, "ours.ts"),
-    consumerSource('import { createClient, type paths } from "@mkp/client";', 'createClient({ apiKey: "key" })', operations),
-  );
-  await writeFile(
-    join(dir, "bare.ts"),
-    consumerSource(
-      'import createClient from "openapi-fetch";\nimport type { paths } from "@mkp/client";',
-      'createClient<paths>({ baseUrl: "http://127.0.0.1" })',
-      operations,
-    ),
-  );
+  await writeConsumers(dir, "@mkp/client", "@mkp/client", operations);
   return { dir, operations: operations.length, tsconfigs: await writeTsconfigs(dir) };
 }
 
@@ -126,18 +122,7 @@ async function largeSpecProject(dir: string, schema: string, maxOperations?: num
   if (!(await readdir(join(client, "generated"))).includes("schema.d.ts")) throw new Error("@mkp/client has no dist/generated/schema.d.ts: run pnpm build");
   await writeFile(join(client, "generated/schema.d.ts"), 'export * from "../../schema.js";\n');
   const operations = operationsOf(schemaText).slice(0, maxOperations);
-  await writeFile(
-    join(dir, "ours.ts"),
-    consumerSource('import { createClient, type paths } from "./mkp-client/index.js";', 'createClient({ apiKey: "key" })', operations),
-  );
-  await writeFile(
-    join(dir, "bare.ts"),
-    consumerSource(
-      'import createClient from "openapi-fetch";\nimport type { paths } from "./schema.js";',
-      'createClient<paths>({ baseUrl: "http://127.0.0.1" })',
-      operations,
-    ),
-  );
+  await writeConsumers(dir, "./mkp-client/index.js", "./schema.js", operations);
   return { dir, operations: operations.length, tsconfigs: await writeTsconfigs(dir) };
 }
 
