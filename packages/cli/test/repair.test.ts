@@ -1,5 +1,5 @@
 import { createClient, fixesOf, itemsOf, unwrap } from "@mkp/client";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { mkp, startMkp, startSandbox, temporaryDirectory, TIMING, type Sandbox } from "./helpers.js";
@@ -104,10 +104,12 @@ describe("mkp repair", () => {
     expect(stderr).toBe(`mkp: no such file: ${join(dir.path, "nope.stl")}: check the path, or give an http(s) URL\n`);
   });
 
-  it("a directory: exit 1, asking for a file", async () => {
-    const { code, stderr } = await mkp(["repair", "."], { env, cwd: dir.path });
-    expect(code).toBe(1);
-    expect(stderr).toBe(`mkp: ${dir.path} is not a regular file: give a 3D file such as part.stl (or a zip holding one)\n`);
+  it("a folder without models: exit 2, asking for 3D files", async () => {
+    await mkdir(join(dir.path, "empty"));
+    await writeFile(join(dir.path, "empty", "notes.txt"), "not a model");
+    const { code, stderr } = await mkp(["repair", "empty"], { env, cwd: dir.path });
+    expect(code).toBe(2);
+    expect(stderr).toBe("mkp: no models found in empty: give 3D files (stl, obj, 3mf, ply …) or folders holding them\n");
   });
 
   it("a wrong API key: exit 1, naming MAKEPRINTABLE_API_KEY, never the key", async () => {
@@ -150,7 +152,7 @@ describe("mkp repair", () => {
       ],
       [["repair", "part.stl", "--pre-optimize", "100"], "mkp: option '--pre-optimize <n>' argument '100' is invalid. expected a whole number (0 to 99).\n"],
       [["repair", "part.stl", "--wall-thickness", "0"], "mkp: option '--wall-thickness <mm>' argument '0' is invalid. expected a number (more than 0).\n"],
-      [["repair"], "mkp: missing required argument 'file|url'\n"],
+      [["repair"], "mkp: missing required argument 'file|url|folder'\n"],
     ];
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = await mkp(args, { env, cwd: dir.path });

@@ -1,12 +1,15 @@
 import type { components, Fix } from "@mkp/client";
 import { checkOutput, checkSource, isUrl, repairedFileName, repairModel, sourceFileName, type RepairProgressOptions, type RepairResult } from "@mkp/node";
+import { InvalidArgumentError } from "commander";
 import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Run } from "../context.js";
+import { CliError, EXIT } from "../errors.js";
 import { byteSize, printable } from "../output.js";
 import { fixProgress } from "../progress.js";
 import type { Program } from "../run-cli.js";
 import { specOption } from "../spec-options.js";
+import { JOURNAL_NAME, repairBatch } from "./repair-batch.js";
 
 type FixRequest = components["schemas"]["FixRequest"];
 
@@ -20,6 +23,34 @@ interface RepairOptions {
   postOptimize?: number;
   force?: boolean;
   json?: boolean;
+  concurrency?: number;
+  outDir?: string;
+  journal?: string;
+}
+
+/** `--concurrency`: how many models at once, 1–64. */
+function concurrencyOf(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new InvalidArgumentError("give a whole number from 1 to 64.");
+  return count;
+}
+
+/** Whether the arguments ask for a batch: several sources, a folder, or a batch-only option. */
+async function isBatch(run: Run, sources: string[], options: RepairOptions): Promise<boolean> {
+  if (sources.length > 1 || options.concurrency !== undefined || options.outDir !== undefined || options.journal !== undefined) return true;
+  const [source] = sources as [string];
+  return !isUrl(source) && !!(await stat(resolve(run.cwd, source)).catch(() => undefined))?.isDirectory();
+}
+
+/** The repair options as flags, for the batch's resume command. */
+function fixFlags(options: RepairOptions): string[] {
+  const given: [string, unknown][] = [
+    ["--quality", options.quality],
+    ["--wall-thickness", options.wallThickness],
+    ["--pre-optimize", options.preOptimize],
+    ["--post-optimize", options.postOptimize],
+  ];
+  return given.filter(([, value]) => value !== undefined).flatMap(([flag, value]) => [flag, String(value)]);
 }
 
 /**
@@ -59,12 +90,12 @@ export function progressFor(run: Run, label: string, quiet: boolean): RepairProg
   };
 }
 
-/** `mkp repair <file|url>`: upload → fix → wait → download. */
+/** `mkp repair <file|url|folder>...`: upload → fix → wait → download, for one model or many. */
 export function addRepairCommand(program: Program): void {
   program.command
     .command("repair")
-    .description("upload a 3D model, repair it and download the repaired file")
-    .argument("<file|url>", "a 3D file (or a zip holding one), or an http(s) URL Makeprintable downloads it from")
+    .description("upload 3D models, repair them and download the repaired files")
+    .argument("<file|url|folder...>", "3D files (or zips holding one), http(s) URLs Makeprintable downloads, or folders of models")
     .option("-o, --out <path>", "where to write the repaired file (default: <name>.fixed.<ext> beside the input)")
     .addOption(specOption("createFix", "name", "--name <name>", "a name for the repaired model (default: the file's name without its extension)"))
     .addOption(specOption("createFix", "print_quality", "--quality <preset>"))
@@ -72,10 +103,36 @@ export function addRepairCommand(program: Program): void {
     .addOption(specOption("createFix", "pre_optimize", "--pre-optimize <n>"))
     .addOption(specOption("createFix", "post_optimize", "--post-optimize <n>"))
     .option("-f, --force", "overwrite the output file if it exists")
-    .option("--json", "print the result as JSON (with the download link)")
-    .addHelpText("after", "\nExample:\n  mkp repair part.stl --quality high   # writes part.fixed.stl\n")
-    .action(async (source: string, options: RepairOptions) => {
+    .option("--json", "print the result as JSON (with the download link); for many models, one JSON line per model, then a summary line")
+    .option("-c, --concurrency <n>", "for many models: how many are under way at once (default: 8)", concurrencyOf)
+    .option("--out-dir <dir>", "for many models: where the repaired files go (default: beside each file); a folder's models keep their place below it")
+    .option("--journal <file>", `for many models: the journal that lets the same command resume (default: ${JOURNAL_NAME} in --out-dir, else here)`)
+    .addHelpText(
+      "after",
+      "\nExamples:\n  mkp repair part.stl --quality high        # writes part.fixed.stl\n  mkp repair models/ *.obj --out-dir fixed   # many at once; run it again to resume\n",
+    )
+    .action(async (sources: string[], options: RepairOptions) => {
       const run = program.run();
+      if (await isBatch(run, sources, options)) {
+        if (options.out !== undefined) throw new CliError("--out names one output file: for many models use --out-dir", EXIT.usage);
+        if (options.name !== undefined) throw new CliError("--name names one model: in a batch each is named after its file", EXIT.usage);
+        const fix = {
+          print_quality: options.quality,
+          wall_thickness: options.wallThickness,
+          pre_optimize: options.preOptimize,
+          post_optimize: options.postOptimize,
+        };
+        const batch = {
+          concurrency: options.concurrency ?? 8,
+          outDir: options.outDir,
+          journal: options.journal,
+          force: options.force ?? false,
+          json: options.json ?? false,
+          fix,
+        };
+        return await repairBatch(run, sources, { ...batch, fixFlags: fixFlags(options) });
+      }
+      const [source] = sources as [string];
       const name = sourceFileName(source);
       const force = options.force ?? false;
       // Refused before anything is sent: a source that cannot be a model, and an existing file without --force.

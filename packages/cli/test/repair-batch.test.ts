@@ -1,0 +1,139 @@
+import { createClient, fixesOf, unwrap } from "@mkp/client";
+import type { RequestLogEntry } from "@mkp/mock-server";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkp, startMkp, startSandbox, temporaryDirectory, type Sandbox } from "./helpers.js";
+
+let dir: { path: string; remove(): Promise<void> };
+let sandbox: Sandbox;
+let log: RequestLogEntry[];
+
+beforeEach(async () => {
+  dir = await temporaryDirectory();
+  log = [];
+});
+afterEach(async () => {
+  expect(sandbox.server.specViolations).toEqual([]);
+  await sandbox.close();
+  await dir.remove();
+});
+
+const envOf = () => ({ MAKEPRINTABLE_API_KEY: sandbox.apiKey, MAKEPRINTABLE_BASE_URL: sandbox.server.apiUrl, XDG_CONFIG_HOME: join(dir.path, "config") });
+const api = () => createClient({ apiKey: sandbox.apiKey, baseUrl: sandbox.server.apiUrl });
+const requests = (method: string, path: RegExp) => log.filter((entry) => entry.method === method && path.test(entry.path));
+
+/** `count` small models in `models/` (m1.stl …), each holding its own name. */
+async function models(count: number): Promise<void> {
+  await mkdir(join(dir.path, "models"));
+  for (let i = 1; i <= count; i++) await writeFile(join(dir.path, "models", `m${i}.stl`), `solid m${i}\nendsolid\n`);
+}
+
+/** Waits (the test's timeout bounds it) until `condition` holds. */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe("mkp repair with many models", () => {
+  it("kill -9 in the middle of 200 models, then the same command: each repaired once, nothing uploaded or written twice", async () => {
+    // Running, every reading of the sandbox's clock is a second later, so a repair (half a second)
+    // is done at its first poll; frozen, the repairs started from then on never end.
+    const clock = { t: Date.now(), frozen: false };
+    const now = () => (clock.frozen ? clock.t : (clock.t += 1000));
+    sandbox = await startSandbox({ now, fixTiming: { queuedMs: 0, processingMs: 500 }, onRequest: (entry) => log.push(entry) });
+    await models(200);
+    const args = ["repair", "models", "--out-dir", "out", "--concurrency", "8"];
+    const first = startMkp(args, { env: envOf(), cwd: dir.path });
+    await until(() => requests("GET", /^\/downloads\//).length >= 100);
+    // Every repair started so far is done at the frozen time; every later one waits.
+    clock.t += 1000;
+    clock.frozen = true;
+    // Kill when all eight models under way wait on a repair that cannot end (none is mid-download).
+    await until(async () => {
+      const waiting = fixesOf(await unwrap(api().GET("/fixes"))).filter((fix) => fix.status !== "done");
+      return waiting.length === 8 && waiting.every((fix) => requests("GET", new RegExp(`^/v1/fixes/${fix.id}$`)).length > 0);
+    });
+    first.child.kill("SIGKILL");
+    expect((await first.exited).code).toBe(null);
+    const downloadedBefore = requests("GET", /^\/downloads\//).length;
+    const journal = JSON.parse(await readFile(join(dir.path, "out", "mkp-repair-journal.json"), "utf8")) as { models: Record<string, { stage: string }> };
+    const stages = Object.values(journal.models).map((entry) => entry.stage);
+    expect(stages.filter((stage) => stage === "repairing")).toHaveLength(8);
+    expect(stages.filter((stage) => stage === "done")).toHaveLength(downloadedBefore);
+
+    clock.frozen = false;
+    const second = await mkp(args, { env: envOf(), cwd: dir.path });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(new RegExp(`^${200 - downloadedBefore} repaired, ${downloadedBefore} already done, 0 failed of 200 in `, "m"));
+    // Each model uploaded once, repaired once, its repaired file downloaded and written once.
+    expect(requests("POST", /^\/v1\/items$/)).toHaveLength(200);
+    expect(requests("POST", /^\/v1\/fixes$/)).toHaveLength(200);
+    const downloads = requests("GET", /^\/downloads\//).map((entry) => entry.path);
+    expect(downloads).toHaveLength(200);
+    expect(new Set(downloads).size).toBe(200);
+    const outputs = (await readdir(join(dir.path, "out"))).filter((name) => name.endsWith(".fixed.stl"));
+    expect(outputs).toHaveLength(200);
+    for (const i of [1, 100, 200]) expect(await readFile(join(dir.path, "out", `m${i}.fixed.stl`), "utf8")).toBe(`solid m${i}\nendsolid\n`);
+  }, 180_000);
+
+  it("--json: one line per model that matches the sandbox's records, then a summary line", async () => {
+    sandbox = await startSandbox({ fixTiming: { queuedMs: 0, processingMs: 0 } });
+    await models(5);
+    const { code, stdout, stderr } = await mkp(["repair", "models", "--json", "--concurrency", "2"], { env: envOf(), cwd: dir.path });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    const lines = stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(6);
+    for (const line of lines.slice(0, 5)) {
+      expect(line).toMatchObject({ type: "model", status: "repaired", retries: 0 });
+      const item = await unwrap(api().GET("/items/{id}", { params: { path: { id: line["item_id"] as number } } }));
+      const fix = await unwrap(api().GET("/fixes/{id}", { params: { path: { id: line["fix_id"] as number } } }));
+      const name = (line["source"] as string).replace(/^models\//, "");
+      expect(`${item.file_name}.${item.file_ext}`).toBe(name);
+      expect(fix).toMatchObject({ item_id: item.id, status: "done" });
+      expect(line["output"]).toBe(join(dir.path, "models", name.replace(".stl", ".fixed.stl")));
+      expect(line["bytes"]).toBe((await stat(line["output"] as string)).size);
+    }
+    expect(lines[5]).toMatchObject({ type: "summary", repaired: 5, skipped: 0, failed: 0, stopped: 0, total: 5, failures: [] });
+    expect(lines[5]!["journal"]).toBe(join(dir.path, "mkp-repair-journal.json"));
+  });
+
+  it("in a pipe: one plain line per model and a summary that names each failure and why; exit 1; the same command retries only it", async () => {
+    sandbox = await startSandbox({ fixTiming: { queuedMs: 0, processingMs: 0 }, onRequest: (entry) => log.push(entry) });
+    await models(3);
+    await writeFile(join(dir.path, "empty.stl"), "");
+    const args = ["repair", "models/m1.stl", "empty.stl", "models/m2.stl", "--concurrency", "1"];
+    const { code, stdout, stderr } = await mkp(args, { env: envOf(), cwd: dir.path });
+    expect(code).toBe(1);
+    const why = `${join(dir.path, "empty.stl")} is empty (0 bytes): give a 3D file with the model in it`;
+    const lines = stdout.split("\n");
+    expect(lines[0]).toMatch(/^\[1\/3\] repaired models\/m1\.stl → .*\/models\/m1\.fixed\.stl \(fix 1, 18 B\)$/);
+    expect(lines[1]).toBe(`[2/3] failed empty.stl: ${why}`);
+    expect(lines[2]).toMatch(/^\[3\/3\] repaired models\/m2\.stl → /);
+    expect(lines[3]).toMatch(/^2 repaired, 0 already done, 1 failed of 3 in \d+\.\d s \(journal: .*\/mkp-repair-journal\.json\)$/);
+    expect(lines[4]).toBe(`  failed: empty.stl: ${why}`);
+    const resume = `mkp repair models/m1.stl empty.stl models/m2.stl --journal ${join(dir.path, "mkp-repair-journal.json")} --concurrency 1`;
+    expect(stderr).toBe(`mkp: 1 of 3 models failed (listed above); to retry only them: ${resume}\n`);
+
+    await writeFile(join(dir.path, "empty.stl"), "solid now\nendsolid\n");
+    const again = await mkp(resume.split(" ").slice(1), { env: envOf(), cwd: dir.path });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^1 repaired, 2 already done, 0 failed of 3 in /m);
+    expect(requests("POST", /^\/v1\/items$/)).toHaveLength(3);
+  });
+
+  it("--out and --name name one model: refused in a batch (exit 2), nothing sent", async () => {
+    sandbox = await startSandbox({ onRequest: (entry) => log.push(entry) });
+    await models(2);
+    for (const [flag, message] of [
+      [["--out", "x.stl"], "--out names one output file: for many models use --out-dir"],
+      [["--name", "x"], "--name names one model: in a batch each is named after its file"],
+    ] as const) {
+      const { code, stderr } = await mkp(["repair", "models", ...flag], { env: envOf(), cwd: dir.path });
+      expect({ code, stderr }).toEqual({ code: 2, stderr: `mkp: ${message}\n` });
+    }
+    expect(log).toEqual([]);
+  });
+});
