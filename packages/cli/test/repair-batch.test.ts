@@ -39,7 +39,10 @@ describe("mkp repair with many models", () => {
     // Running, every reading of the sandbox's clock is a second later, so a repair (half a second)
     // is done at its first poll; frozen, the repairs started from then on never end.
     const clock = { t: Date.now(), frozen: false };
-    const now = () => (clock.frozen ? clock.t : (clock.t += 1000));
+    const now = () => {
+      if (!clock.frozen) clock.t += 1000;
+      return clock.t;
+    };
     sandbox = await startSandbox({ now, fixTiming: { queuedMs: 0, processingMs: 500 }, onRequest: (entry) => log.push(entry) });
     await models(200);
     const args = ["repair", "models", "--out-dir", "out", "--concurrency", "8"];

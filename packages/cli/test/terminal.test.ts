@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -131,5 +131,40 @@ describe.skipIf(!HAS_TMUX)("in a real terminal (tmux)", () => {
     );
     expect(resumed).toMatch(/^resumed: 0$/m);
     expect(await readFile(join(dir.path, "out", "ball.stl"), "utf8")).toBe("solid sphere\nendsolid sphere\n");
+  });
+
+  it("many models: a live bar; Ctrl-C starts nothing new, waits for those under way, and the resume command works as printed", async () => {
+    await mkdir(join(dir.path, "batch"));
+    for (let i = 1; i <= 6; i++) await writeFile(join(dir.path, "batch", `b${i}.stl`), `solid b${i}\nendsolid\n`);
+    // Wide enough that the resume command fits on one line of the screen.
+    await tmux("resize-window", "-t", "mkp", "-x", "220", "-y", "20");
+    await tmux("send-keys", "-t", "mkp", "clear", "Enter");
+    await tmux("send-keys", "-t", "mkp", `mkp repair batch --concurrency 2; echo "exit $?"`, "Enter");
+    // The sandbox's clock stands still: the first two repairs wait, queued.
+    await waitForScreen(/^Repairing \|░{24}\| 0\/6 · 2 under way · 0 failed · 0\.0 models\/s · \? left$/m);
+    await tmux("send-keys", "-t", "mkp", "C-c");
+    const stopping = await waitForScreen(/^To resume: .*--concurrency 2$/m);
+    expect(stopping).toMatch(/^Stopping: no new uploads; waiting for the models under way\. Press Ctrl-C again to leave now/m);
+    sandbox.advance(TIMING.queuedMs + TIMING.processingMs);
+    const stopped = await waitForScreen(/^exit \d+$/m);
+    expect(stopped).toMatch(/^exit 130$/m);
+    expect(stopped).toMatch(/^2 repaired, 0 already done, 0 failed, 4 not started or stopped of 6 in /m);
+    expect((await readdir(join(dir.path, "batch"))).filter((name) => name.includes(".fixed.")).sort()).toEqual(["b1.fixed.stl", "b2.fixed.stl"]);
+
+    // Typed exactly as printed, it repairs the four left and skips the two done.
+    const resume = /^To resume: (.*)$/m.exec(stopped)![1]!;
+    expect(resume).toBe(`mkp repair batch --journal ${join(dir.path, "mkp-repair-journal.json")} --concurrency 2`);
+    await tmux("send-keys", "-t", "mkp", "clear", "Enter");
+    await tmux("send-keys", "-t", "mkp", `${resume}; echo "exit $?"`, "Enter");
+    // Each new repair ends once the clock moves past it.
+    const ticking = setInterval(() => sandbox.advance(TIMING.queuedMs + TIMING.processingMs), 100);
+    try {
+      const resumed = await waitForScreen(/^exit \d+$/m);
+      expect(resumed).toMatch(/^4 repaired, 2 already done, 0 failed of 6 in /m);
+      expect(resumed).toMatch(/^exit 0$/m);
+    } finally {
+      clearInterval(ticking);
+    }
+    expect((await readdir(join(dir.path, "batch"))).filter((name) => name.includes(".fixed."))).toHaveLength(6);
   });
 });
