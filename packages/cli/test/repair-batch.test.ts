@@ -29,6 +29,20 @@ async function models(count: number): Promise<void> {
   for (let i = 1; i <= count; i++) await writeFile(join(dir.path, "models", `m${i}.stl`), `solid m${i}\nendsolid\n`);
 }
 
+/** A line of `mkp repair --json` with many models: a model's or the summary. */
+interface JsonLine {
+  type: string;
+  source: string;
+  status: string;
+  output: string;
+  item_id: number;
+  fix_id: number;
+  bytes: number;
+  retries: number;
+  error?: { code: string; message: string };
+  failures: { source: string }[];
+}
+
 /** Waits (the test's timeout bounds it) until `condition` holds. */
 async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -87,20 +101,20 @@ describe("mkp repair with many models", () => {
     const lines = stdout
       .trimEnd()
       .split("\n")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+      .map((line) => JSON.parse(line) as JsonLine);
     expect(lines).toHaveLength(6);
     for (const line of lines.slice(0, 5)) {
       expect(line).toMatchObject({ type: "model", status: "repaired", retries: 0 });
-      const item = await unwrap(api().GET("/items/{id}", { params: { path: { id: line["item_id"] as number } } }));
-      const fix = await unwrap(api().GET("/fixes/{id}", { params: { path: { id: line["fix_id"] as number } } }));
-      const name = (line["source"] as string).replace(/^models\//, "");
+      const item = await unwrap(api().GET("/items/{id}", { params: { path: { id: line.item_id } } }));
+      const fix = await unwrap(api().GET("/fixes/{id}", { params: { path: { id: line.fix_id } } }));
+      const name = line.source.replace(/^models\//, "");
       expect(`${item.file_name}.${item.file_ext}`).toBe(name);
       expect(fix).toMatchObject({ item_id: item.id, status: "done" });
-      expect(line["output"]).toBe(join(dir.path, "models", name.replace(".stl", ".fixed.stl")));
-      expect(line["bytes"]).toBe((await stat(line["output"] as string)).size);
+      expect(line.output).toBe(join(dir.path, "models", name.replace(".stl", ".fixed.stl")));
+      expect(line.bytes).toBe((await stat(line.output)).size);
     }
     expect(lines[5]).toMatchObject({ type: "summary", repaired: 5, skipped: 0, failed: 0, stopped: 0, total: 5, failures: [] });
-    expect(lines[5]!["journal"]).toBe(join(dir.path, "mkp-repair-journal.json"));
+    expect((lines[5] as unknown as { journal: string }).journal).toBe(join(dir.path, "mkp-repair-journal.json"));
   });
 
   it("in a pipe: one plain line per model and a summary that names each failure and why; exit 1; the same command retries only it", async () => {
@@ -125,6 +139,47 @@ describe("mkp repair with many models", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^1 repaired, 2 already done, 0 failed of 3 in /m);
     expect(requests("POST", /^\/v1\/items$/)).toHaveLength(3);
+  });
+
+  it("10 % of repairs fail and 5 % of answers are 5xx: the failed repairs are listed with why, the rest done, exit 1", async () => {
+    sandbox = await startSandbox({ now: Date.now, fixTiming: { queuedMs: 0, processingMs: 0 }, failures: { failedFixes: 0.1, serverErrors: 0.05, seed: 29 } });
+    await models(40);
+    const { code, stdout } = await mkp(["repair", "models", "--json"], { env: envOf(), cwd: dir.path });
+    expect(code).toBe(1);
+    const lines = stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as JsonLine);
+    const summary = lines.pop()!;
+    const stats = sandbox.server.stats();
+    // The seed makes some repairs fail and some answers 503: both happened.
+    expect(stats.failedFixes).toBeGreaterThan(0);
+    expect(stats.serverErrors).toBeGreaterThan(0);
+    const failed = lines.filter((line) => line.status === "failed");
+    expect(failed).toHaveLength(stats.failedFixes);
+    for (const line of failed) {
+      expect(line.error).toMatchObject({ code: "MKP_FIX_FAILED", message: expect.stringContaining(`the repair of fix ${line.fix_id} ended failed`) });
+    }
+    // No model failed for a 503: those requests were tried again.
+    expect(lines.filter((line) => line.status === "repaired")).toHaveLength(40 - stats.failedFixes);
+    expect(lines.reduce((sum, line) => sum + line.retries, 0)).toBeGreaterThan(0);
+    expect(summary).toMatchObject({ type: "summary", repaired: 40 - stats.failedFixes, failed: stats.failedFixes, total: 40 });
+    expect(summary.failures.map((failure) => failure.source).sort()).toEqual(failed.map((line) => line.source).sort());
+  });
+
+  it("under a rate limit: the 429s pause every model, and none fails", async () => {
+    sandbox = await startSandbox({ now: Date.now, fixTiming: { queuedMs: 0, processingMs: 0 }, failures: { rateLimit: 10 } });
+    await models(20);
+    const { code, stdout } = await mkp(["repair", "models", "--json", "--concurrency", "8"], { env: envOf(), cwd: dir.path });
+    expect(code).toBe(0);
+    const lines = stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as JsonLine);
+    expect(lines.pop()).toMatchObject({ type: "summary", repaired: 20, failed: 0, total: 20 });
+    expect(sandbox.server.stats().rateLimited).toBeGreaterThan(0);
+    expect(lines.every((line) => line.status === "repaired")).toBe(true);
+    expect(sandbox.server.stats().uploads).toBe(20);
   });
 
   it("--out and --name name one model: refused in a batch (exit 2), nothing sent", async () => {

@@ -166,5 +166,5 @@ describe.skipIf(!HAS_TMUX)("in a real terminal (tmux)", () => {
       clearInterval(ticking);
     }
     expect((await readdir(join(dir.path, "batch"))).filter((name) => name.includes(".fixed."))).toHaveLength(6);
-  });
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { createClient, fixesOf, unwrap, type MakeprintableClient } from "@mkp/client";
-import { startMockServer, type MockServer, type RequestLogEntry } from "@mkp/mock-server";
+import { startMockServer, type FailureModes, type MockServer, type RequestLogEntry } from "@mkp/mock-server";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,10 +12,10 @@ let clock: { t: number };
 let dir: string;
 
 // Fixes are done at once unless a test stops the sandbox's clock.
-async function start(fixTiming = { queuedMs: 0, processingMs: 0 }) {
+async function start(fixTiming = { queuedMs: 0, processingMs: 0 }, failures: FailureModes = {}) {
   clock = { t: Date.now() };
   requests = [];
-  sandbox = await startMockServer({ strict: true, fixTiming, now: () => clock.t, onRequest: (entry) => requests.push(entry) });
+  sandbox = await startMockServer({ strict: true, fixTiming, failures, now: () => clock.t, onRequest: (entry) => requests.push(entry) });
 }
 
 beforeEach(async () => {
@@ -133,35 +133,38 @@ describe("repairMany", () => {
   });
 
   it("one 429 pauses every model for its Retry-After, and no model fails for it", async () => {
-    await start();
+    // Two requests at once, then one a second: of four uploads at once two pass and two get a 429
+    // asking for 500 ms. Answers that pass come 100 ms late, so the 429s are read first.
+    await start({ queuedMs: 0, processingMs: 0 }, { rateLimit: 2, latencyMs: 100 });
     const names = await models(4);
-    // A stand-in for a rate limit: the first upload is refused with a 429 asking for 2 s.
-    let refused = false;
-    const sent: string[] = [];
-    const fetch = async (request: Request) => {
-      sent.push(`${request.method} ${new URL(request.url).pathname}`);
-      if (!refused && request.method === "POST" && request.url.endsWith("/items")) {
-        refused = true;
-        return Response.json({ error: "rate_limited" }, { status: 429, headers: { "retry-after": "2" } });
-      }
-      return globalThis.fetch(request);
-    };
-    // The pause's clock and timer are the test's: waits stay pending until the test moves the clock.
+    // The pause's clock and timer are the test's: waits stay pending until the test moves both clocks.
     const now = { t: 0 };
     const waiting: { ms: number; release: () => void }[] = [];
     const sleep = (ms: number) => new Promise<void>((release) => waiting.push({ ms, release }));
-    const run = collect(clientFor(fetch), names, { concurrency: 4, sleep, now: () => now.t });
-    // The refused model and the three whose uploads went through all wait for the same pause.
+    let settled = false;
+    // The client does not retry a poll's 429 itself (its wait runs on real time): every 429 reaches the shared pause.
+    const client = createClient({ apiKey: sandbox.demo.apiKey, baseUrl: sandbox.apiUrl, maxRetries: 0 });
+    const run = collect(client, names, { concurrency: 4, sleep, now: () => now.t }).finally(() => {
+      settled = true;
+    });
+    // The two refused models and the two whose uploads went through all wait for the same pause:
+    // the two did not start their repairs (they would have met a 429 too).
     while (waiting.length < 4) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(waiting.map((entry) => entry.ms)).toEqual([2000, 2000, 2000, 2000]);
-    expect(sent.filter((what) => what === "POST /v1/fixes")).toEqual([]);
-    now.t = 2000;
-    for (const entry of waiting.splice(0)) entry.release();
+    expect(waiting.map((entry) => entry.ms)).toEqual([500, 500, 500, 500]);
+    expect(count("POST", /\/fixes$/)).toBe(0);
+    expect(sandbox.stats().rateLimited).toBe(2);
+    while (!settled) {
+      const longest = Math.max(0, ...waiting.map((entry) => entry.ms));
+      now.t += longest;
+      clock.t += longest;
+      for (const entry of waiting.splice(0)) entry.release();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     const results = await run;
     expect(results.map((r) => r.status)).toEqual(Array(4).fill("repaired"));
-    expect(results.map((r) => r.retries).sort()).toEqual([0, 0, 0, 1]);
-    expect(count("POST", /\/items$/)).toBe(4);
-  });
+    expect(sandbox.stats().uploads).toBe(4);
+    expect(results.reduce((sum, r) => sum + r.retries, 0)).toBe(sandbox.stats().rateLimited);
+  }, 30_000);
 
   it("a 5xx answer to POST /fixes after the repair started: the repair is found, not started twice", async () => {
     await start();
@@ -184,28 +187,29 @@ describe("repairMany", () => {
   });
 
   it("a repair that ends failed fails its model; the re-run starts a new repair of the same item, without uploading again", async () => {
-    await start();
+    // Half the repairs fail, chosen by the seed: with this one, the first repair does and the next ones do not.
+    await start({ queuedMs: 0, processingMs: 0 }, { failedFixes: 0.5, seed: 4 });
     const names = await models(2);
-    // The first repair's polls say it failed (a stand-in until the sandbox can fail fixes).
-    const failing = (request: Request) =>
-      /\/fixes\/1$/.test(new URL(request.url).pathname)
-        ? Promise.resolve(Response.json({ id: 1, item_id: 1, status: "failed", progress: 0 }))
-        : globalThis.fetch(request);
-    const first = await collect(clientFor(failing), names, { concurrency: 1 });
-    expect(first.map((r) => r.status)).toEqual(["failed", "repaired"]);
-    expect(first[0]!.error).toBeInstanceOf(FixFailedError);
-    expect((await journalOf()).models[join(dir, "m0.stl")]).toMatchObject({
+    const first = await collect(clientFor(), names, { concurrency: 1 });
+    expect(sandbox.stats().failedFixes).toBe(1);
+    const failed = first.find((r) => r.status === "failed")!;
+    expect(failed.error).toBeInstanceOf(FixFailedError);
+    expect(failed.error!.message).toBe(`the repair of fix ${failed.fixId} ended failed`);
+    expect(first.filter((r) => r.status === "repaired")).toHaveLength(1);
+    expect((await journalOf()).models[join(dir, failed.source)]).toMatchObject({
       stage: "failed",
-      itemId: 1,
-      fixId: 1,
+      itemId: failed.itemId,
+      fixId: failed.fixId,
       fixFailed: true,
       error: { code: "MKP_FIX_FAILED" },
     });
 
     const second = await collect(clientFor(), names, { concurrency: 1 });
-    expect(second.map((r) => r.status)).toEqual(["repaired", "skipped"]);
-    expect(second[0]).toMatchObject({ itemId: 1, fixId: 3 });
-    expect(count("POST", /\/items$/)).toBe(2);
+    const retried = second.find((r) => r.source === failed.source)!;
+    expect(retried).toMatchObject({ status: "repaired", itemId: failed.itemId });
+    expect(retried.fixId).not.toBe(failed.fixId);
+    expect(second.filter((r) => r.status === "skipped")).toHaveLength(1);
+    expect(sandbox.stats().uploads).toBe(2);
   });
 
   it("refuses a journal that is not one, and bad options, before anything is sent", async () => {

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
+import { measureBatch, type BatchOptions } from "./batch.js";
 import { REPO_ROOT } from "./child.js";
 import { measureClientOverhead, type ClientOverheadOptions } from "./client-overhead.js";
 import { measureCodegen, type CodegenOptions } from "./codegen.js";
@@ -31,6 +32,7 @@ export interface BenchConfig {
   typecheck: (Omit<TypecheckOptions, "workDir" | "largeSchema" | "largeSpecName"> & { largeScale?: boolean }) | false;
   sandbox: SandboxOptions | false;
   docs: DocsOptions | false;
+  batch: BatchOptions | false;
   size: boolean;
   /** The large spec (copied to a temporary folder before use); undefined: not measured. */
   largeSpec: string | undefined;
@@ -119,6 +121,12 @@ export const SUITES: readonly Suite[] = [
     unavailable: ({ config }) =>
       !config.docs ? "skipped" : docsAvailable() ? undefined : "@mkp/docs has not landed (its build script is still the scaffold's placeholder)",
     run: ({ config }) => measureDocs(config.docs as DocsOptions),
+  },
+  {
+    name: "batch",
+    title: "Batch repair",
+    unavailable: ({ config }) => (config.batch ? undefined : "skipped"),
+    run: ({ config }) => measureBatch(config.batch as BatchOptions),
   },
   {
     name: "size",

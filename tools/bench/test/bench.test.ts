@@ -94,6 +94,7 @@ describe("pnpm bench, with tiny counts", () => {
       sandbox: { rounds: 1, exchanges: 20 },
       // The docs are built by `pnpm test`'s build step already: load the page, skip timing another build.
       docs: { buildRounds: 0, loadRounds: 1 },
+      batch: { models: 4, concurrencies: [1, 2], fixMs: 20, pollMs: 5, rateLimit: { perSecond: 20, models: 4, concurrency: 2 }, memoryModels: 2 },
       size: true,
       largeSpec: resolve(REPO_ROOT, "spec/openapi.yaml"),
       largeSpecName: "our spec as the large one",
@@ -124,7 +125,8 @@ describe("pnpm bench, with tiny counts", () => {
       "3. Consumer type-check",
       "4. Sandbox token exchanges",
       "5. Docs",
-      "6. Bundle sizes",
+      "6. Batch repair",
+      "7. Bundle sizes",
     ]);
     expect(written).not.toMatch(/NaN|undefined|Infinity/);
   });

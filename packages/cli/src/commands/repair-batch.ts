@@ -1,4 +1,4 @@
-import { adviceFor, isUrl, repairedFileName, repairMany, type BatchModel, type FixOptions, type ModelResult } from "@mkp/node";
+import { adviceFor, isUrl, repairedFileName, repairMany, shellWord, type BatchModel, type FixOptions, type ModelResult } from "@mkp/node";
 import { opendir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { CliError, EXIT } from "../errors.js";
@@ -61,9 +61,6 @@ async function* modelsOf(run: Run, sources: readonly string[], outDir: string | 
   }
 }
 
-// Shell words that need no quoting; anything else is single-quoted so the command can be pasted as is.
-const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
-
 /** The command that picks the batch up where it stopped: the same models, the same journal and choices. */
 export function resumeCommand(sources: readonly string[], options: BatchOptions, journal: string): string {
   const words = ["mkp", "repair", ...sources];
@@ -71,7 +68,7 @@ export function resumeCommand(sources: readonly string[], options: BatchOptions,
   words.push("--journal", journal, "--concurrency", String(options.concurrency), ...options.fixFlags);
   if (options.force) words.push("--force");
   if (options.json) words.push("--json");
-  return words.map(quote).join(" ");
+  return words.map(shellWord).join(" ");
 }
 
 /** One model's result as a `--json` line: the sandbox's and the API's ids, snake_case like the API. */
