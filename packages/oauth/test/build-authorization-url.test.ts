@@ -92,19 +92,15 @@ describe("buildAuthorizationUrl", () => {
     ["no redirect URI", { redirectUri: undefined }, "redirectUri must be a non-empty string"],
     ["an empty state", { state: "" }, "state must be a non-empty string"],
     ["a scope with a space", { scopes: ["fix add_file"] }, 'unknown scope "fix add_file": the scopes are add_file, fix'],
-    ["a misspelt scope (issue 16)", { scopes: ["fixx"] }, 'unknown scope "fixx": the scopes are add_file, fix'],
+    ["a misspelt scope", { scopes: ["fixx"] }, 'unknown scope "fixx": the scopes are add_file, fix'],
     ["a long unknown scope, quoted only in part", { scopes: ["x".repeat(100)] }, `unknown scope "${"x".repeat(40)}": the scopes are add_file, fix`],
     [
       "a state one character short",
       { state: "s".repeat(15) },
       "state must be at least 16 characters of unguessable randomness: leave it out to get 32 random bytes",
     ],
-    ["a short state (issue 19)", { state: "1" }, "state must be at least 16 characters of unguessable randomness: leave it out to get 32 random bytes"],
-    [
-      "a relative redirect URI (issue 19)",
-      { redirectUri: "/callback" },
-      "redirectUri must be an absolute URL without a fragment, such as https://app.example/callback",
-    ],
+    ["a state short enough to guess", { state: "1" }, "state must be at least 16 characters of unguessable randomness: leave it out to get 32 random bytes"],
+    ["a relative redirect URI", { redirectUri: "/callback" }, "redirectUri must be an absolute URL without a fragment, such as https://app.example/callback"],
     [
       "a redirect URI with a fragment",
       { redirectUri: "https://app.example/cb#x" },

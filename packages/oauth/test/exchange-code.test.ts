@@ -125,7 +125,8 @@ describe("exchangeCode", () => {
       ...credentials,
       fetch: async () => Response.json({ access_token: "tok-secret", token_type: "Bearer", refresh_token: "ref-secret" }),
     });
-    // Issue 19: also with showHidden and customInspect: false, which skip the redacting hook.
+    // Also with showHidden and customInspect: false, which skip the redacting hook: a logger set up
+    // that way must still not print a token.
     const hidden = { showHidden: true, customInspect: false, depth: 9 };
     for (const shown of [
       JSON.stringify(token),

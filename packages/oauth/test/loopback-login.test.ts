@@ -44,7 +44,7 @@ describe("loopbackLogin", () => {
     await expect(fetch(redirectUri)).rejects.toThrow(); // closed
   });
 
-  // Issue 19 L3: any local process or page that knows the port could otherwise cancel the sign-in.
+  // Any local process or page that knows the port could otherwise cancel the sign-in.
   it.each([
     ["a forged state", "?code=stolen-code&state=forged"],
     ["no state", "?code=stolen-code"],
@@ -65,7 +65,7 @@ describe("loopbackLogin", () => {
     expect(((await login.outcome) as { error: unknown }).error).toBeInstanceOf(AccessDeniedError);
   });
 
-  // Issue 19 L2: a request target that is no URL rejected inside the handler and killed the process.
+  // A request target that is no URL used to throw inside the handler and kill the whole process.
   it("answers a malformed request target with 404 and keeps waiting", async () => {
     const login = start();
     const { redirectUri, state } = await login.printed();

@@ -1,5 +1,4 @@
-// Issue 15 and issue 19 (oauth side): what the code exchange sends and to where, what errors and
-// tokens may show, and expiry. Real servers on 127.0.0.1.
+// What the code exchange sends and to where, what errors and tokens may show, and expiry. Real servers on 127.0.0.1.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { inspect } from "node:util";
 import { OAuthOptionsError, TokenError } from "../src/errors.js";
@@ -19,7 +18,7 @@ async function server(handle: Parameters<typeof startRecordingServer>[0]) {
 }
 const credentials = { clientId: "demo-app", clientSecret: "s3cr3t/+&= x", redirectUri: "http://127.0.0.1:5000/callback", code: "c0de/+&= y" };
 
-describe("exchangeCode never sends an API key (issue 15)", () => {
+describe("exchangeCode never sends an API key (the token endpoint is not the API)", () => {
   it.each([
     ["without PKCE", undefined],
     ["with PKCE", "v".repeat(43)],
@@ -43,7 +42,7 @@ describe("exchangeCode never sends an API key (issue 15)", () => {
   });
 });
 
-describe("the base URL from the environment is checked too (issue 19 L1)", () => {
+describe("the base URL from the environment is checked too (it carries the client secret)", () => {
   it.each(["http://api.example.test/v1", "ftp://127.0.0.1/v1", "https://user:pw@api.example.test"])(
     "refuses MAKEPRINTABLE_BASE_URL=%s before sending anything",
     async (baseUrl) => {
@@ -69,7 +68,7 @@ describe("the base URL from the environment is checked too (issue 19 L1)", () =>
   });
 });
 
-describe("an echoed secret in another encoding (issue 19 L4)", () => {
+describe("an echoed secret in another encoding", () => {
   const verifier = "Vv~._-".repeat(8);
   it.each([
     ["percent-encoded", encodeURIComponent],
@@ -91,7 +90,7 @@ describe("an echoed secret in another encoding (issue 19 L4)", () => {
   });
 });
 
-describe("advice that fits the error (issue 16)", () => {
+describe("advice that fits the error", () => {
   it.each([
     ["redirect_uri does not equal the one used at the authorize step.", "pass exchangeCode the exact redirectUri given to buildAuthorizationUrl"],
     ["code_verifier does not match the code_challenge.", "pass exchangeCode the codeVerifier that buildAuthorizationUrl returned for this login"],
@@ -104,7 +103,7 @@ describe("advice that fits the error (issue 16)", () => {
   });
 });
 
-describe("isExpired (issue 19)", () => {
+describe("isExpired, which must not call an unreadable date fresh", () => {
   it("counts a token whose expiry is not a valid date as expired", () => {
     expect(isExpired({ expiresAt: new Date(Number.NaN) })).toBe(true);
     expect(isExpired({ expiresAt: new Date(Date.now() + 3_600_000) })).toBe(false);
