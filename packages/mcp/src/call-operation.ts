@@ -1,47 +1,34 @@
 import { unwrap, type MakeprintableClient } from "@mkp/client";
-import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { openAsBlob } from "node:fs";
-import { stat } from "node:fs/promises";
-import { basename, isAbsolute } from "node:path";
+import { basename } from "node:path";
+import type { FileFence } from "./fence.js";
 import type { OperationTool } from "./tools.js";
-
-/**
- * A bad tool input: an MCP "invalid params" error (-32602) whose message starts with the field. The
- * message travels as it is (`McpError` would put its own "MCP error -32602:" before it, and the
- * client adds that again).
- */
-export class InvalidInputError extends McpError {
-  constructor(message: string) {
-    super(ErrorCode.InvalidParams, message);
-    this.message = message;
-  }
-}
-
-/** The {@link InvalidInputError} for `field`. */
-export const invalidInput = (field: string, message: string) => new InvalidInputError(`${field}: ${message}`);
-
-/** The absolute path `field` names, checked to be a regular file (never a directory, device or FIFO). */
-export async function regularFile(field: string, path: string): Promise<string> {
-  if (!isAbsolute(path)) throw invalidInput(field, `give an absolute path (${JSON.stringify(path.slice(0, 200))} is relative)`);
-  const found = await stat(path).catch(() => undefined);
-  if (!found) throw invalidInput(field, `no such file: ${path}`);
-  if (!found.isFile()) throw invalidInput(field, `${path} is not a regular file`);
-  return path;
-}
 
 type Call = (path: string, init: Record<string, unknown>) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
+/** What an operation answered, shaped for its tool's output schema, and a summary in our words. */
+export interface OperationAnswer {
+  structured: Record<string, unknown>;
+  summary: string;
+}
+
+/** `/items/{id}` with the call's own path inputs: what the summary names (never a URL the server chose). */
+const requestPath = (tool: OperationTool, args: Record<string, unknown>) =>
+  tool.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(args[name])));
+
 /**
  * Calls the operation behind `tool` with arguments that passed its schema: each input goes where
- * the spec says (path, query, header, body); a file input is read from the local path it names.
- * Returns the API's answer as JSON text. API errors are thrown (typed by status, credentials scrubbed).
+ * the spec says (path, query, header, body); a file input is read from the local path it names,
+ * which must pass the fence. API errors are thrown (typed by status, credentials scrubbed).
+ * @throws {InputError} for a file input the fence refuses, before any request.
  */
 export async function callOperation(
   client: MakeprintableClient,
   tool: OperationTool,
   args: Record<string, unknown>,
+  fence: FileFence,
   signal: AbortSignal,
-): Promise<CallToolResult> {
+): Promise<OperationAnswer> {
   const path: Record<string, unknown> = {};
   const query: Record<string, unknown> = {};
   const headers: Record<string, string> = {};
@@ -52,7 +39,7 @@ export async function callOperation(
     else if (where === "query") query[name] = value;
     else if (where === "header") headers[name] = String(value);
     else if (where === "body" && tool.files.includes(name)) {
-      const file = await regularFile(name, String(value));
+      const file = await fence.readable(name, String(value));
       body[name] = new File([await openAsBlob(file)], basename(file));
     } else if (where === "body") body[name] = value;
   }
@@ -63,10 +50,11 @@ export async function callOperation(
     ...(tool.requestBodyType !== null && { body }),
     signal,
   });
-  const data = unwrap(result);
-  const text =
-    data === undefined
-      ? `${tool.method} ${result.response.url ? new URL(result.response.url).pathname : tool.path} answered ${result.response.status} with no content.`
-      : JSON.stringify(data, null, 2);
-  return { content: [{ type: "text", text }] };
+  const data: unknown = unwrap(result);
+  const { status } = result.response;
+  const said = `${tool.method} ${requestPath(tool, args)} answered ${status}`;
+  if (tool.output === "empty") return { structured: { status }, summary: `${said} with no content.` };
+  if (tool.output === "object") return { structured: data as Record<string, unknown>, summary: `${said}: the answer follows as JSON.` };
+  const count = Array.isArray(data) ? ` (${data.length} entries)` : "";
+  return { structured: { result: data }, summary: `${said}${count}: the answer follows as JSON, under "result".` };
 }

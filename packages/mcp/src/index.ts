@@ -1,7 +1,25 @@
 /**
  * `@mkp/mcp`: Makeprintable for AI agents — an MCP server over stdio with one tool per operation of
- * the API (generated from the spec's constants) and `repair_model`.
+ * the API (generated from the spec's constants) and `repair_model`, reading and writing files only
+ * inside the folders the person allowed.
  * @packageDocumentation
  */
-export { createMcpServer, runMcpServer, type McpServerOptions } from "./server.js";
-export { operationTools, toolName, REPAIR_MODEL, type OperationTool, type ToolDefinition, type JsonSchema, type InputLocation } from "./tools.js";
+export { createMcpServer, runMcpServer, allTools, instructionsFor, type McpServerOptions } from "./server.js";
+export { parseServerArguments, checkAllowedDirs, usage, UsageError, type ServerArguments } from "./arguments.js";
+export { FileFence, InputError, type FenceOptions, type FolderSource } from "./fence.js";
+export { selectTools, UnknownToolError, type ToolSelection } from "./select-tools.js";
+export {
+  operationTools,
+  repairModelTool,
+  annotationsOf,
+  outputOf,
+  toolName,
+  toolsetName,
+  REPAIR_MODEL,
+  type OperationTool,
+  type ToolDefinition,
+  type ToolAnnotations,
+  type OutputShape,
+  type JsonSchema,
+  type InputLocation,
+} from "./tools.js";

@@ -1,26 +1,59 @@
 import type { Fix, MakeprintableClient } from "@mkp/client";
-import { isUrl, OutputExistsError, RepairInputError, repairModel, sourceFileName, type FixOptions } from "@mkp/node";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { isAbsolute } from "node:path";
-import { invalidInput, regularFile } from "./call-operation.js";
+import { isUrl, OutputExistsError, repairModel, RepairInputError, sourceFileName, type FixOptions } from "@mkp/node";
+import { stat } from "node:fs/promises";
+import type { OperationAnswer } from "./call-operation.js";
+import { InputError, type FileFence } from "./fence.js";
 
 /** A progress notification's content: how far (0–100 over the whole repair) and what is happening. */
 export type ProgressReport = (progress: number, message: string) => Promise<void>;
 
 /**
- * `repair_model`: checks `source` (an absolute path of a regular file, or an http(s) URL) and
- * `output` (an absolute path), then `repairModel` from `@mkp/node` uploads, repairs, waits and
- * writes the repaired file. Progress runs 0 (uploading) → 1–99 (the fix's own 0–100 %) → 100 (downloading).
+ * The files `repair_model` wrote since the server started, by real path, with the identity (device
+ * and inode) each had then: a file replaced since, by the person or anyone, is no longer ours.
+ * One per server, never shared between servers.
  */
-export async function repairTool(
-  client: MakeprintableClient,
-  args: Record<string, unknown>,
-  signal: AbortSignal,
-  report: ProgressReport | undefined,
-): Promise<CallToolResult> {
+export class WrittenFiles {
+  readonly #written = new Map<string, string>();
+
+  async remember(path: string): Promise<void> {
+    const { dev, ino } = await stat(path);
+    this.#written.set(path, `${dev}:${ino}`);
+  }
+
+  async wrote(path: string): Promise<boolean> {
+    const found = await stat(path).catch(() => undefined);
+    return found !== undefined && this.#written.get(path) === `${found.dev}:${found.ino}`;
+  }
+}
+
+/** What `repair_model` may do beyond its arguments: the person's choices, and the files it wrote. */
+export interface RepairContext {
+  fence: FileFence;
+  written: WrittenFiles;
+  /** The person allowed replacing any file inside the fence (`--allow-overwrite`), not only the server's own. */
+  allowOverwrite: boolean;
+  signal: AbortSignal;
+  report: ProgressReport | undefined;
+}
+
+/**
+ * `repair_model`: `source` (a path inside the fence, or an http(s) URL the API fetches) and
+ * `output` (a path inside the fence) are checked, then `repairModel` from `@mkp/node` uploads,
+ * repairs, waits and writes the repaired file. An existing output is replaced only with
+ * `overwrite` and only when this server wrote it, unless the person allowed more. Progress runs
+ * 0 (uploading) → 1–99 (the fix's own 0–100 %) → 100 (downloading).
+ * @throws {InputError} for a refused path or output, before any request.
+ */
+export async function repairTool(client: MakeprintableClient, args: Record<string, unknown>, context: RepairContext): Promise<OperationAnswer> {
   const { source, output, overwrite, ...fix } = args as { source: string; output: string; overwrite?: boolean } & FixOptions;
-  if (!isUrl(source)) await regularFile("source", source);
-  if (!isAbsolute(output)) throw invalidInput("output", `give an absolute path (${JSON.stringify(output.slice(0, 200))} is relative)`);
+  const { fence, written, report } = context;
+  const from = isUrl(source) ? source : await fence.readable("source", source);
+  const to = await fence.writable("output", output);
+  if (overwrite && !context.allowOverwrite && (await stat(to).catch(() => undefined)) && !(await written.wrote(to)))
+    throw new InputError(
+      "output",
+      `${output} exists and this server did not write it: choose another output (the person can let the server replace files with --allow-overwrite)`,
+    );
   const name = sourceFileName(source);
   // Progress notifications must grow: only a larger value is sent.
   let sent = -1;
@@ -32,9 +65,9 @@ export async function repairTool(
   try {
     const result = await repairModel(
       client,
-      { source, output, overwrite: overwrite ?? false, fix },
+      { source: from, output: to, overwrite: overwrite ?? false, fix },
       {
-        signal,
+        signal: context.signal,
         // An agent waits minutes at most: poll at least every 5 s so its progress moves.
         wait: { maxIntervalMs: 5000 },
         onStage: (stage) => {
@@ -43,22 +76,21 @@ export async function repairTool(
         },
         onProgress: (polled: Fix) => {
           const percent = Math.max(0, Math.min(100, Number(polled.progress) || 0));
-          progress(1 + Math.floor(percent * 0.98), `fix ${polled.id}: ${String(polled.status ?? "")} ${percent}%`);
+          progress(1 + Math.floor(percent * 0.98), `fix ${polled.id}: ${percent}%`);
         },
       },
     );
-    const summary = `Repaired ${name} → ${result.output} (fix ${result.fix.id}, ${result.bytes} bytes).`;
+    await written.remember(result.output);
     return {
-      content: [
-        {
-          type: "text",
-          text: `${summary}\n\n${JSON.stringify({ item: result.item, fix: result.fix, download_url: result.fix.download_url, output: result.output, bytes: result.bytes }, null, 2)}`,
-        },
-      ],
+      structured: { item: result.item, fix: result.fix, output: result.output, bytes: result.bytes },
+      summary: `Repaired ${name} → ${result.output} (fix ${result.fix.id}, ${result.bytes} bytes); the item, the fix and its download link follow as JSON.`,
     };
   } catch (error) {
-    if (error instanceof OutputExistsError) throw invalidInput("output", `${error.path} exists: pass overwrite: true to replace it, or choose another output`);
-    if (error instanceof RepairInputError) throw invalidInput(error.field, error.message);
+    if (error instanceof OutputExistsError) {
+      const replaceable = context.allowOverwrite || (await written.wrote(to));
+      throw new InputError("output", `${output} exists: ${replaceable ? "pass overwrite: true to replace it, or choose" : "choose"} another output`);
+    }
+    if (error instanceof RepairInputError) throw new InputError(error.field, error.message);
     throw error;
   }
 }

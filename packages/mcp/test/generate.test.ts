@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { allTools } from "../src/server.js";
 import { connect } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -35,23 +36,21 @@ it("a spec edit that adds an operation adds its tool after `pnpm generate` (and 
   await run(process.execPath, [TSC, "-p", join(copy.dir, "packages/client/tsconfig.build.json")]);
   await run(process.execPath, [TSC, "-p", join(copy.dir, "packages/mcp/tsconfig.build.json")]);
 
+  const before = allTools().map((tool) => tool.name);
   const server = await connect(
     { MAKEPRINTABLE_API_KEY: "unused", MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:9/v1" },
-    join(copy.dir, "packages/mcp/dist/cli.js"),
+    { bin: join(copy.dir, "packages/mcp/dist/cli.js"), args: ["--toolsets", "items"] },
   );
   try {
     const { tools } = await server.client.listTools();
+    // The new operation joins its tag's toolset, before repair_model.
     expect(tools.map((tool) => tool.name)).toEqual([
-      "list_items",
-      "create_item",
-      "get_item",
-      "delete_item",
-      "list_fixes",
-      "create_fix",
-      "get_fix",
+      ...allTools()
+        .filter((tool) => tool.toolset === "items")
+        .map((tool) => tool.name),
       "get_account",
-      "repair_model",
     ]);
+    expect(before.at(-1)).toBe("repair_model");
     expect(tools.find((tool) => tool.name === "get_account")).toMatchObject({
       title: "Get your account",
       description: "Get your account\n\nThe account the credential acts for.\n\n(GET /account)",
@@ -61,7 +60,12 @@ it("a spec edit that adds an operation adds its tool after `pnpm generate` (and 
         required: [],
         additionalProperties: false,
       },
-      annotations: { readOnlyHint: true },
+      outputSchema: {
+        type: "object",
+        required: ["id", "email"],
+        properties: { id: { type: "integer", description: "The user id." }, email: { type: "string", description: "The account's e-mail address." } },
+      },
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     });
   } finally {
     await server.close();

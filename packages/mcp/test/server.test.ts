@@ -1,4 +1,4 @@
-import { createClient, fixesOf, OPERATION_INPUTS, OPERATIONS, unwrap, uploadItem, type Fix } from "@mkp/client";
+import { createClient, fixesOf, OPERATION_INPUTS, OPERATION_OUTPUTS, OPERATIONS, unwrap, uploadItem, type Fix } from "@mkp/client";
 import { saveLogin } from "@mkp/node";
 import { buildAuthorizationUrl, exchangeCode } from "@mkp/oauth";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
@@ -7,11 +7,15 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { connect, type Connected } from "./helpers.js";
+import { allTools } from "../src/server.js";
+import { connect, textOf, type Connected } from "./helpers.js";
 
 const TIMING = { queuedMs: 1000, processingMs: 10_000 };
 const MODEL = Buffer.from("solid mcp\nendsolid mcp\n");
-const OPERATION_TOOLS = ["list_items", "create_item", "get_item", "delete_item", "list_fixes", "create_fix", "get_fix"];
+// Every operation that takes a credential is a tool; the OAuth 2.0 endpoints are for apps.
+const OPERATION_TOOLS = Object.entries(OPERATIONS)
+  .filter(([, operation]) => operation.authenticated)
+  .map(([id]) => id.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase());
 
 let sandbox: MockServer;
 const clock = { t: Date.now() };
@@ -24,7 +28,12 @@ beforeAll(async () => {
   sandbox = await startMockServer({ strict: true, now: () => clock.t, fixTiming: TIMING, autoApprove: true });
   dir = await mkdtemp(join(tmpdir(), "mkp-mcp-"));
   await writeFile(join(dir, "part.stl"), MODEL);
-  mcp = await connect({ MAKEPRINTABLE_API_KEY: sandbox.demo.apiKey, MAKEPRINTABLE_BASE_URL: sandbox.apiUrl, XDG_CONFIG_HOME: join(dir, "config") });
+  mcp = await connect(
+    { MAKEPRINTABLE_API_KEY: sandbox.demo.apiKey, MAKEPRINTABLE_BASE_URL: sandbox.apiUrl, XDG_CONFIG_HOME: join(dir, "config") },
+    { args: ["--allow-dir", dir] },
+  );
+  // The SDK's client validates structuredContent against the output schemas it has listed.
+  await mcp.client.listTools();
 }, 60_000);
 
 afterAll(async () => {
@@ -44,66 +53,61 @@ async function invoke(name: string, args: Record<string, unknown>, onprogress?: 
   transcript.push(JSON.stringify(result));
   return result;
 }
-const textOf = (result: CallToolResult) => (result.content[0] as { text: string }).text;
-const jsonOf = (result: CallToolResult) => JSON.parse(textOf(result)) as unknown;
+/** The structured answer of a successful call (the answer under `result` for a list). */
+const jsonOf = (result: CallToolResult) => {
+  expect(result.isError, textOf(result)).toBeFalsy();
+  const structured = result.structuredContent!;
+  return ("result" in structured ? structured.result : structured) as unknown;
+};
 
-/** The MCP error a call gets (the server answers it; the call never reaches the API). */
-async function refusal(name: string, args: Record<string, unknown>): Promise<McpError> {
-  const error = await mcp.client.callTool({ name, arguments: args }).then(
-    (result) => ({ result }),
-    (thrown: unknown) => thrown,
-  );
-  expect(error, `${name} ${JSON.stringify(args)}`).toBeInstanceOf(McpError);
-  transcript.push((error as McpError).message);
-  return error as McpError;
+/** The tool error a call gets: the server answers it, and the call never reaches the API. */
+async function refusal(name: string, args: Record<string, unknown>): Promise<string> {
+  const result = await invoke(name, args);
+  expect(result.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
+  expect(result.structuredContent).toBeUndefined();
+  return textOf(result);
 }
 
 describe("the tool list", () => {
-  it("has one tool per operation that takes a credential, plus repair_model, with the spec's names, descriptions and input schemas", async () => {
+  it("has one tool per operation that takes a credential, plus repair_model, with the spec's names, descriptions and schemas", async () => {
     const { tools } = await mcp.client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual([...OPERATION_TOOLS, "repair_model"]);
-    // The OAuth 2.0 endpoints are for apps, not agents.
-    expect(
-      Object.entries(OPERATIONS)
-        .filter(([, operation]) => operation.authenticated)
-        .map(([id]) => id),
-    ).toEqual(["listItems", "createItem", "getItem", "deleteItem", "listFixes", "createFix", "getFix"]);
+    expect(tools.map((tool) => tool.name)).toEqual(allTools().map((tool) => tool.name));
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     expect(byName["get_fix"]).toMatchObject({
       title: "Get a repair's status",
       inputSchema: OPERATION_INPUTS.getFix.schema,
-      annotations: { readOnlyHint: true, destructiveHint: false },
+      outputSchema: OPERATION_OUTPUTS.getFix.schema,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     });
     expect(byName["get_fix"]!.description).toBe(`Get a repair's status\n\n${OPERATIONS.getFix.description}\n\n(GET /fixes/{id})`);
-    expect(byName["create_fix"]!.inputSchema).toEqual(OPERATION_INPUTS.createFix.schema);
     expect(byName["list_items"]!.inputSchema).toEqual(OPERATION_INPUTS.listItems.schema);
-    expect(byName["delete_item"]!.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false });
-    // The upload's binary field becomes the path of a local file.
-    expect(byName["create_item"]!.inputSchema).toEqual({
-      ...OPERATION_INPUTS.createItem.schema,
-      properties: {
-        file: {
-          type: "string",
-          minLength: 1,
-          description: `The absolute path of a local file to upload; it must be a regular file. ${OPERATION_INPUTS.createItem.schema.properties.file.description}`,
-        },
-        fileurl: OPERATION_INPUTS.createItem.schema.properties.fileurl,
+    // A list may be an array: an MCP output schema describes an object, so it is wrapped.
+    expect(byName["list_items"]!.outputSchema).toEqual({
+      type: "object",
+      properties: { result: OPERATION_OUTPUTS.listItems.schema },
+      required: ["result"],
+      additionalProperties: false,
+    });
+    expect(byName["delete_item"]!.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false, idempotentHint: true });
+    expect(byName["delete_item"]!.outputSchema).toMatchObject({ required: ["status"] });
+    // The callback URL is a side channel: no tool offers it.
+    const { callback_url: _callback, ...fixInputs } = OPERATION_INPUTS.createFix.schema.properties;
+    expect(byName["create_fix"]!.inputSchema).toEqual({ ...OPERATION_INPUTS.createFix.schema, properties: fixInputs });
+    expect(byName["create_fix"]!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
+    // The upload's binary field becomes the path of a local file inside the fence.
+    expect(byName["create_item"]!.inputSchema.properties).toEqual({
+      file: {
+        type: "string",
+        minLength: 1,
+        description: expect.stringMatching(/^The path of a local regular file to upload\. Give an absolute path inside a folder the person allowed/),
       },
+      fileurl: OPERATION_INPUTS.createItem.schema.properties.fileurl,
     });
     const repair = byName["repair_model"]!.inputSchema as { properties: Record<string, unknown>; required: string[] };
     expect(repair.required).toEqual(["source", "output"]);
     expect(repair.properties["print_quality"]).toEqual(OPERATION_INPUTS.createFix.schema.properties.print_quality);
-    expect(Object.keys(repair.properties)).toEqual([
-      "source",
-      "output",
-      "overwrite",
-      "name",
-      "wall_thickness",
-      "print_quality",
-      "pre_optimize",
-      "post_optimize",
-      "secure",
-    ]);
+    expect(Object.keys(repair.properties)).toEqual(["source", "output", "overwrite", ...Object.keys(fixInputs).filter((name) => name !== "item_id")]);
   });
 });
 
@@ -114,23 +118,30 @@ describe("repair_model", () => {
     const result = await invoke("repair_model", { source: join(dir, "part.stl"), output, print_quality: "high" }, (update) => {
       progress.push(update);
       // The sandbox's clock moves when the agent has seen each state.
-      if (update.message?.endsWith("queued 0%")) clock.t += TIMING.queuedMs + TIMING.processingMs / 2;
-      if (update.message?.endsWith("processing 50%")) clock.t += TIMING.processingMs;
+      if (update.progress === 1) clock.t += TIMING.queuedMs + TIMING.processingMs / 2;
+      if (update.progress === 50) clock.t += TIMING.processingMs;
     });
-    expect(result.isError).toBeFalsy();
+    expect(result.isError, textOf(result)).toBeFalsy();
     const fix = fixesOf(await unwrap(api().GET("/fixes"))).at(-1)!;
-    expect(textOf(result).split("\n")[0]).toBe(`Repaired part.stl → ${output} (fix ${fix.id}, ${MODEL.length} bytes).`);
+    expect(textOf(result).split("\n")[0]).toBe(
+      `Repaired part.stl → ${output} (fix ${fix.id}, ${MODEL.length} bytes); the item, the fix and its download link follow as JSON.`,
+    );
     expect(progress.map(({ progress: value, total, message }) => ({ value, total, message }))).toEqual([
       { value: 0, total: 100, message: "uploading part.stl" },
-      { value: 1, total: 100, message: `fix ${fix.id}: queued 0%` },
-      { value: 50, total: 100, message: `fix ${fix.id}: processing 50%` },
-      { value: 99, total: 100, message: `fix ${fix.id}: done 100%` },
+      { value: 1, total: 100, message: `fix ${fix.id}: 0%` },
+      { value: 50, total: 100, message: `fix ${fix.id}: 50%` },
+      { value: 99, total: 100, message: `fix ${fix.id}: 100%` },
       { value: 100, total: 100, message: "downloading the repaired file" },
     ]);
     const written = await readFile(output);
     expect(written).toEqual(Buffer.from(await (await fetch(fix.download_url!)).arrayBuffer()));
     expect(written).toEqual(MODEL);
-    expect(JSON.parse(textOf(result).slice(textOf(result).indexOf("{")))).toMatchObject({ output, bytes: MODEL.length, download_url: fix.download_url });
+    expect(result.structuredContent).toMatchObject({
+      output,
+      bytes: MODEL.length,
+      fix: { id: fix.id, download_url: fix.download_url },
+      item: { id: fix.item_id },
+    });
   });
 
   it("a cancelled call ends at the client; the server answers on, and the repair is left for get_fix", async () => {
@@ -138,7 +149,7 @@ describe("repair_model", () => {
     const controller = new AbortController();
     const pending = mcp.client.callTool({ name: "repair_model", arguments: { source: join(dir, "part.stl"), output } }, undefined, {
       signal: controller.signal,
-      onprogress: (update) => void (update.message?.endsWith("queued 0%") && controller.abort()),
+      onprogress: (update) => void (update.progress === 1 && controller.abort()),
     });
     await expect(pending).rejects.toThrow(/abort/i);
     const fix = fixesOf(await unwrap(api().GET("/fixes"))).at(-1)!;
@@ -147,20 +158,34 @@ describe("repair_model", () => {
     expect(await readdir(dir)).not.toContain("cancelled.stl");
   });
 
-  it("never replaces an existing output unless told to", async () => {
+  it("never replaces a file it did not write; replaces its own with overwrite: true", async () => {
     const output = join(dir, "exists.stl");
     await writeFile(output, "mine");
-    const error = await refusal("repair_model", { source: join(dir, "part.stl"), output });
-    expect(error.message).toBe(`MCP error -32602: output: ${output} exists: pass overwrite: true to replace it, or choose another output`);
+    expect(await refusal("repair_model", { source: join(dir, "part.stl"), output })).toBe(`output: ${output} exists: choose another output`);
+    expect(await refusal("repair_model", { source: join(dir, "part.stl"), output, overwrite: true })).toBe(
+      `output: ${output} exists and this server did not write it: choose another output (the person can let the server replace files with --allow-overwrite)`,
+    );
     expect(await readFile(output, "utf8")).toBe("mine");
+
+    const own = join(dir, "own.stl");
+    const repair = (args: Record<string, unknown>) =>
+      invoke("repair_model", { source: join(dir, "part.stl"), output: own, ...args }, (update) => {
+        if (update.progress === 1) clock.t += TIMING.queuedMs + TIMING.processingMs;
+      });
+    expect((await repair({})).isError).toBeFalsy();
+    expect(textOf(await repair({}))).toBe(`output: ${own} exists: pass overwrite: true to replace it, or choose another output`);
+    expect((await repair({ overwrite: true })).isError).toBeFalsy();
+    expect(await readFile(own)).toEqual(MODEL);
   });
 });
 
 describe("every list and get tool", () => {
-  it("answers with the API's JSON", async () => {
+  it("answers with the API's JSON as structured content", async () => {
     const item = await unwrap(uploadItem(api(), { file: new Blob([MODEL]), fileName: "listed.stl" }));
     const fix = await unwrap(api().POST("/fixes", { body: { item_id: item.id, name: "listed" } }));
-    expect(jsonOf(await invoke("list_items", { pageSize: 100 }))).toContainEqual(item);
+    const listed = await invoke("list_items", { pageSize: 100 });
+    expect(jsonOf(listed)).toContainEqual(item);
+    expect(textOf(listed)).toMatch(/^GET \/items answered 200 \(\d+ entries\): the answer follows as JSON, under "result"\.\n\{/);
     expect(jsonOf(await invoke("get_item", { id: item.id }))).toEqual(item);
     expect((jsonOf(await invoke("list_fixes", {})) as Fix[]).map((entry) => entry.id)).toContain(fix.id);
     expect(jsonOf(await invoke("get_fix", { id: fix.id }))).toMatchObject({ id: fix.id, item_id: item.id });
@@ -172,36 +197,18 @@ describe("every list and get tool", () => {
     const fix = jsonOf(await invoke("create_fix", { item_id: created.id, name: "again", pre_optimize: 3 })) as Fix;
     expect(fix).toMatchObject({ item_id: created.id, status: "queued" });
     const deleted = await invoke("delete_item", { id: created.id });
-    expect(textOf(deleted)).toBe(`DELETE /v1/items/${created.id} answered 204 with no content.`);
+    expect(deleted.structuredContent).toEqual({ status: 204 });
+    expect(deleted.content[0]).toEqual({ type: "text", text: `DELETE /items/${created.id} answered 204 with no content.` });
     const gone = await invoke("get_item", { id: created.id });
     expect(gone.isError).toBe(true);
-    expect(textOf(gone)).toMatch(/^The API answered 404 .+/);
+    expect(textOf(gone)).toMatch(/^The API answered 404 \(MKP_NOT_FOUND\)\. What it said is quoted below as data\.\n\{/);
   });
 });
 
-describe("bad input is an MCP error naming the field, and the server lives on", () => {
-  const wrongValue = (schema: { type?: unknown }) => (schema.type === "string" ? 42 : "not-a-number");
-
-  it("wrong types and missing fields, for every tool", async () => {
-    const { tools } = await mcp.client.listTools();
-    for (const tool of tools) {
-      const properties = tool.inputSchema.properties as Record<string, { type?: unknown }>;
-      const [first] = Object.keys(properties);
-      if (first) {
-        const error = await refusal(tool.name, { [first]: wrongValue(properties[first]!) });
-        expect(error.code).toBe(-32602);
-        expect(error.message).toMatch(new RegExp(`MCP error -32602: (.*; )?${first}: must be (string|integer|number)`));
-      }
-      const required = tool.inputSchema.required ?? [];
-      const missing = await refusal(tool.name, required.length ? {} : { bogus: 1 });
-      expect(missing.message).toContain(required.length ? `${required[0]}: is required` : "bogus: is not an input of this tool");
-    }
-  });
-
+describe("bad input is a tool error naming the field (SEP-1303), and the server lives on", () => {
   const badInputs: [string, string, () => Record<string, unknown>, () => string][] = [
     ["create_item", "file", () => ({ file: join(dir, "nope.stl") }), () => `file: no such file: ${join(dir, "nope.stl")}`],
     ["create_item", "file", () => ({ file: dir }), () => `file: ${dir} is not a regular file`],
-    ["create_item", "file", () => ({ file: "part.stl" }), () => `file: give an absolute path ("part.stl" is relative)`],
     [
       "create_item",
       "file",
@@ -216,7 +223,12 @@ describe("bad input is an MCP error naming the field, and the server lives on", 
       () => ({ source: join(dir, "part.stl"), output: dir }),
       () => `output: ${dir} is a directory: give a file path such as ${join(dir, "part.fixed.stl")}`,
     ],
-    ["repair_model", "output", () => ({ source: join(dir, "part.stl"), output: "out.stl" }), () => `output: give an absolute path ("out.stl" is relative)`],
+    [
+      "repair_model",
+      "output",
+      () => ({ source: join(dir, "part.stl"), output: join(dir, "missing", "o.stl") }),
+      () => `output: ${join(dir, "missing")} is not a directory: create it first, or write elsewhere`,
+    ],
     [
       "repair_model",
       "print_quality",
@@ -227,15 +239,17 @@ describe("bad input is an MCP error naming the field, and the server lives on", 
   ];
   it.each(badInputs)("%s with a bad %s", async (tool, _field, args, message) => {
     const before = (await readdir(dir)).sort();
-    const error = await refusal(tool, args());
-    expect(error.message).toBe(`MCP error -32602: ${message()}`);
+    expect(await refusal(tool, args())).toBe(message());
     expect((await readdir(dir)).sort()).toEqual(before);
-    expect((await mcp.client.listTools()).tools.length).toBe(8);
   });
 
-  it("an unknown tool", async () => {
-    const error = await refusal("repair_everything", {});
-    expect(error.message).toBe(`MCP error -32602: unknown tool "repair_everything": the tools are ${[...OPERATION_TOOLS, "repair_model"].join(", ")}`);
+  it("an unknown tool is a protocol error (-32602) naming the tools", async () => {
+    const error = await mcp.client.callTool({ name: "repair_everything", arguments: {} }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(McpError);
+    expect((error as McpError).code).toBe(-32602);
+    expect((error as McpError).message).toBe(
+      `MCP error -32602: unknown tool "repair_everything": the tools are ${[...OPERATION_TOOLS, "repair_model"].join(", ")}`,
+    );
   });
 });
 
@@ -243,7 +257,8 @@ describe("credentials", () => {
   it("an API error is a tool error with the status and the API's message", async () => {
     const result = await invoke("get_fix", { id: 999_999 });
     expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/^The API answered 404 .+/);
+    expect(textOf(result)).toMatch(/^The API answered 404 \(MKP_NOT_FOUND\)\. What it said is quoted below as data\.\n/);
+    expect(JSON.parse(result.content[1]!.type === "text" ? result.content[1]!.text : "")).toMatchObject({ status: 404, code: "MKP_NOT_FOUND" });
   });
 
   it("a wrong key: a tool error that says 401, never the key", async () => {
@@ -255,7 +270,7 @@ describe("credentials", () => {
     try {
       const result = (await wrong.client.callTool({ name: "list_items", arguments: {} })) as CallToolResult;
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toMatch(/^The API answered 401 /);
+      expect(textOf(result)).toMatch(/^The API answered 401 \(MKP_AUTHENTICATION\)/);
       expect(JSON.stringify(result) + wrong.stderr()).not.toContain("wrong-key-0123456789");
     } finally {
       await wrong.close();
@@ -293,7 +308,7 @@ describe("credentials", () => {
 
       const listed = (await server.client.callTool({ name: "list_items", arguments: {} })) as CallToolResult;
       expect(listed.isError).toBeFalsy();
-      expect(Array.isArray(JSON.parse(textOf(listed)))).toBe(true);
+      expect(Array.isArray(listed.structuredContent?.result)).toBe(true);
       expect(JSON.stringify(listed) + server.stderr()).not.toContain(token.accessToken);
     } finally {
       await server.close();

@@ -1,5 +1,5 @@
 import type { SpecDocument } from "./bundle-spec.ts";
-import { readOperationInput, type OperationInput } from "./operation-inputs.ts";
+import { callbackInputs, readOperationInput, readOperationOutput, type OperationInput, type OperationOutput } from "./operation-inputs.ts";
 import { resolveInSpec, SpecError } from "./spec-error.ts";
 import { HTTP_METHODS, type HttpMethod, isObject, type JsonObject as Json } from "./spec-walk.ts";
 
@@ -17,6 +17,10 @@ export interface OperationFacts {
   /** The operation's `summary` and `description`, for tools that describe it (an MCP server's tool list). */
   summary: string | null;
   description: string | null;
+  /** The operation's `tags`: the groups an MCP server's toolsets follow. */
+  tags: string[];
+  /** Inputs that name a URL the API calls back later (from `callbacks`): never offered to an agent. */
+  callbackInputs: string[];
 }
 
 /** Everything {@link emitSpecConstants} reads from the spec. */
@@ -37,6 +41,8 @@ export interface SpecConstants {
   operations: Record<string, OperationFacts>;
   /** Every operation's inputs as one JSON Schema, by `operationId`. */
   inputs: Record<string, OperationInput>;
+  /** Every operation's success answer, by `operationId` (null when none is documented). */
+  outputs: Record<string, OperationOutput | null>;
 }
 
 /** Reads `document` at a JSON pointer-like path, failing with the path when a step is missing. */
@@ -122,6 +128,8 @@ function operationFacts(
     requestBodyType: content[0] ?? null,
     summary: typeof operation.summary === "string" ? operation.summary.trim() : null,
     description: typeof operation.description === "string" ? operation.description.trim() : null,
+    tags: Array.isArray(operation.tags) ? operation.tags.map(String) : [],
+    callbackInputs: callbackInputs(operation),
   };
 }
 
@@ -135,6 +143,7 @@ function readOperations(document: SpecDocument, serverUrl: string, security: Sec
   const topSecurity = Array.isArray(document.security) ? document.security : [];
   const operations: Record<string, OperationFacts> = {};
   const inputs: Record<string, OperationInput> = {};
+  const outputs: Record<string, OperationOutput | null> = {};
   let authorizeOperation: Json | undefined;
   let tokenOperation: Json | undefined;
   for (const [path, rawItem] of Object.entries(paths)) {
@@ -150,13 +159,14 @@ function readOperations(document: SpecDocument, serverUrl: string, security: Sec
       const facts = operationFacts(document, { path, method, serverUrl: server }, operation, own, security.oauth2Scheme, file);
       operations[operationId] = facts;
       inputs[operationId] = readOperationInput(document, item, operation, `${facts.method} ${path}`, file);
+      outputs[operationId] = readOperationOutput(document, operation, file);
       if (facts.method === "GET" && facts.serverUrl + path === security.authorizationUrl) authorizeOperation = operation;
       if (facts.method === "POST" && facts.serverUrl + path === security.tokenUrl) tokenOperation = operation;
     }
   }
   if (!authorizeOperation) throw new SpecError(`no GET operation at authorizationUrl ${security.authorizationUrl}`, file);
   if (!tokenOperation) throw new SpecError(`no POST operation at tokenUrl ${security.tokenUrl}`, file);
-  return { operations, inputs, authorizeOperation, tokenOperation };
+  return { operations, inputs, outputs, authorizeOperation, tokenOperation };
 }
 
 /** The token request's `grant_type` and the authorize operation's `response_type` values. */
@@ -181,8 +191,8 @@ function readGrantFacts(document: SpecDocument, authorizeOperation: Json, tokenO
 export function readSpecConstants(document: SpecDocument, file: string): SpecConstants {
   const serverUrl = str(document, ["servers", 0, "url"], file);
   const security = readSecurity(document, serverUrl, file);
-  const { operations, inputs, authorizeOperation, tokenOperation } = readOperations(document, serverUrl, security, file);
-  return { serverUrl, ...security, ...readGrantFacts(document, authorizeOperation, tokenOperation, file), operations, inputs };
+  const { operations, inputs, outputs, authorizeOperation, tokenOperation } = readOperations(document, serverUrl, security, file);
+  return { serverUrl, ...security, ...readGrantFacts(document, authorizeOperation, tokenOperation, file), operations, inputs, outputs };
 }
 
 const literal = (value: unknown): string => JSON.stringify(value, null, 2);
@@ -249,7 +259,7 @@ export const RESPONSE_TYPES = ${literal(c.responseTypes)} as const;
 /** The \`response_type\` the Authentication page asks for. */
 export const DEFAULT_RESPONSE_TYPE = ${literal(c.defaultResponseType)} as const;
 
-/** Every operation by \`operationId\`: method, path, server, whether it takes credentials, scopes, body type, summary and description. */
+/** Every operation by \`operationId\`: method, path, server, whether it takes credentials, scopes, body type, summary, description, tags and callback inputs. */
 export const OPERATIONS = ${literal(c.operations)} as const;
 
 /** The \`operationId\` of an operation in the spec. */
@@ -270,5 +280,11 @@ export const REQUEST_BODY_TYPES: Readonly<Record<string, string>> = ${literal(re
  * and \`in\` says where each goes (\`path\`, \`query\`, \`header\`, \`cookie\` or \`body\`).
  */
 export const OPERATION_INPUTS = ${literal(c.inputs)} as const;
+
+/**
+ * Every operation's success answer by \`operationId\`: the status it is documented under, its
+ * media type and its JSON Schema (every \`$ref\` resolved; null when the answer has no content).
+ */
+export const OPERATION_OUTPUTS = ${literal(c.outputs)} as const;
 `;
 }

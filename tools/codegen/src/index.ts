@@ -9,7 +9,7 @@ export {
   type SpecConstants,
   type OperationFacts,
 } from "./emit-spec-constants.ts";
-export { readOperationInput, type OperationInput, type InputLocation } from "./operation-inputs.ts";
+export { readOperationInput, readOperationOutput, callbackInputs, type OperationInput, type OperationOutput, type InputLocation } from "./operation-inputs.ts";
 export { layoutFor, REPO_ROOT, type Layout } from "./paths.ts";
 export { SpecError, resolveInSpec } from "./spec-error.ts";
 export {

@@ -89,3 +89,44 @@ export function readOperationInput(document: SpecDocument, pathItem: Json, opera
   }
   return { in: locations, schema: input };
 }
+
+/**
+ * An operation's success answer: the first `2XX`-class response (`200`, `201`, `2XX` …), its
+ * first media type and that media type's schema with every `$ref` resolved; `schema` is null when
+ * the answer has no content. Tools that show a result (an MCP server's `outputSchema`) read it.
+ */
+export interface OperationOutput {
+  status: string;
+  mediaType: string | null;
+  schema: Json | null;
+}
+
+/**
+ * Reads one operation's success answer ({@link OperationOutput}), or null when it documents none.
+ */
+export function readOperationOutput(document: SpecDocument, operation: Json, file: string): OperationOutput | null {
+  const responses = isObject(operation.responses) ? operation.responses : {};
+  const status = Object.keys(responses).find((code) => /^2(\d\d|XX)$/.test(code));
+  if (status === undefined) return null;
+  const response = inline(document, responses[status], file);
+  const content = isObject(response) && isObject(response.content) ? Object.entries(response.content)[0] : undefined;
+  const schema = content && isObject(content[1]) && isObject(content[1].schema) ? content[1].schema : null;
+  return { status, mediaType: content?.[0] ?? null, schema };
+}
+
+/**
+ * The inputs whose value is a URL the API calls later (an operation's `callbacks` keyed by
+ * `{$request.body#/field}` or `{$request.query.name}`): a caller hands the API an address to send data to.
+ * @see https://spec.openapis.org/oas/v3.1.0#key-expression
+ */
+export function callbackInputs(operation: Json): string[] {
+  const names = new Set<string>();
+  for (const callback of Object.values(isObject(operation.callbacks) ? operation.callbacks : {})) {
+    for (const expression of Object.keys(isObject(callback) ? callback : {})) {
+      const found = /^\{\$request\.(?:body#\/([^/}]+)|(?:query|path|header)\.([^}]+))\}$/.exec(expression);
+      const name = found?.[1] ?? found?.[2];
+      if (name) names.add(name.replaceAll("~1", "/").replaceAll("~0", "~"));
+    }
+  }
+  return [...names];
+}

@@ -15,7 +15,9 @@ import {
   generate,
   layoutFor,
   publicRoutes,
+  callbackInputs,
   readOperationInput,
+  readOperationOutput,
   readSpecConstants,
   REPO_ROOT,
   requestBodyTypes,
@@ -369,5 +371,41 @@ describe("the mkp-codegen command", () => {
   it("rejects an unknown flag with the usage", async () => {
     const error = await run(process.execPath, [BIN, "--bogus"], { cwd: REPO_ROOT }).catch((e: { code: number; stderr: string }) => e);
     expect(error).toMatchObject({ code: 2, stderr: expect.stringContaining("usage: mkp-codegen") });
+  });
+});
+
+describe("operation outputs, tags and callback inputs", () => {
+  const base = () => parse(readFileSync(resolve(REPO_ROOT, "spec/openapi.yaml"), "utf8")) as Spec;
+
+  it("reads each operation's success answer with $refs resolved, its tags and the inputs its callbacks use", () => {
+    const { outputs, operations } = readSpecConstants(base(), "spec/openapi.yaml");
+    expect(outputs["getFix"]).toMatchObject({ status: "2XX", mediaType: "application/json", schema: { type: "object", required: ["id"] } });
+    expect(outputs["listItems"]!.schema).toMatchObject({ type: ["array", "object"], items: { type: "object", required: expect.arrayContaining(["id"]) } });
+    expect(outputs["deleteItem"]).toEqual({ status: "2XX", mediaType: null, schema: null });
+    expect(JSON.stringify(outputs)).not.toMatch(/"\$ref"|"example"/);
+    expect(operations["createFix"]).toMatchObject({ tags: ["Fixes"], callbackInputs: ["callback_url"] });
+    expect(operations["getItem"]).toMatchObject({ tags: ["Items"], callbackInputs: [] });
+  });
+
+  const outputCases: [string, { given: Record<string, unknown>; want: unknown }][] = [
+    ["no success answer", { given: { responses: { "404": { description: "gone" } } }, want: null }],
+    [
+      "the first success answer, its first media type",
+      {
+        given: { responses: { "400": {}, "201": { content: { "text/plain": { schema: { type: "string" } }, "application/json": {} } }, "202": {} } },
+        want: { status: "201", mediaType: "text/plain", schema: { type: "string" } },
+      },
+    ],
+  ];
+  it.each(outputCases)("output: %s", (_name, { given, want }) => {
+    expect(readOperationOutput({}, given, "spec/openapi.yaml")).toEqual(want);
+  });
+
+  it("reads body, query and header callback expressions; ignores the rest", () => {
+    const callbacks = {
+      a: { "{$request.body#/hook}": {}, "{$request.query.notify}": {}, "https://fixed.example/{$request.body#/id}": {} },
+      b: { "{$request.header.X-Callback}": {}, "{$response.body#/next}": {} },
+    };
+    expect(callbackInputs({ callbacks })).toEqual(["hook", "notify", "X-Callback"]);
   });
 });

@@ -1,17 +1,27 @@
-import { runMcpServer } from "@mkp/mcp";
+import { parseServerArguments, runMcpServer, usage, UsageError } from "@mkp/mcp";
 import { CliError, EXIT } from "../errors.js";
 import type { Program } from "../run-cli.js";
 
-/** `mkp mcp`: the MCP server of `@mkp/mcp` on stdio, for AI agents. */
+/** `mkp mcp [options]`: the MCP server of `@mkp/mcp` on stdio, for AI agents; its options are `mkp-mcp`'s, read by `@mkp/mcp`. */
 export function addMcpCommand(program: Program): void {
   program.command
     .command("mcp")
-    .description("run the Makeprintable MCP server on stdio, for AI agents (the same as `npx @mkp/mcp`)")
-    .addHelpText("after", "\nConfigure your MCP client to start `mkp mcp`; see the @mkp/mcp README for snippets.\n")
-    .action(async () => {
+    .description("run the Makeprintable MCP server on stdio, for AI agents (the same as `npx @mkp/mcp`); `mkp mcp --help` lists its options")
+    .argument("[options...]", "the server's options (--allow-dir, --read-only, --toolsets, --tools, --allow-overwrite)")
+    // The server reads its own options, so `mkp mcp` and `mkp-mcp` take the same ones.
+    .helpOption(false)
+    .allowUnknownOption()
+    .action(async (args: string[]) => {
       const run = program.run();
-      // stdout belongs to the protocol from here on: nothing else is written there.
-      await runMcpServer({ env: run.io.env, place: run.io.place, signal: run.signal });
+      let parsed: ReturnType<typeof parseServerArguments>;
+      try {
+        parsed = parseServerArguments(args);
+        // stdout belongs to the protocol from here on: nothing else is written there.
+        if (parsed.help) return void run.io.stdout.write(usage("mkp mcp"));
+        await runMcpServer({ ...parsed, env: run.io.env, place: run.io.place, signal: run.signal });
+      } catch (error) {
+        throw error instanceof UsageError ? new CliError(error.message, EXIT.usage) : error;
+      }
       if (run.signal?.aborted) throw new CliError("the MCP server stopped", EXIT.interrupted);
     });
 }

@@ -57,7 +57,7 @@ export const RESPONSE_TYPES = [
 /** The `response_type` the Authentication page asks for. */
 export const DEFAULT_RESPONSE_TYPE = "authorization_code" as const;
 
-/** Every operation by `operationId`: method, path, server, whether it takes credentials, scopes, body type, summary and description. */
+/** Every operation by `operationId`: method, path, server, whether it takes credentials, scopes, body type, summary, description, tags and callback inputs. */
 export const OPERATIONS = {
   "authorize": {
     "method": "GET",
@@ -67,7 +67,11 @@ export const OPERATIONS = {
     "scopes": [],
     "requestBodyType": null,
     "summary": "Ask the user to approve your app",
-    "description": "Not an API call: redirect the user's browser here. Makeprintable shows a consent page; when\nthe user allows or denies your app, the browser is redirected to `redirect_uri` with `code`\nand `state`, or with `error=access_denied` and `state`.\n\nAn unknown `client_id` or a `redirect_uri` that is not registered for the app gets an error\npage and is never redirected to (RFC 6749 §4.1.2.1)."
+    "description": "Not an API call: redirect the user's browser here. Makeprintable shows a consent page; when\nthe user allows or denies your app, the browser is redirected to `redirect_uri` with `code`\nand `state`, or with `error=access_denied` and `state`.\n\nAn unknown `client_id` or a `redirect_uri` that is not registered for the app gets an error\npage and is never redirected to (RFC 6749 §4.1.2.1).",
+    "tags": [
+      "OAuth 2.0"
+    ],
+    "callbackInputs": []
   },
   "createToken": {
     "method": "POST",
@@ -77,7 +81,11 @@ export const OPERATIONS = {
     "scopes": [],
     "requestBodyType": "application/x-www-form-urlencoded",
     "summary": "Exchange an authorization code for an access token",
-    "description": "Server-side only: the body carries your client secret. The code from the authorize\nredirect is good for 3 minutes and for one exchange; `redirect_uri` must equal the one used\nat the authorize step.\n\nThe Authentication page does not show the response body; this is the standard reading of\nRFC 6749 §5.1 (success) and §5.2 (errors), the RFC the page refers to."
+    "description": "Server-side only: the body carries your client secret. The code from the authorize\nredirect is good for 3 minutes and for one exchange; `redirect_uri` must equal the one used\nat the authorize step.\n\nThe Authentication page does not show the response body; this is the standard reading of\nRFC 6749 §5.1 (success) and §5.2 (errors), the RFC the page refers to.",
+    "tags": [
+      "OAuth 2.0"
+    ],
+    "callbackInputs": []
   },
   "listItems": {
     "method": "GET",
@@ -87,7 +95,11 @@ export const OPERATIONS = {
     "scopes": [],
     "requestBodyType": null,
     "summary": "List your items",
-    "description": "Your previously uploaded items, a page at a time. The shape of the list (a bare array or an\nenvelope) is not published: the schema allows both."
+    "description": "Your previously uploaded items, a page at a time. The shape of the list (a bare array or an\nenvelope) is not published: the schema allows both.",
+    "tags": [
+      "Items"
+    ],
+    "callbackInputs": []
   },
   "createItem": {
     "method": "POST",
@@ -99,7 +111,11 @@ export const OPERATIONS = {
     ],
     "requestBodyType": "multipart/form-data",
     "summary": "Add a 3D model",
-    "description": "Uploads a 3D model as the multipart field `file` (a zip holding a supported format is\naccepted), or has Makeprintable download it from `fileurl`. Give exactly one of the two.\nNeeds the `add_file` scope when called with an OAuth 2.0 token."
+    "description": "Uploads a 3D model as the multipart field `file` (a zip holding a supported format is\naccepted), or has Makeprintable download it from `fileurl`. Give exactly one of the two.\nNeeds the `add_file` scope when called with an OAuth 2.0 token.",
+    "tags": [
+      "Items"
+    ],
+    "callbackInputs": []
   },
   "getItem": {
     "method": "GET",
@@ -109,7 +125,11 @@ export const OPERATIONS = {
     "scopes": [],
     "requestBodyType": null,
     "summary": "Get an item",
-    "description": "One item's information."
+    "description": "One item's information.",
+    "tags": [
+      "Items"
+    ],
+    "callbackInputs": []
   },
   "deleteItem": {
     "method": "DELETE",
@@ -119,7 +139,11 @@ export const OPERATIONS = {
     "scopes": [],
     "requestBodyType": null,
     "summary": "Delete an item",
-    "description": "Deletes the item from Makeprintable's servers. The response body is not published."
+    "description": "Deletes the item from Makeprintable's servers. The response body is not published.",
+    "tags": [
+      "Items"
+    ],
+    "callbackInputs": []
   },
   "listFixes": {
     "method": "GET",
@@ -129,7 +153,11 @@ export const OPERATIONS = {
     "scopes": [],
     "requestBodyType": null,
     "summary": "List your repaired items",
-    "description": "The list of repaired items. Its fields and shape are not published."
+    "description": "The list of repaired items. Its fields and shape are not published.",
+    "tags": [
+      "Fixes"
+    ],
+    "callbackInputs": []
   },
   "createFix": {
     "method": "POST",
@@ -141,7 +169,13 @@ export const OPERATIONS = {
     ],
     "requestBodyType": "application/x-www-form-urlencoded",
     "summary": "Repair a 3D model",
-    "description": "Starts the repair of an uploaded item. When `callback_url` is given, Makeprintable `POST`s\nthe fix to it once the repair is done (see the callback). Needs the `fix` scope when called\nwith an OAuth 2.0 token. The public page is cut off inside this operation's parameters, and\nthe response body is not published."
+    "description": "Starts the repair of an uploaded item. When `callback_url` is given, Makeprintable `POST`s\nthe fix to it once the repair is done (see the callback). Needs the `fix` scope when called\nwith an OAuth 2.0 token. The public page is cut off inside this operation's parameters, and\nthe response body is not published.",
+    "tags": [
+      "Fixes"
+    ],
+    "callbackInputs": [
+      "callback_url"
+    ]
   },
   "getFix": {
     "method": "GET",
@@ -151,7 +185,11 @@ export const OPERATIONS = {
     "scopes": [],
     "requestBodyType": null,
     "summary": "Get a repair's status",
-    "description": "Repair information for one request, \"including status, progress and download links\". The\nfield names and values beyond `status` and `progress` are not published."
+    "description": "Repair information for one request, \"including status, progress and download links\". The\nfield names and values beyond `status` and `progress` are not published.",
+    "tags": [
+      "Fixes"
+    ],
+    "callbackInputs": []
   }
 } as const;
 
@@ -523,6 +561,371 @@ export const OPERATION_INPUTS = {
         "id"
       ],
       "additionalProperties": false
+    }
+  }
+} as const;
+
+/**
+ * Every operation's success answer by `operationId`: the status it is documented under, its
+ * media type and its JSON Schema (every `$ref` resolved; null when the answer has no content).
+ */
+export const OPERATION_OUTPUTS = {
+  "authorize": {
+    "status": "200",
+    "mediaType": "text/html",
+    "schema": {
+      "type": "string"
+    }
+  },
+  "createToken": {
+    "status": "200",
+    "mediaType": "application/json",
+    "schema": {
+      "type": "object",
+      "description": "An RFC 6749 §5.1 access-token response. The Authentication page does not show the body;\nthis is the standard reading. Servers may add fields.\n",
+      "required": [
+        "access_token",
+        "token_type"
+      ],
+      "properties": {
+        "access_token": {
+          "type": "string",
+          "minLength": 1,
+          "description": "The bearer token, sent as `Authorization: Bearer <access_token>`."
+        },
+        "token_type": {
+          "type": "string",
+          "minLength": 1,
+          "description": "`Bearer` (compare case-insensitively)."
+        },
+        "expires_in": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "Lifetime of the access token in seconds, when the server says."
+        },
+        "refresh_token": {
+          "type": "string",
+          "minLength": 1,
+          "description": "A refresh token, when the server issues one."
+        },
+        "scope": {
+          "type": "string",
+          "description": "Space-separated scopes granted, when they differ from those requested."
+        }
+      },
+      "additionalProperties": true
+    }
+  },
+  "listItems": {
+    "status": "2XX",
+    "mediaType": "application/json",
+    "schema": {
+      "type": [
+        "array",
+        "object"
+      ],
+      "description": "A page of items. Whether it is a bare array or an envelope is not published.",
+      "items": {
+        "type": "object",
+        "description": "A 3D model in your account, as in the published example of `POST /items`. What the values\nof `status` mean is not published. Servers may add fields.\n",
+        "required": [
+          "id",
+          "user_id",
+          "file_name",
+          "file_ext",
+          "status",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The item's id."
+          },
+          "user_id": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The owner's user id."
+          },
+          "file_name": {
+            "type": "string",
+            "minLength": 1,
+            "description": "The file's name without its extension."
+          },
+          "file_ext": {
+            "type": "string",
+            "minLength": 1,
+            "description": "The file's extension, such as `obj` or `stl`."
+          },
+          "status": {
+            "type": "integer",
+            "description": "The item's status code (its values are not published)."
+          },
+          "created_at": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "When the item was created, in Unix seconds."
+          },
+          "updated_at": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "When the item last changed, in Unix seconds."
+          }
+        },
+        "additionalProperties": true
+      },
+      "additionalProperties": true
+    }
+  },
+  "createItem": {
+    "status": "2XX",
+    "mediaType": "application/json",
+    "schema": {
+      "type": "object",
+      "description": "A 3D model in your account, as in the published example of `POST /items`. What the values\nof `status` mean is not published. Servers may add fields.\n",
+      "required": [
+        "id",
+        "user_id",
+        "file_name",
+        "file_ext",
+        "status",
+        "created_at",
+        "updated_at"
+      ],
+      "properties": {
+        "id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The item's id."
+        },
+        "user_id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The owner's user id."
+        },
+        "file_name": {
+          "type": "string",
+          "minLength": 1,
+          "description": "The file's name without its extension."
+        },
+        "file_ext": {
+          "type": "string",
+          "minLength": 1,
+          "description": "The file's extension, such as `obj` or `stl`."
+        },
+        "status": {
+          "type": "integer",
+          "description": "The item's status code (its values are not published)."
+        },
+        "created_at": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "When the item was created, in Unix seconds."
+        },
+        "updated_at": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "When the item last changed, in Unix seconds."
+        }
+      },
+      "additionalProperties": true
+    }
+  },
+  "getItem": {
+    "status": "2XX",
+    "mediaType": "application/json",
+    "schema": {
+      "type": "object",
+      "description": "A 3D model in your account, as in the published example of `POST /items`. What the values\nof `status` mean is not published. Servers may add fields.\n",
+      "required": [
+        "id",
+        "user_id",
+        "file_name",
+        "file_ext",
+        "status",
+        "created_at",
+        "updated_at"
+      ],
+      "properties": {
+        "id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The item's id."
+        },
+        "user_id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The owner's user id."
+        },
+        "file_name": {
+          "type": "string",
+          "minLength": 1,
+          "description": "The file's name without its extension."
+        },
+        "file_ext": {
+          "type": "string",
+          "minLength": 1,
+          "description": "The file's extension, such as `obj` or `stl`."
+        },
+        "status": {
+          "type": "integer",
+          "description": "The item's status code (its values are not published)."
+        },
+        "created_at": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "When the item was created, in Unix seconds."
+        },
+        "updated_at": {
+          "type": "integer",
+          "minimum": 0,
+          "description": "When the item last changed, in Unix seconds."
+        }
+      },
+      "additionalProperties": true
+    }
+  },
+  "deleteItem": {
+    "status": "2XX",
+    "mediaType": null,
+    "schema": null
+  },
+  "listFixes": {
+    "status": "2XX",
+    "mediaType": "application/json",
+    "schema": {
+      "type": [
+        "array",
+        "object"
+      ],
+      "description": "Your repaired items. Whether it is a bare array or an envelope is not published.",
+      "items": {
+        "type": "object",
+        "description": "A repair. The public record says it includes \"status, progress and download links\" but\npublishes no field list: only `status` and `progress` are named here, loosely, and servers\nadd the rest. The sandbox uses `id`, `item_id`, `status` (`queued`, `processing`, `done`),\n`progress` (0–100) and `download_url`. `id` is required: `GET /fixes/{id}` is confirmed.\n",
+        "required": [
+          "id"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The fix's id, as used in `GET /fixes/{id}`."
+          },
+          "item_id": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "The repaired item."
+          },
+          "status": {
+            "type": [
+              "string",
+              "integer"
+            ],
+            "description": "The repair's status (values not published)."
+          },
+          "progress": {
+            "type": [
+              "number",
+              "string"
+            ],
+            "description": "How far the repair is (scale not published; the sandbox counts 0 to 100)."
+          },
+          "download_url": {
+            "type": "string",
+            "format": "uri",
+            "description": "Where to download the repaired file, once the repair is done. The public record\npromises \"download links\" without naming the field; this is the sandbox's name for it.\n"
+          }
+        },
+        "additionalProperties": true
+      },
+      "additionalProperties": true
+    }
+  },
+  "createFix": {
+    "status": "2XX",
+    "mediaType": "application/json",
+    "schema": {
+      "type": "object",
+      "description": "A repair. The public record says it includes \"status, progress and download links\" but\npublishes no field list: only `status` and `progress` are named here, loosely, and servers\nadd the rest. The sandbox uses `id`, `item_id`, `status` (`queued`, `processing`, `done`),\n`progress` (0–100) and `download_url`. `id` is required: `GET /fixes/{id}` is confirmed.\n",
+      "required": [
+        "id"
+      ],
+      "properties": {
+        "id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The fix's id, as used in `GET /fixes/{id}`."
+        },
+        "item_id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The repaired item."
+        },
+        "status": {
+          "type": [
+            "string",
+            "integer"
+          ],
+          "description": "The repair's status (values not published)."
+        },
+        "progress": {
+          "type": [
+            "number",
+            "string"
+          ],
+          "description": "How far the repair is (scale not published; the sandbox counts 0 to 100)."
+        },
+        "download_url": {
+          "type": "string",
+          "format": "uri",
+          "description": "Where to download the repaired file, once the repair is done. The public record\npromises \"download links\" without naming the field; this is the sandbox's name for it.\n"
+        }
+      },
+      "additionalProperties": true
+    }
+  },
+  "getFix": {
+    "status": "2XX",
+    "mediaType": "application/json",
+    "schema": {
+      "type": "object",
+      "description": "A repair. The public record says it includes \"status, progress and download links\" but\npublishes no field list: only `status` and `progress` are named here, loosely, and servers\nadd the rest. The sandbox uses `id`, `item_id`, `status` (`queued`, `processing`, `done`),\n`progress` (0–100) and `download_url`. `id` is required: `GET /fixes/{id}` is confirmed.\n",
+      "required": [
+        "id"
+      ],
+      "properties": {
+        "id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The fix's id, as used in `GET /fixes/{id}`."
+        },
+        "item_id": {
+          "type": "integer",
+          "minimum": 1,
+          "description": "The repaired item."
+        },
+        "status": {
+          "type": [
+            "string",
+            "integer"
+          ],
+          "description": "The repair's status (values not published)."
+        },
+        "progress": {
+          "type": [
+            "number",
+            "string"
+          ],
+          "description": "How far the repair is (scale not published; the sandbox counts 0 to 100)."
+        },
+        "download_url": {
+          "type": "string",
+          "format": "uri",
+          "description": "Where to download the repaired file, once the repair is done. The public record\npromises \"download links\" without naming the field; this is the sandbox's name for it.\n"
+        }
+      },
+      "additionalProperties": true
     }
   }
 } as const;
