@@ -1,5 +1,5 @@
 import type { Fix, MakeprintableClient } from "@mkp/client";
-import { isUrl, OutputExistsError, repairModel, RepairInputError, sourceFileName, type FixOptions } from "@mkp/node";
+import { checkSource, OutputExistsError, repairModel, RepairInputError, sourceFileName, type FixOptions } from "@mkp/node";
 import { stat } from "node:fs/promises";
 import type { OperationAnswer } from "./call-operation.js";
 import { InputError, type FileFence } from "./fence.js";
@@ -26,6 +26,11 @@ export class WrittenFiles {
   }
 }
 
+/** A check of `@mkp/node` that refused an input: the same refusal, named by field, for the model to correct. */
+function asInputError(error: unknown): never {
+  throw error instanceof RepairInputError ? new InputError(error.field, error.message) : error;
+}
+
 /** What `repair_model` may do beyond its arguments: the person's choices, and the files it wrote. */
 export interface RepairContext {
   fence: FileFence;
@@ -47,7 +52,9 @@ export interface RepairContext {
 export async function repairTool(client: MakeprintableClient, args: Record<string, unknown>, context: RepairContext): Promise<OperationAnswer> {
   const { source, output, overwrite, ...fix } = args as { source: string; output: string; overwrite?: boolean } & FixOptions;
   const { fence, written, report } = context;
-  const from = isUrl(source) ? source : await fence.readable("source", source);
+  // A URL of any scheme is the API's to fetch (checkSource refuses all but http(s)); a path must pass the fence.
+  const from = /^[a-z][a-z0-9+.-]*:\/\//i.test(source) ? source : await fence.readable("source", source);
+  await checkSource(from).catch(asInputError);
   const to = await fence.writable("output", output);
   if (overwrite && !context.allowOverwrite && (await stat(to).catch(() => undefined)) && !(await written.wrote(to)))
     throw new InputError(
@@ -90,7 +97,6 @@ export async function repairTool(client: MakeprintableClient, args: Record<strin
       const replaceable = context.allowOverwrite || (await written.wrote(to));
       throw new InputError("output", `${output} exists: ${replaceable ? "pass overwrite: true to replace it, or choose" : "choose"} another output`);
     }
-    if (error instanceof RepairInputError) throw new InputError(error.field, error.message);
-    throw error;
+    return asInputError(error);
   }
 }

@@ -1,5 +1,5 @@
-import { APIConnectionError, APIError, FixTimeoutError, MakeprintableError } from "@mkp/client";
-import { CredentialError, DownloadError, RepairStoppedError } from "@mkp/node";
+import { APIConnectionError, APIError } from "@mkp/client";
+import { adviceFor, type AdviceContext } from "@mkp/node";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 /**
@@ -32,24 +32,18 @@ export function failure(text: string, data?: Record<string, unknown>): CallToolR
 export const invalidArguments = (problems: readonly string[]): CallToolResult => failure(problems.join("; "));
 
 /**
- * What a call that failed at the API (or before it could reach it) says: a tool error naming what
- * to do, never a secret; the API's own message is data.
+ * What a call that failed at the API (or before it could reach it) says: the advice `mkp` gives
+ * too (`adviceFor` of `@mkp/node`), in MCP's words (tools, not flags), never a secret. What the API
+ * wrote goes into the JSON data beside it, not into our sentence: an API error can echo words an
+ * attacker chose (a file name), and the model must not take them for the server's own.
  */
-export function toolError(error: unknown): CallToolResult {
-  if (error instanceof APIConnectionError) return failure(error.message);
-  if (error instanceof APIError) {
-    const words = error.message.replace(/^\d+ /, "");
-    return failure(`The API answered ${error.status} (${error.code}). What it said is quoted below as data.`, {
-      status: error.status,
-      code: error.code,
-      api_message: words,
-      ...(error.requestId !== undefined && { request_id: error.requestId }),
-    });
-  }
-  if (error instanceof FixTimeoutError) return failure(`${error.message}; the repair goes on: follow it with get_fix (id ${error.fix.id})`);
-  if (error instanceof RepairStoppedError)
-    return failure(error.fixId === undefined ? error.message : `${error.message}: follow it with get_fix (id ${error.fixId})`);
-  if (error instanceof CredentialError || error instanceof DownloadError) return failure(error.message);
-  if (error instanceof MakeprintableError) return failure(`${error.message} (${error.code})`);
-  return failure(`unexpected error (${error instanceof Error ? error.name : typeof error})`);
+export function toolError(error: unknown, context: Omit<AdviceContext, "surface">): CallToolResult {
+  const advice = adviceFor(error, { ...context, surface: "mcp" });
+  if (!(error instanceof APIError) || error instanceof APIConnectionError || error.status === undefined) return failure(advice.message);
+  return failure(advice.message.replace(`(${error.message})`, `(${error.status})`), {
+    status: error.status,
+    code: error.code,
+    api_message: error.message.replace(/^\d+ /, ""),
+    ...(error.requestId !== undefined && { request_id: error.requestId }),
+  });
 }

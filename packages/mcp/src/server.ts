@@ -1,5 +1,5 @@
 import { createClient } from "@mkp/client";
-import { configDir, resolveBaseUrl, resolveCredential, type PlaceOptions } from "@mkp/node";
+import { API_KEY_VARIABLE, BASE_URL_VARIABLE, configDir, resolveBaseUrl, resolveCredential, type AdviceContext, type PlaceOptions } from "@mkp/node";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import {
@@ -115,8 +115,10 @@ export function createMcpServer(options: McpServerOptions = {}): Server {
         ? undefined
         : (progress, message) => extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, total: 100, message } });
     let answer: OperationAnswer;
+    const context: Omit<AdviceContext, "surface"> = { baseUrl: { value: baseUrl, source: env[BASE_URL_VARIABLE] ? BASE_URL_VARIABLE : undefined } };
     try {
       const credential = await resolveCredential({ ...options.place, env, baseUrl });
+      context.credential = { kind: credential.kind, source: credential.kind === "apiKey" ? API_KEY_VARIABLE : undefined };
       const client = createClient({ ...credential.clientOptions(), baseUrl });
       answer =
         name === REPAIR_MODEL
@@ -124,7 +126,7 @@ export function createMcpServer(options: McpServerOptions = {}): Server {
           : await callOperation(client, tool as OperationTool, args, fence, extra.signal);
     } catch (error) {
       if (error instanceof InputError) return invalidArguments([`${error.field}: ${error.message}`]);
-      return toolError(error);
+      return toolError(error, context);
     }
     // The spec promises this shape; an answer off it is reported, not passed off as valid.
     const off = validator.outputProblems(name, answer.structured);

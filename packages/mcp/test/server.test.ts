@@ -1,4 +1,4 @@
-import { createClient, fixesOf, OPERATION_INPUTS, OPERATION_OUTPUTS, OPERATIONS, unwrap, uploadItem, type Fix } from "@mkp/client";
+import { createClient, fixesOf, itemsOf, OPERATION_INPUTS, OPERATION_OUTPUTS, OPERATIONS, unwrap, uploadItem, type Fix } from "@mkp/client";
 import { saveLogin } from "@mkp/node";
 import { buildAuthorizationUrl, exchangeCode } from "@mkp/oauth";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
@@ -201,7 +201,7 @@ describe("every list and get tool", () => {
     expect(deleted.content[0]).toEqual({ type: "text", text: `DELETE /items/${created.id} answered 204 with no content.` });
     const gone = await invoke("get_item", { id: created.id });
     expect(gone.isError).toBe(true);
-    expect(textOf(gone)).toMatch(/^The API answered 404 \(MKP_NOT_FOUND\)\. What it said is quoted below as data\.\n\{/);
+    expect(textOf(gone)).toMatch(/^not found \(404\)\n\{/);
   });
 });
 
@@ -254,14 +254,20 @@ describe("bad input is a tool error naming the field (SEP-1303), and the server 
 });
 
 describe("credentials", () => {
-  it("an API error is a tool error with the status and the API's message", async () => {
+  it("an API error is a tool error with mkp's advice in MCP words; the API's own words are data, not our sentence", async () => {
     const result = await invoke("get_fix", { id: 999_999 });
+    const direct = await api().GET("/fixes/{id}", { params: { path: { id: 999_999 } } });
+    const words = String((direct.error as { error_description?: string }).error_description);
+    expect(words).toBe("No such resource in your account.");
     expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/^The API answered 404 \(MKP_NOT_FOUND\)\. What it said is quoted below as data\.\n/);
-    expect(JSON.parse(result.content[1]!.type === "text" ? result.content[1]!.text : "")).toMatchObject({ status: 404, code: "MKP_NOT_FOUND" });
+    const [said, data] = result.content.map((block) => (block.type === "text" ? block.text : ""));
+    expect(said).toBe("not found (404)");
+    expect(JSON.parse(data!)).toEqual({ status: 404, code: "MKP_NOT_FOUND", api_message: expect.any(String) });
+    expect(JSON.parse(data!).api_message).toBe(words);
+    expect(said).not.toContain(words);
   });
 
-  it("a wrong key: a tool error that says 401, never the key", async () => {
+  it("a wrong key: the advice names the variable in the server's environment, never the key", async () => {
     const wrong = await connect({
       MAKEPRINTABLE_API_KEY: "wrong-key-0123456789",
       MAKEPRINTABLE_BASE_URL: sandbox.apiUrl,
@@ -270,11 +276,34 @@ describe("credentials", () => {
     try {
       const result = (await wrong.client.callTool({ name: "list_items", arguments: {} })) as CallToolResult;
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toMatch(/^The API answered 401 \(MKP_AUTHENTICATION\)/);
+      expect(textOf(result)).toMatch(/^the API refused the credential \(401\): check MAKEPRINTABLE_API_KEY in the MCP server's environment/);
       expect(JSON.stringify(result) + wrong.stderr()).not.toContain("wrong-key-0123456789");
     } finally {
       await wrong.close();
     }
+  });
+
+  it("a base URL without the API's path: the advice asks whether it ends in /v1, naming the variable", async () => {
+    const origin = new URL(sandbox.apiUrl).origin;
+    const server = await connect({ MAKEPRINTABLE_API_KEY: sandbox.demo.apiKey, MAKEPRINTABLE_BASE_URL: origin, XDG_CONFIG_HOME: join(dir, "config") });
+    try {
+      const result = (await server.client.callTool({ name: "list_items", arguments: {} })) as CallToolResult;
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toContain(`does the base URL end in /v1? MAKEPRINTABLE_BASE_URL in the MCP server's environment is ${origin}`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("repair_model refuses what is not a model before uploading: a .txt file, an empty file, an ftp:// URL", async () => {
+    await writeFile(join(dir, "notes.txt"), "not a model");
+    await writeFile(join(dir, "empty.stl"), "");
+    const items = itemsOf(await unwrap(api().GET("/items", { params: { query: { pageSize: 1000 } } }))).length;
+    const output = join(dir, "refused.stl");
+    expect(await refusal("repair_model", { source: join(dir, "notes.txt"), output })).toMatch(/^source: .*notes\.txt is a \.txt file, not a 3D model/);
+    expect(await refusal("repair_model", { source: join(dir, "empty.stl"), output })).toMatch(/^source: .*empty\.stl is empty \(0 bytes\)/);
+    expect(await refusal("repair_model", { source: "ftp://example.com/part.stl", output })).toMatch(/^source: ftp:\/\/ URLs cannot be used/);
+    expect(itemsOf(await unwrap(api().GET("/items", { params: { query: { pageSize: 1000 } } }))).length).toBe(items);
   });
 
   it("without MAKEPRINTABLE_API_KEY it uses the login `mkp login` stored, and names both when there is none", async () => {
@@ -284,7 +313,7 @@ describe("credentials", () => {
       const none = (await server.client.callTool({ name: "list_items", arguments: {} })) as CallToolResult;
       expect(none).toMatchObject({
         isError: true,
-        content: [{ type: "text", text: "no credential: set MAKEPRINTABLE_API_KEY to your API key, or run `mkp login`" }],
+        content: [{ type: "text", text: expect.stringMatching(/^no credential: .*MAKEPRINTABLE_API_KEY.*mkp login/) }],
       });
 
       // A real sandbox token (its consent page approves at once here), stored as `mkp login` stores it.
