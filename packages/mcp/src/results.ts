@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError } from "@mkp/client";
+import { APIError } from "@mkp/client";
 import { adviceFor, type AdviceContext } from "@mkp/node";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
@@ -34,16 +34,16 @@ export const invalidArguments = (problems: readonly string[]): CallToolResult =>
 /**
  * What a call that failed at the API (or before it could reach it) says: the advice `mkp` gives
  * too (`adviceFor` of `@mkp/node`), in MCP's words (tools, not flags), never a secret. What the API
- * wrote goes into the JSON data beside it, not into our sentence: an API error can echo words an
- * attacker chose (a file name), and the model must not take them for the server's own.
+ * wrote goes into the JSON data beside it, not into our sentence (`quote: false`): an API error
+ * can echo words an attacker chose (a file name), and the model must not take them for ours.
  */
-export function toolError(error: unknown, context: Omit<AdviceContext, "surface">): CallToolResult {
-  const advice = adviceFor(error, { ...context, surface: "mcp" });
-  if (!(error instanceof APIError) || error instanceof APIConnectionError || error.status === undefined) return failure(advice.message);
-  return failure(advice.message.replace(`(${error.message})`, `(${error.status})`), {
+export function toolError(error: unknown, context: Omit<AdviceContext, "surface" | "quote">): CallToolResult {
+  const advice = adviceFor(error, { ...context, surface: "mcp", quote: false });
+  if (!(error instanceof APIError) || advice.quoted === undefined) return failure(advice.message);
+  return failure(advice.message, {
     status: error.status,
     code: error.code,
-    api_message: error.message.replace(/^\d+ /, ""),
+    api_message: advice.quoted,
     ...(error.requestId !== undefined && { request_id: error.requestId }),
   });
 }

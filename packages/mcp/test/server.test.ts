@@ -263,7 +263,7 @@ describe("credentials", () => {
     const [said, data] = result.content.map((block) => (block.type === "text" ? block.text : ""));
     expect(said).toBe("not found (404)");
     expect(JSON.parse(data!)).toEqual({ status: 404, code: "MKP_NOT_FOUND", api_message: expect.any(String) });
-    expect(JSON.parse(data!).api_message).toBe(words);
+    expect(JSON.parse(data!).api_message).toBe(`404 ${words}`);
     expect(said).not.toContain(words);
   });
 
