@@ -24,7 +24,7 @@ function isLoopbackOrigin(origin: string): boolean {
 
 // Headers a browser app may send and read cross-origin (the credential headers included).
 const REQUEST_HEADERS = `${API_KEY_HEADER}, authorization, content-type`;
-const EXPOSED_HEADERS = `x-request-id, retry-after, www-authenticate, content-disposition, location, ${SANDBOX_SOURCE_HEADER}, ${IGNORED_PARAMETERS_HEADER}`;
+const EXPOSED_HEADERS = `x-request-id, retry-after, retry-after-ms, www-authenticate, content-disposition, location, ${SANDBOX_SOURCE_HEADER}, ${IGNORED_PARAMETERS_HEADER}`;
 const NONE: Headers = Object.freeze({});
 const VARY: Headers = Object.freeze({ vary: "Origin" });
 

@@ -123,7 +123,8 @@ describe("CORS (browser apps on other origins)", () => {
       "access-control-allow-methods": "GET, POST",
       "access-control-allow-headers": "key, authorization, content-type",
       "access-control-max-age": "600",
-      "access-control-expose-headers": "x-request-id, retry-after, www-authenticate, content-disposition, location, x-mkp-sandbox, x-mkp-sandbox-ignored",
+      "access-control-expose-headers":
+        "x-request-id, retry-after, retry-after-ms, www-authenticate, content-disposition, location, x-mkp-sandbox, x-mkp-sandbox-ignored",
     });
     const items = await fetch(`${server.apiUrl}/items`, { headers: { origin: "http://127.0.0.1:5173", key: server.demo.apiKey } });
     expect(items.headers.get("access-control-allow-origin")).toBe("*");
