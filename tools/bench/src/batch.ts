@@ -32,6 +32,9 @@ interface Run extends WorkerResult {
   models: number;
   concurrency: number;
   peakMb: number;
+  /** CPU time of the batch's process and of the sandbox, in seconds. */
+  batchCpu: number;
+  sandboxCpu: number;
   /** API requests answered (429s excluded) and the 429s, as the sandbox saw them. */
   requests: number;
   limited: number;
@@ -50,12 +53,15 @@ async function batchRun(options: BatchOptions, models: number, concurrency: numb
     },
   });
   const dir = await mkdtemp(join(tmpdir(), "mkp-bench-batch-"));
+  // The sandbox is this process: its CPU while the batch runs is this process's.
+  const cpu = process.cpuUsage();
   try {
     const { file, execArgv } = worker("batch-worker");
     const args = [sandbox.apiUrl, sandbox.demo.apiKey, String(models), String(concurrency), dir, String(options.pollMs)];
     const child = await runOk(process.execPath, [...execArgv, file, ...args], { measureMemory: true });
     const result = lastJson<WorkerResult>(child);
-    return { ...result, ...counts, models, concurrency, peakMb: (child.maxRssKb ?? Number.NaN) / 1024 };
+    const sandboxCpu = (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(cpu));
+    return { ...result, ...counts, models, concurrency, peakMb: (child.maxRssKb ?? Number.NaN) / 1024, batchCpu: child.cpuSeconds ?? Number.NaN, sandboxCpu };
   } finally {
     await sandbox.close();
     await rm(dir, { recursive: true, force: true });
@@ -76,10 +82,11 @@ export async function measureBatch(options: BatchOptions): Promise<Section> {
 
   const throughput: Table = {
     caption: `${options.models} models, repair time ${options.fixMs} ms, polled every ${options.pollMs} ms`,
-    columns: ["concurrency", "models / s", "ideal", "of ideal", "failed", "retries", "peak RSS MB"],
+    columns: ["concurrency", "models / s", "ideal", "of ideal", "failed", "retries", "CPU ms / model: batch", "sandbox", "peak RSS MB"],
     rows: runs.map((run) => {
       const rate = run.repaired / run.seconds;
       const ideal = (run.concurrency * 1000) / options.fixMs;
+      const perModel = (seconds: number) => formatNumber((seconds * 1000) / run.models);
       return [
         String(run.concurrency),
         formatNumber(rate),
@@ -87,6 +94,8 @@ export async function measureBatch(options: BatchOptions): Promise<Section> {
         formatRatio(rate / ideal),
         formatInteger(run.failed),
         formatInteger(run.retries),
+        perModel(run.batchCpu),
+        perModel(run.sandboxCpu),
         formatNumber(run.peakMb),
       ];
     }),
@@ -121,7 +130,7 @@ export async function measureBatch(options: BatchOptions): Promise<Section> {
       `\`@mkp/node\`'s \`repairMany\` (with its journal) in a child process, against \`@mkp/mock-server\` in the bench's process ` +
       `(a fresh sandbox per run, repairs done ${options.fixMs} ms after they start). Small models streamed from a folder; ` +
       `models a second = repaired models / wall time of the loop; ideal = concurrency / repair time. Peak memory from ` +
-      `\`/usr/bin/time -v\`. Requests and 429s are counted by the sandbox (API paths only; downloads are not API requests). ` +
+      `\`/usr/bin/time -v\`, with the CPU time of the batch's process (the child's user + system, its start-up and writing the models included) and of the sandbox. Requests and 429s are counted by the sandbox (API paths only; downloads are not API requests). ` +
       "One run each: the machine is shared, so read the ratios, not the last digit.",
     tables: [throughput, rateTable, memory],
     headlines: [

@@ -57,7 +57,7 @@ const config: BenchConfig = {
     models: quick ? 40 : 1000,
     concurrencies: [1, 4, 8, 16],
     fixMs: 200,
-    pollMs: 25,
+    pollMs: 50,
     rateLimit: { perSecond: 20, models: quick ? 20 : 300, concurrency: 8 },
     memoryModels: quick ? 10 : 100,
   },
