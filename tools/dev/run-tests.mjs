@@ -24,7 +24,7 @@ try {
 const steps = [
   { name: "generated files are fresh (pnpm generate --check)", command: ["pnpm", "generate", "--check"] },
   { name: "spec lint has zero problems (redocly lint)", command: ["pnpm", "lint:spec"] },
-  { name: "code lint and format have zero findings (biome check)", command: ["pnpm", "lint"] },
+  { name: "code lint and format have zero findings, no tracker ids (pnpm lint)", command: ["pnpm", "lint"] },
   {
     name: "build and strict type-check (turbo run build typecheck)",
     command: ["pnpm", "exec", "turbo", "run", "build", "typecheck", "--output-logs=errors-only"],

@@ -1,5 +1,5 @@
-// Issue 19 (example app): a session ends with its token, and ended sessions do not pile up in
-// memory. The whole sign-in over HTTP on 127.0.0.1: the app, and the sandbox approving at once.
+// A session ends with its token, and ended sessions do not pile up in memory (a server that
+// never prunes them grows without bound). The whole sign-in over HTTP on 127.0.0.1: the app, and the sandbox approving at once.
 import { afterEach, expect, it } from "vitest";
 import { startWebApp, type RunningApp } from "../src/start.js";
 import { signIn } from "./helpers.js";

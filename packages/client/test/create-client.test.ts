@@ -135,7 +135,7 @@ describe("options", () => {
       `unknown option "${"x".repeat(40)}"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp`,
     ],
     ["proxy", 'unknown option "proxy"; the options are apiKey, accessToken, baseUrl, fetch, headers, maxRetries, timeoutMs, sleep, random, allowInsecureHttp'],
-  ])("refuses the unknown option %s, naming the nearest (issue 16)", (name, message) => {
+  ])("refuses the unknown option %s, naming the nearest", (name, message) => {
     expect(() => createClient({ apiKey: API_KEY, [name]: "x" } as never)).toThrow(new ClientOptionsError(message));
   });
 

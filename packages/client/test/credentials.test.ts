@@ -1,5 +1,6 @@
-// Where credentials go and where they never go: concurrent clients keep their own (issue 15),
-// encoded echoes and causes never carry one (issue 19 L4, L5), plain http only on loopback.
+// Where credentials go and where they never go: concurrent clients keep their own, a server's
+// echo of a credential in another encoding and an error's cause never carry one, plain http only
+// on loopback.
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APIConnectionError, APIError, ClientOptionsError, createClient, unwrap } from "../src/index.js";
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-describe("two clients calling at once (issue 15)", () => {
+describe("two clients calling at once, each with its own credential", () => {
   it("each request carries its own client's credential, body and encoding, whatever the interleaving", async () => {
     let tokenCalls = 0;
     const byKey = createClient({ apiKey: API_KEY, baseUrl: api.url });
@@ -82,7 +83,7 @@ describe("two clients calling at once (issue 15)", () => {
   });
 });
 
-describe("an echoed credential in another encoding (issue 19 L4)", () => {
+describe("an echoed credential in another encoding", () => {
   // A key with characters that percent- and form-encoding change.
   const apiKey = "k3y/With+Plus Spaces&Amp=Eq";
   it.each([
@@ -115,7 +116,7 @@ describe("an echoed bare bearer token", () => {
   });
 });
 
-describe("a connection error's cause (issue 19 L5)", () => {
+describe("a connection error's cause, which a logger prints", () => {
   const failWith = (make: (request: Request) => unknown) =>
     createClient({ apiKey: API_KEY, maxRetries: 0, fetch: async (request) => Promise.reject(make(request)) })
       .GET("/items")
@@ -165,7 +166,7 @@ describe("a connection error's cause (issue 19 L5)", () => {
   });
 });
 
-describe("plain http (issue 19)", () => {
+describe("plain http, where anyone on the path reads the credential", () => {
   it.each(["http://api.example.com/v1", "http://192.168.1.5:4010", "http://10.0.0.2"])("refuses %s unless the caller opts in", (baseUrl) => {
     expect(() => createClient({ apiKey: API_KEY, baseUrl })).toThrow(ClientOptionsError);
     expect(() => createClient({ apiKey: API_KEY, baseUrl })).toThrow(

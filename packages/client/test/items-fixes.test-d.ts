@@ -38,7 +38,7 @@ describe("types of items and fixes", () => {
     void client.POST("/fixes", { body: { item_id: 149, print_quality: "ultra" } });
   });
 
-  it("types the main job end to end without casts (issue 16)", async () => {
+  it("types the main job end to end without casts", async () => {
     const item = await unwrap(uploadItem(client, { file: new File([], "part.stl") }));
     const started = await unwrap(client.POST("/fixes", { body: { item_id: item.id } }));
     expectTypeOf(started.id).toEqualTypeOf<number>();

@@ -1,4 +1,5 @@
-// Issue 19 M1: a credential never leaves the origin it was given for. `fetch` drops `Authorization`
+// A credential never leaves the origin it was given for (a redirect must not hand the API key to
+// another host). `fetch` drops `Authorization`
 // on a cross-origin redirect but not the `key` header; the client follows redirects itself.
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient, RedirectRefusedError, unwrap } from "../src/index.js";

@@ -130,7 +130,8 @@ describe("unusable input is refused before anything is sent", () => {
       { file: new Uint8Array([1]), fileName: "a\r\n.obj" },
       "fileName must be a file name without a directory or control characters",
     ],
-    // The kind of file is checked before its name (issue 16): the fix for a path is not a fileName.
+    // The kind of file is checked before its name: the fix for a path is not a fileName, so that
+    // error must come first.
     [
       "a path for a file",
       { file: "cube.stl" },

@@ -235,7 +235,7 @@ describe("the docs page, opened from disk with no network", () => {
     await expect.poll(() => page.url()).toContain("createtoken");
   });
 
-  // Issue 16: samples keep their indentation (a long line scrolls instead of wrapping).
+  // Samples keep their indentation: a wrapped line reads as broken code, so a long one scrolls.
   it("shows code samples unwrapped, scrolling sideways", async () => {
     await open("#/items/createitem");
     const block = operation("createItem").locator('[data-component-name="CodeBlock/CodeBlock"] pre').first();

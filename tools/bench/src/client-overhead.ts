@@ -25,7 +25,7 @@ export interface ClientOverheadOptions {
   cpuProfileDir?: string | undefined;
 }
 
-/** The bare openapi-fetch variant: the yardstick of the ≥ 0.93× target (lowered from 0.97× on purpose: issue 15 traded 2–4 % CPU per request for a client on documented extension points only). */
+/** The bare openapi-fetch variant: the yardstick of the ≥ 0.93× target (lowered from 0.97× on purpose: the client traded 2–4 % CPU per request for using only openapi-fetch's documented extension points). */
 export const BARE = "openapi-fetch (bare)";
 export const RAW = "fetch (raw)";
 export const OURS = ["@mkp/client (API key)", "@mkp/client (token provider)"] as const;

@@ -14,7 +14,7 @@ export interface Headline {
   verdict: "met" | "missed" | "";
 }
 
-/** The outcome of one measurement (one numbered item of issue 8). */
+/** The outcome of one suite: one section of bench/RESULTS.md. */
 export interface Section {
   title: string;
   /** How it was measured, one paragraph of markdown. */

@@ -70,7 +70,7 @@ export async function measureSizes(): Promise<Section> {
   return {
     title: "Bundle sizes",
     method:
-      `\`size-limit --json\` over the ${config.length} entries of \`.size-limit.json\` (issue 7): each bundled for the browser ` +
+      `\`size-limit --json\` over the ${config.length} entries of \`.size-limit.json\`: each bundled for the browser ` +
       `by size-limit's esbuild preset, minified and gzipped. Sizes are exact, so one run suffices. The budgets ` +
       `themselves are enforced by \`pnpm test\` (\`pnpm size\`).`,
     tables: [table],

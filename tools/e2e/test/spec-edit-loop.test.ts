@@ -1,4 +1,4 @@
-// Issue 18: the maintainer's edit loop, played in a temporary copy of the repository. A new
+// The maintainer's edit loop (spec/README.md), played in a temporary copy of the repository. A new
 // operation with an example goes into spec/openapi.yaml, then the loop's one command (`pnpm
 // generate`); after the build the client's types have it, the sandbox answers it with the example
 // (and 401 without a credential), the docs build with the scaffolded samples, which type-check and

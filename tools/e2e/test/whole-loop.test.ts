@@ -1,4 +1,4 @@
-// The whole loop of issue 6 over 127.0.0.1: upload a real OBJ file to the sandbox, start a fix with
+// The whole loop a user of the API goes through, over 127.0.0.1: upload a real OBJ file to the sandbox, start a fix with
 // a callback_url on a local server, wait for it, receive the callback, list, delete — with the
 // published @mkp/client against the published @mkp/mock-server (both through their built dist).
 import { createReadStream, readFileSync } from "node:fs";

@@ -153,7 +153,7 @@ async function baseCommit(root: string): Promise<string | undefined> {
 }
 
 /**
- * Issue 18: the changes since the base commit (what this branch or working tree adds), each of
+ * The changes since the base commit (what this branch or working tree adds), each of
  * which needs a changeset added or edited since then — even when an older pending changeset
  * already bumps enough, so every change gets its own changelog line.
  */

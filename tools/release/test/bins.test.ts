@@ -1,4 +1,4 @@
-// Issue 16: every command a package installs is executable after `pnpm build` (a cache replay
+// Every command a package installs is executable after `pnpm build` (a cache replay
 // included: turbo restores the modes that the build's chmod-bins step set), so a file install's
 // `npx mkp-mock` does not fail with "Permission denied".
 import { execFile } from "node:child_process";

@@ -226,7 +226,8 @@ describe("consumer: the packed packages in a project outside the workspace", () 
     expect(JSON.parse(result.output)).toEqual({ keyStatus: 200, redirect: 302, tokenType: "Bearer", userStatus: 200 });
   });
 
-  // Issue 16: the root README's examples, as a user pastes them into their own project.
+  // The root README's examples, as a user pastes them into their own project: a README that does
+  // not run is the first thing a new user meets.
   it("(d) the README's examples type-check and run as written, against the packed sandbox", async () => {
     const examples = runnableExamples(await readFile(join(REPO_ROOT, "README.md"), "utf8"));
     expect(examples.length).toBeGreaterThan(0);

@@ -179,7 +179,7 @@ describe("spec:diff", () => {
   });
 });
 
-describe("spec:diff against the base commit (issue 18: every spec change brings its own changeset)", () => {
+describe("spec:diff against the base commit (every spec change brings its own changeset)", () => {
   const git = (...args: string[]) =>
     execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", ...args], {
       cwd: layout.root,
