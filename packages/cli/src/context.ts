@@ -1,16 +1,15 @@
-import { createClient, SERVER_URL, type MakeprintableClient } from "@mkp/client";
+import { createClient, type MakeprintableClient } from "@mkp/client";
 import {
-  API_KEY_VARIABLE,
-  BASE_URL_VARIABLE,
   resolveBaseUrl,
-  resolveCredential,
+  resolveBaseUrlSetting,
+  resolveSettings,
   type AdviceContext,
   type Credential,
   type PlaceOptions,
   type ResumeChoices,
+  type Setting,
 } from "@mkp/node";
 import type { LoopbackLoginOptions } from "@mkp/oauth/node";
-import { CliError, EXIT } from "./errors.js";
 import { toJson } from "./output.js";
 
 /** A stream `mkp` writes to: `process.stdout`/`process.stderr`, or a test's collector. */
@@ -49,14 +48,33 @@ export class Run {
 
   constructor(
     readonly io: CliIo,
-    baseUrlFlag: string | undefined,
+    readonly baseUrlFlag: string | undefined,
   ) {
     this.baseUrl = resolveBaseUrl(baseUrlFlag, io.env);
-    this.#advice = { baseUrl: { value: this.baseUrl, source: baseUrlFlag ? "--base-url" : io.env[BASE_URL_VARIABLE] ? BASE_URL_VARIABLE : undefined } };
+    const { source } = this.#given();
+    this.#advice = { baseUrl: { value: this.baseUrl, source: source === "the spec's server" ? undefined : source } };
     this.cwd = io.cwd ?? process.cwd();
     this.now = io.now ?? Date.now;
     this.signal = io.signal;
     this.place = { ...io.place, env: io.env };
+  }
+
+  // The base URL's setting as the person gave it, resolved once (flag → MAKEPRINTABLE_BASE_URL → the spec's server).
+  #given(): Setting {
+    try {
+      return this.baseUrlSetting();
+    } catch {
+      // An unusable one is reported where it is used; advice still names where it came from.
+      return { value: this.baseUrl, source: this.baseUrlFlag ? "--base-url" : "MAKEPRINTABLE_BASE_URL" };
+    }
+  }
+
+  /**
+   * The checked base URL and where it came from (`--base-url`, `MAKEPRINTABLE_BASE_URL` or the spec's server).
+   * @throws {ClientOptionsError} naming that setting when it cannot be used.
+   */
+  baseUrlSetting(): Setting {
+    return resolveBaseUrlSetting({ value: this.baseUrlFlag || undefined, source: "--base-url" }, this.io.env);
   }
 
   /** What a 404 means for the command under way, e.g. "no item 42 in this account: see `mkp items list`". */
@@ -91,12 +109,13 @@ export class Run {
 
   /** The credential in use and a client that carries it to {@link baseUrl}. */
   async client(): Promise<{ client: MakeprintableClient; credential: Credential }> {
-    // A base URL that cannot work is a usage error, whatever the credential.
-    if (!URL.canParse(this.baseUrl) || !/^https?:$/.test(new URL(this.baseUrl).protocol)) {
-      throw new CliError(`--base-url (or MAKEPRINTABLE_BASE_URL) must be an absolute http(s) URL such as ${SERVER_URL}`, EXIT.usage);
-    }
-    const credential = await resolveCredential({ ...this.place, baseUrl: this.baseUrl, now: this.now });
-    this.#advice.credential = { kind: credential.kind, source: credential.kind === "apiKey" ? API_KEY_VARIABLE : undefined };
-    return { client: createClient({ ...credential.clientOptions(), baseUrl: this.baseUrl }), credential };
+    // One resolution: the base URL is checked first (naming --base-url or MAKEPRINTABLE_BASE_URL), then the credential.
+    const { baseUrl, credential } = await resolveSettings({
+      ...this.place,
+      baseUrl: { value: this.baseUrlFlag || undefined, source: "--base-url" },
+      now: this.now,
+    });
+    this.#advice.credential = { kind: credential.kind, source: credential.kind === "apiKey" ? credential.source : undefined };
+    return { client: createClient({ ...credential.clientOptions(), baseUrl: baseUrl.value }), credential };
   }
 }

@@ -1,4 +1,4 @@
-import { OPERATION_INPUTS } from "@mkp/client";
+import { OPERATION_INPUTS } from "@mkp/client/internal";
 import { InvalidArgumentError, Option } from "commander";
 
 type Inputs = typeof OPERATION_INPUTS;

@@ -1,13 +1,20 @@
-import createFetchClient, { mergeHeaders, type Client, type FetchResponse, type HeadersOptions } from "openapi-fetch";
+import createFetchClient, {
+  mergeHeaders,
+  type Client,
+  type ClientPathsWithMethod,
+  type FetchResponse,
+  type HeadersOptions,
+  type MaybeOptionalInit,
+} from "openapi-fetch";
 import { secretsOf } from "./api-error.js";
-import { assertHeaderSafe, bearer, type AccessTokenProvider } from "./auth.js";
+import { bearer, type AccessTokenProvider } from "./auth.js";
 import { contentTypeOf, serializeBody } from "./body.js";
 import { ClientOptionsError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
-import { API_KEY_HEADER, PUBLIC_ROUTES, SERVER_URL } from "./generated/spec.js";
-import { checkCount, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, sendWithRetries, sleep, type RequestOptions, type Sleep } from "./retry.js";
+import { API_KEY_HEADER, PUBLIC_ROUTES } from "./generated/spec.js";
+import { checkBaseUrl, checkCredential, given, resolveApiKey, resolveBaseUrl } from "./internal/settings.js";
 import type { Fetch } from "./redirect.js";
-import { mayCarryCredential } from "./internal/transport.js";
+import { checkCount, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, sendWithRetries, sleep, type RequestOptions, type Sleep } from "./retry.js";
 import { withRequestSecrets } from "./unwrap.js";
 
 /** Options of {@link createClient}. Every one is optional. */
@@ -57,8 +64,48 @@ export interface ClientOptions {
   allowInsecureHttp?: boolean | undefined;
 }
 
-/** A typed client for every operation of the spec: openapi-fetch's client over our `paths`. */
-export type MakeprintableClient = Client<paths>;
+type HttpMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
+type Media = `${string}/${string}`;
+type RequiredKeysOf<T> = { [K in keyof T]-?: Record<never, never> extends Pick<T, K> ? never : K }[keyof T];
+type PathItem<Path> = paths[Path & keyof paths];
+type PathsOf<M extends HttpMethod> = ClientPathsWithMethod<Client<paths>, M>;
+/** What a call accepts: openapi-fetch's per-request options and {@link RequestOptions}. */
+type KnownInit<Path, M extends HttpMethod> = NonNullable<MaybeOptionalInit<PathItem<Path>, M & keyof PathItem<Path>>> & RequestOptions;
+// Any option outside the known ones becomes `never`, so a misspelled one (`timeoutMS`) is a compile
+// error: openapi-fetch itself lets any extra key through.
+type Exact<Init, Known> = Init & NoInfer<{ [K in Exclude<keyof Init, keyof Known>]: never }>;
+type ExactInit<Init, Path, M extends HttpMethod> = Exact<Init, KnownInit<Path, M>>;
+// The paths whose calls need options (path parameters or a body). Two signatures rather than one
+// conditional parameter list: TypeScript then infers `Init` literally, so `parseAs` types `data`.
+type NeedsInit<M extends HttpMethod> = { [P in PathsOf<M>]: RequiredKeysOf<KnownInit<P, M>> extends never ? never : P }[PathsOf<M>];
+type Result<Path, M extends HttpMethod, Init> = Promise<
+  FetchResponse<PathItem<Path>[M & keyof PathItem<Path>] & Record<string | number, unknown>, Init, Media>
+>;
+type Method<M extends HttpMethod> = {
+  <Path extends Exclude<PathsOf<M>, NeedsInit<M>>, const Init extends KnownInit<Path, M>>(url: Path, init?: ExactInit<Init, Path, M>): Result<Path, M, Init>;
+  <Path extends NeedsInit<M>, const Init extends KnownInit<Path, M>>(url: Path, init: ExactInit<Init, Path, M>): Result<Path, M, Init>;
+};
+type RequestMethod = {
+  <M extends HttpMethod, Path extends Exclude<PathsOf<M>, NeedsInit<M>>, const Init extends KnownInit<Path, M>>(
+    method: M,
+    url: Path,
+    init?: ExactInit<Init, Path, M>,
+  ): Result<Path, M, Init>;
+  <M extends HttpMethod, Path extends NeedsInit<M>, const Init extends KnownInit<Path, M>>(
+    method: M,
+    url: Path,
+    init: ExactInit<Init, Path, M>,
+  ): Result<Path, M, Init>;
+};
+
+/**
+ * A typed client for every operation of the spec: openapi-fetch's client over our `paths`, whose
+ * methods also take {@link RequestOptions} and refuse, at compile time and at run time, any
+ * option they do not know.
+ */
+export type MakeprintableClient = Omit<Client<paths>, "request" | Uppercase<HttpMethod>> & {
+  [M in HttpMethod as Uppercase<M>]: Method<M>;
+} & { request: RequestMethod };
 
 // Every option's name, checked against `ClientOptions` by the compiler, to refuse unknown ones.
 const OPTION_NAMES = Object.keys({
@@ -73,43 +120,47 @@ const OPTION_NAMES = Object.keys({
   random: 1,
   allowInsecureHttp: 1,
 } satisfies Record<keyof ClientOptions, 1>);
+// What one call accepts: openapi-fetch's per-request options, the `RequestInit` fields it passes
+// on to `fetch`, and the client's own.
+const REQUEST_OPTION_NAMES = [
+  ...Object.keys({ maxRetries: 1, timeoutMs: 1 } satisfies Record<keyof RequestOptions, 1>),
+  ...["params", "body", "headers", "signal", "fetch", "parseAs", "bodySerializer", "querySerializer", "pathSerializer", "baseUrl", "middleware"],
+  ...[
+    "cache",
+    "credentials",
+    "integrity",
+    "keepalive",
+    "method",
+    "mode",
+    "priority",
+    "redirect",
+    "referrer",
+    "referrerPolicy",
+    "window",
+    "duplex",
+    "dispatcher",
+  ],
+];
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 // Removes a credential, default headers' included, where the spec says `security: []`.
 const NO_CREDENTIAL = { [API_KEY_HEADER]: null, authorization: null };
 
-// `process` does not exist in browsers and some edge runtimes; an empty variable counts as unset.
-const environment = (name: string): string | undefined =>
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
-
-/** Refuses an option `createClient` does not know (JavaScript callers get no compiler check), naming the nearest. */
-function checkOptionNames(options: object): void {
+/**
+ * Refuses an option that is not in `known` (JavaScript callers get no compiler check), naming the
+ * nearest: `what` is "option" for `createClient`, "per-request option" for a call.
+ */
+function checkOptionNames(options: object, known: readonly string[], what: string): void {
   for (const name of Object.keys(options)) {
-    if (OPTION_NAMES.includes(name)) continue;
+    if (known.includes(name)) continue;
     // Near: the same letters in any case, or a part of a name ("baseURL", "timeout", "retries").
-    const nearest = name.length >= 3 && OPTION_NAMES.find((known) => known.toLowerCase().includes(name.toLowerCase()));
+    const nearest = name.length >= 3 && known.find((candidate) => candidate.toLowerCase().includes(name.toLowerCase()));
     throw new ClientOptionsError(
-      `unknown option "${name.slice(0, 40)}"${nearest ? `: did you mean "${nearest}"?` : `; the options are ${OPTION_NAMES.join(", ")}`}`,
+      `unknown ${what} "${name.slice(0, 40)}"${nearest ? `: did you mean "${nearest}"?` : `; the ${what}s are ${known.join(", ")}`}`,
     );
   }
 }
 
-/** The base URL without trailing slashes, once it is known safe to send a credential to. */
-function checkBaseUrl(value: string, allowInsecureHttp: boolean | undefined): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {}
-  // Never echoes the value: it may hold a password.
-  if (!url || !["http:", "https:"].includes(url.protocol) || url.username || url.password) {
-    throw new ClientOptionsError(`baseUrl must be an absolute http(s) URL without credentials, such as ${SERVER_URL}`);
-  }
-  if (!mayCarryCredential(url, allowInsecureHttp)) {
-    throw new ClientOptionsError(
-      `baseUrl ${url.origin} is plain http, so the credential would travel unencrypted: use https, a loopback address (127.0.0.1, localhost, [::1]) for a local sandbox, or set allowInsecureHttp: true`,
-    );
-  }
-  return value.replace(/\/+$/, "");
-}
+const INSECURE_OVERRIDE = "allowInsecureHttp: true";
 
 /** What one call takes: openapi-fetch's per-request options plus the client's own. */
 type CallInit = RequestOptions & {
@@ -136,16 +187,17 @@ type CallInit = RequestOptions & {
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 bearer tokens in the Authorization header
  */
 export function createClient(options: ClientOptions = {}): MakeprintableClient {
-  checkOptionNames(options);
+  checkOptionNames(options, OPTION_NAMES, "option");
   const { apiKey, accessToken, allowInsecureHttp } = options;
   if (apiKey !== undefined && accessToken !== undefined) {
     throw new ClientOptionsError("give either apiKey or accessToken, not both");
   }
-  if (typeof accessToken !== "function" && accessToken !== undefined) assertHeaderSafe(accessToken, "accessToken");
+  if (typeof accessToken !== "function" && accessToken !== undefined) checkCredential({ value: accessToken, source: "accessToken" });
   // With no credential given, the environment's API key (if any).
-  const key = apiKey === undefined && accessToken === undefined ? environment("MAKEPRINTABLE_API_KEY") : apiKey;
-  if (key !== undefined) assertHeaderSafe(key, "apiKey");
-  const baseUrl = checkBaseUrl(options.baseUrl ?? environment("MAKEPRINTABLE_BASE_URL") ?? SERVER_URL, allowInsecureHttp);
+  const keySetting = accessToken === undefined ? resolveApiKey(given(apiKey, "apiKey")) : undefined;
+  const key = keySetting && checkCredential(keySetting);
+  const urlCheck = { allowInsecureHttp, insecureOverride: INSECURE_OVERRIDE };
+  const baseUrl = checkBaseUrl(resolveBaseUrl(given(options.baseUrl, "baseUrl")), urlCheck);
   let defaultHeaders: Headers;
   try {
     defaultHeaders = new Headers(options.headers);
@@ -163,8 +215,9 @@ export function createClient(options: ClientOptions = {}): MakeprintableClient {
   // One call: its operation decides the credential and the body's encoding, and everything it
   // needs travels in its own per-request options (openapi-fetch's documented extension points).
   async function call(method: string, path: string, init: CallInit = {}) {
+    checkOptionNames(init, REQUEST_OPTION_NAMES, "per-request option");
     const { maxRetries: retries = maxRetries, timeoutMs: ms = timeoutMs, fetch = options.fetch, headers, ...rest } = init;
-    if (rest.baseUrl !== undefined) checkBaseUrl(rest.baseUrl, allowInsecureHttp);
+    if (rest.baseUrl !== undefined) checkBaseUrl({ value: rest.baseUrl, source: "the call's baseUrl" }, urlCheck);
     const route = `${method} ${path}`;
     const isPublic = PUBLIC_ROUTES.includes(route);
     // A token function is asked here: once per request (never per attempt), never for a public operation.

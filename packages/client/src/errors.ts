@@ -18,9 +18,19 @@ export class MakeprintableError extends Error {
   }
 }
 
-/** `createClient` was given an unknown option, options that cannot work together, or an unusable value. */
+/** `createClient` (or a call) was given an unknown option, options that cannot work together, or an unusable value. */
 export class ClientOptionsError extends MakeprintableError {
   static override readonly code = "MKP_INVALID_OPTIONS";
+  /**
+   * The setting at fault as the person wrote it, when one is: an option (`"baseUrl"`), a flag
+   * (`"--base-url"`) or an environment variable (`"MAKEPRINTABLE_API_KEY"`). The message names it too.
+   */
+  readonly setting: string | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { setting?: string | undefined }) {
+    super(message, options);
+    this.setting = options?.setting;
+  }
 }
 
 /** The access-token function failed or returned something that is not a usable token. */

@@ -26,21 +26,33 @@ export {
   type APIErrorInit,
 } from "./api-error.js";
 export { unwrap, type ClientResult, type ResultData } from "./unwrap.js";
-export { redact, holdsSecret } from "./redact.js";
 export { uploadItem, InvalidUploadError, type ItemUploadInput, type UploadSource, type UploadItemOptions } from "./upload-item.js";
 export { waitForFix, isFixDone, FixTimeoutError, type Fix, type WaitForFixOptions } from "./wait-for-fix.js";
 export { itemsOf, fixesOf, UnexpectedListError, type Item } from "./lists.js";
 export { parseFixCallback, FixCallbackError, type FixCallbackBody } from "./parse-fix-callback.js";
-export {
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  retryAfterMs,
-  backoffMs,
-  type RequestOptions,
-  type Sleep,
-} from "./retry.js";
+export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, type RequestOptions, type Sleep } from "./retry.js";
+/**
+ * Kept here only because `@mkp/oauth` of this release still imports them from the public entry;
+ * they live in `@mkp/client/internal` and leave this entry once `@mkp/oauth` imports them from there.
+ * @deprecated internal to the SDK's packages: do not use.
+ */
+export { redact, holdsSecret } from "./redact.js";
+/** @deprecated internal to the SDK's packages (see above): do not use. */
+export { TOKEN_PATH, GRANT_TYPE, DEFAULT_RESPONSE_TYPE } from "./generated/spec.js";
 export type { paths, components, operations } from "./generated/schema.js";
-export * from "./generated/spec.js";
+// The spec's facts an application needs; the rest of the generated constants are for the sibling
+// packages (`@mkp/client/internal`).
+export {
+  SERVER_URL,
+  API_KEY_HEADER,
+  AUTHORIZATION_URL,
+  TOKEN_URL,
+  SCOPES,
+  SCOPE_DESCRIPTIONS,
+  RESPONSE_TYPES,
+  AUTHORIZATION_CODE_LIFETIME_SECONDS,
+  type Scope,
+} from "./generated/spec.js";
 
 import type { components } from "./generated/schema.js";
 

@@ -144,20 +144,16 @@ describe("options", () => {
   });
 
   it.each([
-    ["an empty API key", { apiKey: "" }, "apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)"],
+    ["an empty API key", { apiKey: "" }, "apiKey is empty"],
+    ["an API key with a line break", { apiKey: "abc\nkey: x" }, "apiKey holds a line break at position 4: copy it again"],
+    ["an empty access token", { accessToken: "" }, "accessToken is empty"],
+    ["a relative base URL", { baseUrl: "/v1" }, "baseUrl is not an absolute URL: give one such as https://api.makeprintable.com/v1"],
     [
-      "an API key with a line break",
-      { apiKey: "abc\nkey: x" },
-      "apiKey must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)",
+      "a base URL with credentials",
+      { baseUrl: "https://user:pw@example.com" },
+      "baseUrl holds a user name or password (https://example.com): leave them out; the credential goes in MAKEPRINTABLE_API_KEY or a login",
     ],
-    [
-      "an empty access token",
-      { accessToken: "" },
-      "accessToken must be a non-empty string that can be sent in an HTTP header (no control characters, no spaces at the ends)",
-    ],
-    ["a relative base URL", { baseUrl: "/v1" }, "baseUrl must be an absolute http(s) URL without credentials"],
-    ["a base URL with credentials", { baseUrl: "https://user:pw@example.com" }, "baseUrl must be an absolute http(s) URL without credentials"],
-    ["a non-http base URL", { baseUrl: "ftp://example.com" }, "baseUrl must be an absolute http(s) URL without credentials"],
+    ["a non-http base URL", { baseUrl: "ftp://example.com" }, "baseUrl must be an http(s) URL such as https://api.makeprintable.com/v1, not ftp:"],
   ])("rejects %s", (_name, options, message) => {
     let thrown: unknown;
     try {

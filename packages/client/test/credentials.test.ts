@@ -170,7 +170,7 @@ describe("plain http, where anyone on the path reads the credential", () => {
   it.each(["http://api.example.com/v1", "http://192.168.1.5:4010", "http://10.0.0.2"])("refuses %s unless the caller opts in", (baseUrl) => {
     expect(() => createClient({ apiKey: API_KEY, baseUrl })).toThrow(ClientOptionsError);
     expect(() => createClient({ apiKey: API_KEY, baseUrl })).toThrow(
-      `baseUrl ${new URL(baseUrl).origin} is plain http, so the credential would travel unencrypted: use https, a loopback address (127.0.0.1, localhost, [::1]) for a local sandbox, or set allowInsecureHttp: true`,
+      `baseUrl ${new URL(baseUrl).origin} is plain http, so the credential would travel unencrypted: use https, or a loopback address (127.0.0.1, localhost, [::1]) for a local sandbox, or set allowInsecureHttp: true`,
     );
     expect(() => createClient({ apiKey: API_KEY, baseUrl, allowInsecureHttp: true })).not.toThrow();
   });

@@ -1,4 +1,4 @@
-import { GRANT_TYPE } from "../src/index.js";
+import { GRANT_TYPE } from "../src/internal/index.js";
 
 /** A `fetch` that records every request and answers with `respond` (default: 200 `{}`). */
 export function observedFetch(respond: (request: Request) => Response | Promise<Response> = () => Response.json({})) {

@@ -5,15 +5,14 @@ import {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIUserAbortError,
-  backoffMs,
   ClientOptionsError,
   createClient,
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
   InternalServerError,
-  retryAfterMs,
   unwrap,
 } from "../src/index.js";
+import { backoffMs, retryAfterMs } from "../src/internal/index.js";
 import { sleep as defaultSleep } from "../src/retry.js";
 import { json, startRecordingServer } from "@mkp/testing";
 
@@ -320,7 +319,7 @@ describe("options", () => {
   it("rejects a bad per-request maxRetries before sending anything", async () => {
     const api = await server((_request, response) => json(response, 200, []));
     const { client } = clientOf(api.url);
-    await expect(client.GET("/items", { maxRetries: "3" })).rejects.toThrow(ClientOptionsError);
+    await expect(client.GET("/items", { maxRetries: "3" as never })).rejects.toThrow(ClientOptionsError);
     expect(api.requests).toHaveLength(0);
   });
 });

@@ -7,7 +7,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SAMPLE_LANGUAGES, type SampleLanguage } from "@mkp/codegen/samples";
 import { HTTP_METHODS, type HttpMethod } from "@mkp/codegen/spec-walk";
-import { API_KEY_HEADER, AUTHORIZATION_URL, DEFAULT_RESPONSE_TYPE, GRANT_TYPE, SCOPES, SERVER_URL, TOKEN_URL } from "@mkp/client";
+import { API_KEY_HEADER, AUTHORIZATION_URL, SCOPES, SERVER_URL, TOKEN_URL } from "@mkp/client";
+import { DEFAULT_RESPONSE_TYPE, GRANT_TYPE } from "@mkp/client/internal";
 
 export { SAMPLE_LANGUAGES, type SampleLanguage };
 

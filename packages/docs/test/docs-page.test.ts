@@ -7,7 +7,8 @@ import { pathToFileURL } from "node:url";
 import { launchChromium, type LaunchedChromium } from "@mkp/testing";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_KEY_HEADER, AUTHORIZATION_URL, OPERATIONS, SCOPES, TOKEN_URL } from "@mkp/client";
+import { API_KEY_HEADER, AUTHORIZATION_URL, SCOPES, TOKEN_URL } from "@mkp/client";
+import { OPERATIONS } from "@mkp/client/internal";
 import { buildDocs, PACKAGE_DIR } from "../scripts/build.js";
 import { SAMPLE_LANGUAGES, type CodeSample, type OpenApiDocument } from "../scripts/code-samples.js";
 

@@ -1,4 +1,4 @@
-import { OPERATIONS } from "@mkp/client";
+import { OPERATIONS } from "@mkp/client/internal";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { Ajv2020 } from "ajv/dist/2020.js";

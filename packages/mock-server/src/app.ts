@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
-import type { OperationId } from "@mkp/client";
+import type { OperationId } from "@mkp/client/internal";
 import { type Context, Hono } from "hono";
 import { authenticate } from "./authenticate.js";
 import type { Sandbox } from "./context.js";

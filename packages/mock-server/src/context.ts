@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import type { OperationId, operations } from "@mkp/client";
+import type { operations } from "@mkp/client";
+import type { OperationId } from "@mkp/client/internal";
 import type { Failures } from "./failure-modes.js";
 import type { FormResult, Reply } from "./http.js";
 import type { ResourceState } from "./resources.js";

@@ -1,4 +1,4 @@
-import type { OperationId } from "@mkp/client";
+import type { OperationId } from "@mkp/client/internal";
 import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { BodyTooLargeError, FORM, mediaTypeOf, type Reply } from "./http.js";
 

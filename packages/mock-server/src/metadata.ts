@@ -1,4 +1,5 @@
-import { AUTHORIZATION_URL, GRANT_TYPE, OPERATION_INPUTS, RESPONSE_TYPES, SCOPES, SERVER_URL, TOKEN_URL } from "@mkp/client";
+import { AUTHORIZATION_URL, RESPONSE_TYPES, SCOPES, SERVER_URL, TOKEN_URL } from "@mkp/client";
+import { GRANT_TYPE, OPERATION_INPUTS } from "@mkp/client/internal";
 import type { Handler } from "./context.js";
 
 /** The well-known URI suffix of OAuth 2.0 authorization-server metadata (RFC 8414 §3, §7.3). */

@@ -1,4 +1,4 @@
-import { API_KEY_EXAMPLE, type OperationId } from "@mkp/client";
+import { API_KEY_EXAMPLE, type OperationId } from "@mkp/client/internal";
 import { MockServerOptionsError } from "./errors.js";
 import type { FailureModes } from "./failure-modes.js";
 import type { FixTiming } from "./resources.js";

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { OperationId } from "@mkp/client";
+import type { OperationId } from "@mkp/client/internal";
 import type { Sandbox } from "./context.js";
 import { mediaTypeOf, prefersXml, toXml, type Reply } from "./http.js";
 

@@ -1,4 +1,5 @@
-import { AUTHORIZATION_URL, OPERATION_INPUTS, OPERATIONS, type OperationId, SERVER_URL, TOKEN_URL } from "@mkp/client";
+import { AUTHORIZATION_URL, SERVER_URL, TOKEN_URL } from "@mkp/client";
+import { OPERATION_INPUTS, OPERATIONS, type OperationId } from "@mkp/client/internal";
 import { authorizeHandler, decisionHandler } from "./authorize.js";
 import type { Handler } from "./context.js";
 import { type CorsScope, stricter } from "./cors.js";

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
-import type { OperationId } from "@mkp/client";
+import type { OperationId } from "@mkp/client/internal";
 import { sandboxApp } from "./app.js";
 import type { Sandbox } from "./context.js";
 import { CorsPolicy } from "./cors.js";

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { AUTHORIZATION_CODE_LIFETIME_SECONDS, GRANT_TYPE, type OAuthErrorCode } from "@mkp/client";
+import { AUTHORIZATION_CODE_LIFETIME_SECONDS, type OAuthErrorCode } from "@mkp/client";
+import { GRANT_TYPE } from "@mkp/client/internal";
 import type { Handler } from "./context.js";
 import { FORM, type Reply } from "./http.js";
 import { digest, randomToken, sameDigest } from "./state.js";

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { OPERATIONS, type OperationId } from "@mkp/client";
+import { OPERATIONS, type OperationId } from "@mkp/client/internal";
 import type { PathParams, QueryParams, RequestBody } from "./context.js";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";

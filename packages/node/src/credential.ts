@@ -1,13 +1,13 @@
-import { SERVER_URL } from "@mkp/client";
+import { API_KEY_VARIABLE, checkCredential, headerValueProblem, resolveApiKey } from "@mkp/client/internal";
 import { isExpired } from "@mkp/oauth";
 import type { PlaceOptions } from "./config-dir.js";
-import { LoginElsewhereError, LoginExpiredError, NotLoggedInError } from "./errors.js";
+import { InvalidCredentialError, LoginElsewhereError, LoginExpiredError, NotLoggedInError } from "./errors.js";
 import { readLogin, type StoredLogin } from "./token-store.js";
 
-/** The environment variable that holds an account's API key. It is never read from a flag. */
-export const API_KEY_VARIABLE = "MAKEPRINTABLE_API_KEY";
-/** The environment variable that points the tools at another API (the sandbox, say). */
-export const BASE_URL_VARIABLE = "MAKEPRINTABLE_BASE_URL";
+export { API_KEY_VARIABLE, BASE_URL_VARIABLE } from "@mkp/client/internal";
+
+/** Where the stored login's token comes from, as messages name it. */
+export const STORED_LOGIN = "the stored login";
 
 /**
  * The credential a tool uses: the environment's API key, or the stored login's token. The secret
@@ -18,11 +18,14 @@ export class Credential {
   readonly #secret: string;
   /** `"apiKey"`: `MAKEPRINTABLE_API_KEY`; `"login"`: the token `mkp login` stored. */
   readonly kind: "apiKey" | "login";
+  /** Where it came from, as messages name it: `MAKEPRINTABLE_API_KEY` or `the stored login`. */
+  readonly source: string;
   /** The stored login, when `kind` is `"login"`. */
   readonly login: StoredLogin | undefined;
 
   constructor(source: { apiKey: string } | { login: StoredLogin }) {
     this.kind = "apiKey" in source ? "apiKey" : "login";
+    this.source = "apiKey" in source ? API_KEY_VARIABLE : STORED_LOGIN;
     this.login = "login" in source ? source.login : undefined;
     this.#secret = "apiKey" in source ? source.apiKey : source.login.accessToken();
   }
@@ -35,7 +38,7 @@ export class Credential {
 
 /** Options of {@link resolveCredential} and {@link findCredentials}. */
 export interface CredentialOptions extends PlaceOptions {
-  /** The API base URL in use ({@link resolveBaseUrl}). A stored login for another one is not used. */
+  /** The API base URL in use ({@link resolveBaseUrlSetting}'s value). A stored login for another one is not used. */
   baseUrl: string;
   /** The clock, in milliseconds. Default: `Date.now`. */
   now?: (() => number) | undefined;
@@ -45,6 +48,8 @@ export interface CredentialOptions extends PlaceOptions {
 export interface FoundCredentials {
   /** Whether `MAKEPRINTABLE_API_KEY` is set (it is used first). */
   apiKey: boolean;
+  /** What makes `MAKEPRINTABLE_API_KEY` unusable, in words naming it (`MAKEPRINTABLE_API_KEY has a space at its end: remove it`); `undefined` when it is fine or unset. */
+  apiKeyProblem: string | undefined;
   /** The stored login, if there is one. */
   login: StoredLogin | undefined;
   /** Whether the stored login's token has expired (30 s early, for clock skew and request time). */
@@ -55,11 +60,6 @@ export interface FoundCredentials {
 
 const normalise = (url: string) => url.replace(/\/+$/, "");
 
-/** The API base URL: the flag's value, else `MAKEPRINTABLE_BASE_URL`, else the spec's server. Trailing slashes dropped. */
-export function resolveBaseUrl(flag: string | undefined, env: Record<string, string | undefined> = process.env): string {
-  return normalise(flag || env[BASE_URL_VARIABLE] || SERVER_URL);
-}
-
 /**
  * Looks for every credential without choosing one.
  * @throws {StoredLoginError} when the token file exists but cannot be read.
@@ -67,8 +67,11 @@ export function resolveBaseUrl(flag: string | undefined, env: Record<string, str
 export async function findCredentials(options: CredentialOptions): Promise<FoundCredentials> {
   const env = options.env ?? process.env;
   const login = await readLogin(options);
+  const apiKey = resolveApiKey(undefined, env);
+  const problem = apiKey && headerValueProblem(apiKey.value);
   return {
-    apiKey: !!env[API_KEY_VARIABLE],
+    apiKey: apiKey !== undefined,
+    apiKeyProblem: problem ? `${apiKey.source} ${problem}` : undefined,
     login,
     loginExpired: login?.expiresAt !== undefined && isExpired({ expiresAt: login.expiresAt }, { now: options.now }),
     loginMatchesBaseUrl: login !== undefined && normalise(login.baseUrl) === normalise(options.baseUrl),
@@ -83,11 +86,12 @@ export async function findCredentials(options: CredentialOptions): Promise<Found
  * @throws {LoginExpiredError} when the stored login has expired: "log in again", before any request.
  * @throws {LoginElsewhereError} when the stored login is for another API: its token is never sent elsewhere.
  * @throws {StoredLoginError} when the token file exists but cannot be read.
+ * @throws {InvalidCredentialError} when the credential cannot be sent ("MAKEPRINTABLE_API_KEY has a space at its end: remove it").
  */
 export async function resolveCredential(options: CredentialOptions): Promise<Credential> {
-  const env = options.env ?? process.env;
-  const apiKey = env[API_KEY_VARIABLE];
-  if (apiKey) return new Credential({ apiKey });
+  const apiKey = resolveApiKey(undefined, options.env ?? process.env);
+  // Checked here, where its source is known: the message names the variable, not a library option.
+  if (apiKey) return new Credential({ apiKey: checkCredential(apiKey, InvalidCredentialError) });
   const found = await findCredentials(options);
   const { login } = found;
   if (!login) throw new NotLoggedInError(`no credential: set ${API_KEY_VARIABLE} to your API key, or run \`mkp login\``);
@@ -99,5 +103,6 @@ export async function resolveCredential(options: CredentialOptions): Promise<Cre
   if (found.loginExpired) {
     throw new LoginExpiredError(`your login expired at ${login.expiresAt!.toISOString()}: log in again with \`mkp login\``);
   }
+  checkCredential({ value: login.accessToken(), source: STORED_LOGIN }, InvalidCredentialError);
   return new Credential({ login });
 }

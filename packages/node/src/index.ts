@@ -9,13 +9,25 @@ export { saveLogin, readLogin, deleteLogin, StoredLogin, type LoginToSave } from
 export {
   resolveCredential,
   findCredentials,
-  resolveBaseUrl,
   Credential,
+  STORED_LOGIN,
   API_KEY_VARIABLE,
   BASE_URL_VARIABLE,
   type CredentialOptions,
   type FoundCredentials,
 } from "./credential.js";
+export {
+  resolveSettings,
+  resolveBaseUrl,
+  resolveBaseUrlSetting,
+  resolveAuthorizeUrl,
+  AUTHORIZE_URL_VARIABLE,
+  type Setting,
+  type GivenSetting,
+  type Settings,
+  type SettingsOptions,
+  type AuthorizeUrlOptions,
+} from "./settings.js";
 export {
   repairModel,
   downloadFix,
@@ -39,6 +51,8 @@ export {
   LoginExpiredError,
   LoginElsewhereError,
   StoredLoginError,
+  InvalidCredentialError,
+  AuthorizationDiscoveryError,
   RepairInputError,
   OutputExistsError,
   RepairStoppedError,

@@ -2,15 +2,14 @@ import {
   APIConnectionError,
   APIError,
   APIUserAbortError,
-  backoffMs,
   fixesOf,
   RedirectRefusedError,
-  retryAfterMs,
   unwrap,
   uploadItem,
   type MakeprintableClient,
   type Sleep,
 } from "@mkp/client";
+import { backoffMs, retryAfterMs } from "@mkp/client/internal";
 import { mkdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";

@@ -2,7 +2,6 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { inspect } from "node:util";
-import { SERVER_URL } from "@mkp/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   configDir,
@@ -12,7 +11,6 @@ import {
   LoginExpiredError,
   NotLoggedInError,
   readLogin,
-  resolveBaseUrl,
   resolveCredential,
   saveLogin,
   StoredLoginError,
@@ -172,12 +170,6 @@ describe("which credential", () => {
       loginExpired: true,
       loginMatchesBaseUrl: false,
     });
-  });
-
-  it("resolves the base URL from the flag, then the environment, then the spec", () => {
-    expect(resolveBaseUrl("http://127.0.0.1:1/v1/", { MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:2/v1" })).toBe("http://127.0.0.1:1/v1");
-    expect(resolveBaseUrl(undefined, { MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:2/v1" })).toBe("http://127.0.0.1:2/v1");
-    expect(resolveBaseUrl(undefined, { MAKEPRINTABLE_BASE_URL: "" })).toBe(SERVER_URL);
   });
 });
 

@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { API_KEY_EXAMPLE, API_KEY_HEADER } from "@mkp/client";
+import { API_KEY_HEADER } from "@mkp/client";
+import { API_KEY_EXAMPLE } from "@mkp/client/internal";
 import { freePort } from "@mkp/testing";
 import { REPO_ROOT, runOk } from "./child.js";
 import { formatNumber, median } from "./stats.js";

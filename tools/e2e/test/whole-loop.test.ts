@@ -3,19 +3,8 @@
 // published @mkp/client against the published @mkp/mock-server (both through their built dist).
 import { createReadStream, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import {
-  createClient,
-  DEFAULT_RESPONSE_TYPE,
-  GRANT_TYPE,
-  NotFoundError,
-  OPERATIONS,
-  parseFixCallback,
-  PermissionDeniedError,
-  unwrap,
-  uploadItem,
-  waitForFix,
-  type Fix,
-} from "@mkp/client";
+import { createClient, NotFoundError, parseFixCallback, PermissionDeniedError, unwrap, uploadItem, waitForFix, type Fix } from "@mkp/client";
+import { DEFAULT_RESPONSE_TYPE, GRANT_TYPE, OPERATIONS } from "@mkp/client/internal";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
 import { type RecordingServer, startRecordingServer } from "@mkp/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

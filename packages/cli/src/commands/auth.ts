@@ -1,5 +1,5 @@
 import { RESPONSE_TYPES, SCOPES, type Scope } from "@mkp/client";
-import { API_KEY_VARIABLE, deleteLogin, findCredentials, saveLogin, tokenFilePath } from "@mkp/node";
+import { API_KEY_VARIABLE, deleteLogin, findCredentials, resolveAuthorizeUrl, saveLogin, tokenFilePath } from "@mkp/node";
 import type { OAuthToken } from "@mkp/oauth";
 import { LoginTimeoutError, loopbackLogin, type LoopbackLoginOptions } from "@mkp/oauth/node";
 import { type Command, InvalidArgumentError, Option } from "commander";
@@ -46,7 +46,7 @@ export function addAuthCommands(program: Program): void {
     .option("--client-id <id>", "your app's client ID (env MAKEPRINTABLE_CLIENT_ID)")
     .option("--client-secret <secret>", "your app's client secret (env MAKEPRINTABLE_CLIENT_SECRET; prefer the env: command lines are visible to other users)")
     .addOption(new Option("--scope <scope...>", "scopes to ask for; repeat for more").choices(SCOPES))
-    .option("--authorize-url <url>", "the authorize page (env MAKEPRINTABLE_AUTHORIZE_URL)")
+    .option("--authorize-url <url>", "the authorize page (env MAKEPRINTABLE_AUTHORIZE_URL; default: what the API's server publishes, else Makeprintable's)")
     .addOption(new Option("--response-type <type>", "the response_type to send").choices(RESPONSE_TYPES))
     .option("--port <n>", "the loopback port (default: an ephemeral one)", portNumber)
     .option("--timeout <seconds>", "how long to wait for the browser (default 180)", wholeNumber)
@@ -66,6 +66,14 @@ export function addAuthCommands(program: Program): void {
       const clientSecret = options.clientSecret ?? env("MAKEPRINTABLE_CLIENT_SECRET");
       if (!clientId) throw new CliError("give --client-id or set MAKEPRINTABLE_CLIENT_ID", EXIT.usage);
       if (!clientSecret) throw new CliError("give --client-secret or set MAKEPRINTABLE_CLIENT_SECRET", EXIT.usage);
+      // The sandbox (or any API other than Makeprintable's) publishes its authorize page (RFC 8414).
+      const authorizeUrl = await resolveAuthorizeUrl({
+        authorizeUrl: { value: options.authorizeUrl, source: "--authorize-url" },
+        baseUrl: run.baseUrlSetting(),
+        env: run.io.env,
+        fetch: run.io.login?.fetch,
+        signal: run.signal,
+      });
       let token: OAuthToken;
       try {
         token = await loopbackLogin({
@@ -77,7 +85,7 @@ export function addAuthCommands(program: Program): void {
           timeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
           openBrowser: options.open ?? false,
           baseUrl: run.baseUrl,
-          authorizeUrl: options.authorizeUrl ?? env("MAKEPRINTABLE_AUTHORIZE_URL"),
+          authorizeUrl: authorizeUrl.value,
           responseType: options.responseType,
           signal: run.signal,
           onAuthorizeUrl: (url) => run.note(`Open this URL in your browser to log in to Makeprintable:\n\n  ${printable(url)}\n`),

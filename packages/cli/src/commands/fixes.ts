@@ -1,4 +1,5 @@
-import { fixesOf, isFixDone, NotFoundError, OPERATION_INPUTS, unwrap, type Fix, type MakeprintableClient } from "@mkp/client";
+import { fixesOf, isFixDone, NotFoundError, unwrap, type Fix, type MakeprintableClient } from "@mkp/client";
+import { OPERATION_INPUTS } from "@mkp/client/internal";
 import { downloadFix } from "@mkp/node";
 import { byteSize, fieldTable, printable, table } from "../output.js";
 import { percentOf } from "../progress.js";

@@ -1,4 +1,5 @@
-import { fixesOf, isFixDone, itemsOf, OPERATION_INPUTS, unwrap, type Fix, type Item, type MakeprintableClient } from "@mkp/client";
+import { fixesOf, isFixDone, itemsOf, unwrap, type Fix, type Item, type MakeprintableClient } from "@mkp/client";
+import { OPERATION_INPUTS } from "@mkp/client/internal";
 import { fieldTable, printable, table, unixTime } from "../output.js";
 import { percentOf } from "../progress.js";
 import type { Program } from "../run-cli.js";

@@ -5,3 +5,34 @@
  * @packageDocumentation
  */
 export { isLoopbackHost, mayCarryCredential } from "./transport.js";
+export {
+  API_KEY_VARIABLE,
+  BASE_URL_VARIABLE,
+  SPEC_SERVER,
+  checkBaseUrl,
+  checkCredential,
+  displayUrl,
+  fromEnvironment,
+  given,
+  headerValueProblem,
+  processEnvironment,
+  resolveApiKey,
+  resolveBaseUrl,
+  type BaseUrlCheckOptions,
+  type Environment,
+  type Setting,
+} from "./settings.js";
+export { redact, holdsSecret } from "../redact.js";
+export { backoffMs, retryAfterMs } from "../retry.js";
+export {
+  API_KEY_EXAMPLE,
+  DEFAULT_RESPONSE_TYPE,
+  GRANT_TYPE,
+  OPERATIONS,
+  OPERATION_INPUTS,
+  PUBLIC_ROUTES,
+  REQUEST_BODY_TYPES,
+  SECURITY_SCHEMES,
+  TOKEN_PATH,
+  type OperationId,
+} from "../generated/spec.js";
