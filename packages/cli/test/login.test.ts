@@ -159,6 +159,44 @@ describe("login's options, against the sandbox", () => {
     }
   });
 
+  it.runIf(process.platform === "linux")(
+    "with only MAKEPRINTABLE_BASE_URL set, finds the sandbox's authorize page from its RFC 8414 metadata and logs in",
+    async () => {
+      const s = sandbox.server;
+      const opener = await fakeOpener();
+      try {
+        const env = {
+          MAKEPRINTABLE_CLIENT_ID: s.demo.clientId,
+          MAKEPRINTABLE_CLIENT_SECRET: s.demo.clientSecret,
+          MAKEPRINTABLE_BASE_URL: s.apiUrl,
+          PATH: `${opener.dir}:${process.env.PATH}`,
+        };
+        // The opener plays the browser: it gets the URL mkp found, the sandbox approves and redirects.
+        const { code, stdout, url } = await sandboxLogin(["--open"], env, async () => (await fetch(await opener.nthUrl(1))).text());
+        expect(code).toBe(0);
+        expect(`${url.origin}${url.pathname}`).toBe(s.authorizeUrl);
+        expect(await opener.runs()).toEqual([["xdg-open", url.href, "/dev/null", "own"]]);
+        expect(stdout).toContain(`Logged in to ${s.apiUrl}`);
+      } finally {
+        await opener.remove();
+      }
+    },
+  );
+
+  it("refuses an API's metadata for another issuer, saying which setting to give", async () => {
+    const { code, stderr } = await startMkp(["login"], {
+      env: {
+        MAKEPRINTABLE_CLIENT_ID: "demo-app",
+        MAKEPRINTABLE_CLIENT_SECRET: "client-secret-0123456789",
+        MAKEPRINTABLE_BASE_URL: api,
+        XDG_CONFIG_HOME: join(dir.path, "config"),
+      },
+    }).exited;
+    expect(code).toBe(1);
+    // The recording server answers every path with the same JSON: no issuer, so not metadata to trust.
+    expect(stderr).toContain(`is for another issuer than ${api}, so it is not used: give --authorize-url (or set MAKEPRINTABLE_AUTHORIZE_URL)`);
+  });
+
   it("a refused login exits 1 with the error's code, stores nothing and never shows the secret", async () => {
     const s = sandbox.server;
     const { code, stdout, stderr } = await sandboxLogin([], {
@@ -221,7 +259,13 @@ it("--timeout gives up after that many seconds (on fake timers: no waiting)", as
     let shown = () => {};
     const printed = new Promise<void>((resolve) => (shown = resolve));
     const { out, io } = collect(
-      { MAKEPRINTABLE_CLIENT_ID: "x", MAKEPRINTABLE_CLIENT_SECRET: "y", MAKEPRINTABLE_BASE_URL: api, XDG_CONFIG_HOME: join(dir.path, "config") },
+      {
+        MAKEPRINTABLE_CLIENT_ID: "x",
+        MAKEPRINTABLE_CLIENT_SECRET: "y",
+        MAKEPRINTABLE_BASE_URL: api,
+        MAKEPRINTABLE_AUTHORIZE_URL: `${api}/authorize`,
+        XDG_CONFIG_HOME: join(dir.path, "config"),
+      },
       shown,
     );
     let exit: number | undefined;

@@ -1,5 +1,4 @@
-import { OPERATION_OUTPUTS } from "@mkp/client";
-import { OPERATION_INPUTS, OPERATIONS } from "@mkp/client/internal";
+import { OPERATION_INPUTS, OPERATION_OUTPUTS, OPERATIONS } from "@mkp/client/internal";
 
 /** A JSON Schema object, as the spec's constants carry it. */
 export type JsonSchema = Record<string, unknown>;

@@ -1,5 +1,5 @@
-import { createClient, fixesOf, itemsOf, OPERATION_OUTPUTS, unwrap, uploadItem, type Fix } from "@mkp/client";
-import { OPERATION_INPUTS, OPERATIONS } from "@mkp/client/internal";
+import { createClient, fixesOf, itemsOf, unwrap, uploadItem, type Fix } from "@mkp/client";
+import { OPERATION_INPUTS, OPERATION_OUTPUTS, OPERATIONS } from "@mkp/client/internal";
 import { saveLogin } from "@mkp/node";
 import { buildAuthorizationUrl, exchangeCode } from "@mkp/oauth";
 import { startMockServer, type MockServer } from "@mkp/mock-server";

@@ -1,7 +1,7 @@
 import { API_KEY_VARIABLE, checkCredential, headerValueProblem, resolveApiKey } from "@mkp/client/internal";
 import { isExpired } from "@mkp/oauth";
 import type { PlaceOptions } from "./config-dir.js";
-import { InvalidCredentialError, LoginElsewhereError, LoginExpiredError, NotLoggedInError } from "./errors.js";
+import { LoginElsewhereError, LoginExpiredError, NotLoggedInError } from "./errors.js";
 import { readLogin, type StoredLogin } from "./token-store.js";
 
 export { API_KEY_VARIABLE, BASE_URL_VARIABLE } from "@mkp/client/internal";
@@ -86,12 +86,12 @@ export async function findCredentials(options: CredentialOptions): Promise<Found
  * @throws {LoginExpiredError} when the stored login has expired: "log in again", before any request.
  * @throws {LoginElsewhereError} when the stored login is for another API: its token is never sent elsewhere.
  * @throws {StoredLoginError} when the token file exists but cannot be read.
- * @throws {InvalidCredentialError} when the credential cannot be sent ("MAKEPRINTABLE_API_KEY has a space at its end: remove it").
+ * @throws {ClientOptionsError} (a usage error) when the credential cannot be sent ("MAKEPRINTABLE_API_KEY has a space at its end: remove it").
  */
 export async function resolveCredential(options: CredentialOptions): Promise<Credential> {
   const apiKey = resolveApiKey(undefined, options.env ?? process.env);
   // Checked here, where its source is known: the message names the variable, not a library option.
-  if (apiKey) return new Credential({ apiKey: checkCredential(apiKey, InvalidCredentialError) });
+  if (apiKey) return new Credential({ apiKey: checkCredential(apiKey) });
   const found = await findCredentials(options);
   const { login } = found;
   if (!login) throw new NotLoggedInError(`no credential: set ${API_KEY_VARIABLE} to your API key, or run \`mkp login\``);
@@ -103,6 +103,6 @@ export async function resolveCredential(options: CredentialOptions): Promise<Cre
   if (found.loginExpired) {
     throw new LoginExpiredError(`your login expired at ${login.expiresAt!.toISOString()}: log in again with \`mkp login\``);
   }
-  checkCredential({ value: login.accessToken(), source: STORED_LOGIN }, InvalidCredentialError);
+  checkCredential({ value: login.accessToken(), source: STORED_LOGIN });
   return new Credential({ login });
 }

@@ -21,21 +21,6 @@ export class LoginElsewhereError extends CredentialError {
 }
 
 /**
- * A credential was found but cannot be sent (a space at its end, a line break, a character outside
- * ASCII): the message names where it came from (`MAKEPRINTABLE_API_KEY`) and what is wrong, never the value.
- */
-export class InvalidCredentialError extends CredentialError {
-  static override readonly code = "MKP_INVALID_CREDENTIAL";
-  /** The setting at fault, as the person wrote it: `MAKEPRINTABLE_API_KEY`, or `the stored login`. */
-  readonly setting: string | undefined;
-
-  constructor(message: string, options?: ErrorOptions & { setting?: string | undefined }) {
-    super(message, options);
-    this.setting = options?.setting;
-  }
-}
-
-/**
  * The API's base URL names a server whose RFC 8414 authorization-server metadata could not be read
  * or cannot be trusted (another issuer, an authorize page over plain http): `mkp login` cannot know
  * its authorize page. The message names the base URL's setting and `--authorize-url`.

@@ -51,7 +51,6 @@ export {
   LoginExpiredError,
   LoginElsewhereError,
   StoredLoginError,
-  InvalidCredentialError,
   AuthorizationDiscoveryError,
   RepairInputError,
   OutputExistsError,

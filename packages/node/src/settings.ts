@@ -65,7 +65,7 @@ export interface Settings {
  * spec's server) and the credential (`MAKEPRINTABLE_API_KEY` → the stored login for that base URL),
  * both checked before anything is sent. `createClient({ ...credential.clientOptions(), baseUrl: baseUrl.value })`.
  * @throws {ClientOptionsError} for an unusable base URL, naming its source.
- * @throws {CredentialError} when there is no usable credential; {@link InvalidCredentialError} names the variable at fault.
+ * @throws {CredentialError} when there is no usable credential; {@link ClientOptionsError} for one that cannot be sent, naming the variable at fault.
  */
 export async function resolveSettings(options: SettingsOptions = {}): Promise<Settings> {
   const env = options.env ?? process.env;

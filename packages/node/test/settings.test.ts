@@ -6,15 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  AuthorizationDiscoveryError,
-  findCredentials,
-  InvalidCredentialError,
-  resolveAuthorizeUrl,
-  resolveBaseUrlSetting,
-  resolveSettings,
-  saveLogin,
-} from "../src/index.js";
+import { AuthorizationDiscoveryError, findCredentials, resolveAuthorizeUrl, resolveBaseUrlSetting, resolveSettings, saveLogin } from "../src/index.js";
 
 const API = "http://127.0.0.1:4010/v1";
 let home: string;
@@ -116,8 +108,8 @@ describe("the credential", () => {
   it("says MAKEPRINTABLE_API_KEY has a space at its end, never naming a library option", async () => {
     const spaced = { ...env, MAKEPRINTABLE_API_KEY: "12345weLove3DPrinting " };
     const thrown = await resolveSettings({ env: spaced }).catch((error: unknown) => error);
-    expect(thrown).toEqual(new InvalidCredentialError("MAKEPRINTABLE_API_KEY has a space at its end: remove it", { setting: "MAKEPRINTABLE_API_KEY" }));
-    expect((thrown as InvalidCredentialError).setting).toBe("MAKEPRINTABLE_API_KEY");
+    expect(thrown).toEqual(new ClientOptionsError("MAKEPRINTABLE_API_KEY has a space at its end: remove it", { setting: "MAKEPRINTABLE_API_KEY" }));
+    expect((thrown as ClientOptionsError).setting).toBe("MAKEPRINTABLE_API_KEY");
     expect((thrown as Error).message).not.toContain("12345");
     expect((await findCredentials({ env: spaced, baseUrl: SERVER_URL })).apiKeyProblem).toBe("MAKEPRINTABLE_API_KEY has a space at its end: remove it");
   });
