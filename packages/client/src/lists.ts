@@ -1,4 +1,5 @@
 import { MakeprintableError } from "./errors.js";
+import { isObject } from "./internal/json.js";
 import type { components } from "./generated/schema.js";
 
 type Schemas = components["schemas"];
@@ -15,7 +16,7 @@ const ENVELOPE_KEYS = ["items", "fixes", "data", "results"];
 
 function entriesOf<T>(list: T[] | Record<string, unknown> | undefined, what: string): T[] {
   const entries = Array.isArray(list) ? list : ENVELOPE_KEYS.map((key) => list?.[key]).find(Array.isArray);
-  if (entries?.every((entry) => typeof entry === "object" && entry !== null && !Array.isArray(entry))) return entries as T[];
+  if (entries?.every(isObject)) return entries as T[];
   const seen = Array.isArray(list)
     ? "an array holding something other than objects"
     : list && typeof list === "object"

@@ -1,4 +1,4 @@
-import type { OperationId } from "@mkp/client/internal";
+import { isObject, type OperationId } from "@mkp/client/internal";
 import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { BodyTooLargeError, FORM, mediaTypeOf, type Reply } from "./http.js";
 
@@ -40,7 +40,7 @@ async function readModel(context: RequestContext<unknown>, mediaType: string): P
   if (mediaType === "application/json" || mediaType.endsWith("+json")) {
     try {
       const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
-      return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : "The JSON body must be an object.";
+      return isObject(value) ? value : "The JSON body must be an object.";
     } catch {
       return "The body is not valid JSON.";
     }

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { OPERATIONS, type OperationId } from "@mkp/client/internal";
+import { isObject, OPERATIONS, type OperationId } from "@mkp/client/internal";
 import type { PathParams, QueryParams, RequestBody } from "./context.js";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
@@ -29,10 +29,6 @@ export interface ResponseToValidate {
   mediaType: string | undefined;
   /** The body's data model (a parsed JSON value; for XML the value it was serialised from). */
   body?: unknown;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function escapeSegment(segment: string): string {

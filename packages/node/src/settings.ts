@@ -3,6 +3,7 @@ import {
   checkBaseUrl,
   displayUrl,
   fromEnvironment,
+  isObject,
   mayCarryCredential,
   resolveBaseUrl as resolveBaseUrlSource,
   type Environment,
@@ -151,7 +152,7 @@ async function discoverAuthorizeUrl(options: AuthorizeUrlOptions): Promise<Setti
 
 /** The metadata's `authorization_endpoint`, once the document is for `issuer` and the page is safe to send a person to. */
 function trustedAuthorizeUrl(body: unknown, issuer: string, url: string, fix: string): string {
-  const metadata = (typeof body === "object" && body !== null ? body : {}) as { issuer?: unknown; authorization_endpoint?: unknown };
+  const metadata: { issuer?: unknown; authorization_endpoint?: unknown } = isObject(body) ? body : {};
   // RFC 8414 §3.3: a document naming another issuer must not be used (it may be an impersonation).
   if (metadata.issuer !== issuer) {
     throw new AuthorizationDiscoveryError(`the metadata at ${url} is for another issuer than ${issuer}, so it is not used: ${fix}`);

@@ -4,6 +4,7 @@
  * in any release, so applications import from `@mkp/client` only.
  * @packageDocumentation
  */
+export { isObject } from "./json.js";
 export { isLoopbackHost, mayCarryCredential } from "./transport.js";
 export {
   API_KEY_VARIABLE,

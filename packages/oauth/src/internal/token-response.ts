@@ -1,4 +1,5 @@
 import { AUTHORIZATION_CODE_LIFETIME_SECONDS } from "@mkp/client";
+import { isObject } from "@mkp/client/internal";
 import { InvalidTokenResponseError, TokenError, type OAuthErrorFields } from "../errors.js";
 import type { OAuthToken } from "../exchange-code.js";
 import { withSecrets } from "./secrets.js";
@@ -16,8 +17,6 @@ function hintFor({ error, errorDescription = "" }: OAuthErrorFields): string {
 
 /** RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`. */
 const B64TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Turns the token endpoint's answer into an {@link OAuthToken} or a typed error (RFC 6749 §5.1,
