@@ -80,26 +80,7 @@ export async function measureBatch(options: BatchOptions): Promise<Section> {
   const { perSecond, models, concurrency } = options.rateLimit;
   const limited = await batchRun(options, models, concurrency, perSecond);
 
-  const throughput: Table = {
-    caption: `${options.models} models, repair time ${options.fixMs} ms, polled every ${options.pollMs} ms`,
-    columns: ["concurrency", "models / s", "ideal", "of ideal", "failed", "retries", "CPU ms / model: batch", "sandbox", "peak RSS MB"],
-    rows: runs.map((run) => {
-      const rate = run.repaired / run.seconds;
-      const ideal = (run.concurrency * 1000) / options.fixMs;
-      const perModel = (seconds: number) => formatNumber((seconds * 1000) / run.models);
-      return [
-        String(run.concurrency),
-        formatNumber(rate),
-        formatNumber(ideal),
-        formatRatio(rate / ideal),
-        formatInteger(run.failed),
-        formatInteger(run.retries),
-        perModel(run.batchCpu),
-        perModel(run.sandboxCpu),
-        formatNumber(run.peakMb),
-      ];
-    }),
-  };
+  const throughput = throughputTable(runs, options);
   const largest = runs.at(-1)!;
   const memory: Table = {
     caption: `peak RSS of the batch's process at concurrency ${largest.concurrency}`,
@@ -154,5 +135,29 @@ export async function measureBatch(options: BatchOptions): Promise<Section> {
       },
     ],
     notes: failures.length > 0 ? [`first failures: ${failures.join("; ")}`] : [],
+  };
+}
+
+/** Models a second at each concurrency against the ideal, with the CPU each process spent per model. */
+function throughputTable(runs: Run[], options: BatchOptions): Table {
+  return {
+    caption: `${options.models} models, repair time ${options.fixMs} ms, polled every ${options.pollMs} ms`,
+    columns: ["concurrency", "models / s", "ideal", "of ideal", "failed", "retries", "CPU ms / model: batch", "sandbox", "peak RSS MB"],
+    rows: runs.map((run) => {
+      const rate = run.repaired / run.seconds;
+      const ideal = (run.concurrency * 1000) / options.fixMs;
+      const perModel = (seconds: number) => formatNumber((seconds * 1000) / run.models);
+      return [
+        String(run.concurrency),
+        formatNumber(rate),
+        formatNumber(ideal),
+        formatRatio(rate / ideal),
+        formatInteger(run.failed),
+        formatInteger(run.retries),
+        perModel(run.batchCpu),
+        perModel(run.sandboxCpu),
+        formatNumber(run.peakMb),
+      ];
+    }),
   };
 }
