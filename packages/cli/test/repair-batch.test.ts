@@ -180,7 +180,8 @@ describe("mkp repair with many models", () => {
     expect(sandbox.server.stats().rateLimited).toBeGreaterThan(0);
     expect(lines.every((line) => line.status === "repaired")).toBe(true);
     expect(sandbox.server.stats().uploads).toBe(20);
-  });
+    // 20 models of at least three requests each at 10 requests a second, plus the shared pauses: a hang guard, not a timing.
+  }, 120_000);
 
   it("--out and --name name one model: refused in a batch (exit 2), nothing sent", async () => {
     sandbox = await startSandbox({ onRequest: (entry) => log.push(entry) });

@@ -39,7 +39,8 @@ function concurrencyOf(value: string): number {
 async function isBatch(run: Run, sources: string[], options: RepairOptions): Promise<boolean> {
   if (sources.length > 1 || options.concurrency !== undefined || options.outDir !== undefined || options.journal !== undefined) return true;
   const [source] = sources as [string];
-  return !isUrl(source) && !!(await stat(resolve(run.cwd, source)).catch(() => undefined))?.isDirectory();
+  // An empty source is not "this folder": it is refused as the one model it names (`mkp repair ""`).
+  return source !== "" && !isUrl(source) && !!(await stat(resolve(run.cwd, source)).catch(() => undefined))?.isDirectory();
 }
 
 /** The repair options as flags, for the batch's resume command. */
