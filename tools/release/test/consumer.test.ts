@@ -146,9 +146,7 @@ describe("consumer: the packed packages in a project outside the workspace", () 
     expect(result.code, result.output).toBe(0);
     const loaded = JSON.parse(result.output) as Record<string, string[]>;
     expect(Object.keys(loaded).sort()).toEqual([...specifiers, "@mkp/client/openapi.json"].sort());
-    expect(loaded["@mkp/client"]).toEqual(
-      expect.arrayContaining(["createClient", "MakeprintableError", "SERVER_URL", "AUTHORIZATION_URL", "SCOPES"]),
-    );
+    expect(loaded["@mkp/client"]).toEqual(expect.arrayContaining(["createClient", "MakeprintableError", "SERVER_URL", "AUTHORIZATION_URL", "SCOPES"]));
     // What only the sibling packages use lives behind the internal entry, which loads from the packed package too.
     expect(loaded["@mkp/client/internal"]).toEqual(expect.arrayContaining(["OPERATIONS", "isLoopbackHost", "isObject"]));
     expect(loaded["@mkp/client/openapi.json"]).toEqual(expect.arrayContaining(["/items/{id}", "/token"]));
