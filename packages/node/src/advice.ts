@@ -253,7 +253,7 @@ const RULES: Rule<Error>[] = [
  *
  * @example
  * adviceFor(error, { surface: "mkp", baseUrl: { value: "http://127.0.0.1:4010", source: "MAKEPRINTABLE_BASE_URL" } }).message
- * // "the API has no such path (404 No such endpoint.): does the base URL end in /v1? MAKEPRINTABLE_BASE_URL is http://127.0.0.1:4010; the API's is https://api.makeprintable.com/v1"
+ * // "the API has no such path (404 No such endpoint.): does the base URL end in /v1? MAKEPRINTABLE_BASE_URL is http://127.0.0.1:4010; the API's is " + SERVER_URL
  */
 export function adviceFor(error: unknown, context: AdviceContext): Advice {
   const words = WORDS[context.surface];
