@@ -6,11 +6,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SAMPLE_LANGUAGES, type SampleLanguage } from "@mkp/codegen/samples";
-import { HTTP_METHODS, type HttpMethod } from "@mkp/codegen/spec-walk";
 import { API_KEY_HEADER, AUTHORIZATION_URL, SCOPES, SERVER_URL, TOKEN_URL } from "@mkp/client";
 import { DEFAULT_RESPONSE_TYPE, GRANT_TYPE } from "@mkp/client/internal";
+import { SampleError, specOperations, type CodeSample, type OpenApiDocument, type OperationObject } from "./spec-operations.js";
 
 export { SAMPLE_LANGUAGES, type SampleLanguage };
+export { SampleError, specOperations, type CodeSample, type OpenApiDocument, type OperationObject };
 
 /**
  * The facts a curl, Python or PHP sample may name, written `{{NAME}}` in the sample file. They come
@@ -41,18 +42,6 @@ export function samplePlaceholders(spec: OpenApiDocument): Record<string, string
   return { ...SAMPLE_PLACEHOLDERS, ITEM_ID: example("ItemId"), FIX_ID: example("FixId") };
 }
 
-/** An `x-codeSamples` entry (Redoc's vendor extension). */
-export interface CodeSample {
-  readonly lang: string;
-  readonly label: string;
-  readonly source: string;
-}
-
-/** A sample folder or file that does not match the spec: a missing language, an unknown operation. */
-export class SampleError extends Error {
-  override readonly name = "SampleError";
-}
-
 const PLACEHOLDER = /\{\{([A-Z_]+)\}\}/g;
 
 /**
@@ -65,20 +54,6 @@ export function fillPlaceholders(text: string, values: Readonly<Record<string, s
     if (value === undefined) throw new SampleError(`${where}: unknown placeholder ${match} (known: ${Object.keys(values).join(", ")})`);
     return value;
   });
-}
-
-/** The operation ids of a spec, with where each sits (`GET /items`), in document order. */
-export function specOperations(spec: OpenApiDocument): Map<string, OperationObject> {
-  const operations = new Map<string, OperationObject>();
-  for (const [path, item] of Object.entries(spec.paths ?? {})) {
-    for (const method of HTTP_METHODS) {
-      const operation = item[method];
-      if (!operation) continue;
-      if (typeof operation.operationId !== "string") throw new SampleError(`${method.toUpperCase()} ${path} has no operationId`);
-      operations.set(operation.operationId, operation);
-    }
-  }
-  return operations;
 }
 
 /**
@@ -128,18 +103,4 @@ export function injectCodeSamples(spec: OpenApiDocument, samples: ReadonlyMap<st
     operation["x-codeSamples"] = entries.map((entry) => ({ ...entry }));
   }
   return copy;
-}
-
-/** The parts of an OpenAPI operation the build reads or writes. */
-export interface OperationObject {
-  operationId?: string;
-  "x-codeSamples"?: CodeSample[];
-  [key: string]: unknown;
-}
-
-/** The parts of an OpenAPI document the build reads or writes. */
-export interface OpenApiDocument {
-  info: { title: string; version: string; description?: string; contact?: { url?: string }; [key: string]: unknown };
-  paths?: Record<string, Partial<Record<HttpMethod, OperationObject>>>;
-  [key: string]: unknown;
 }

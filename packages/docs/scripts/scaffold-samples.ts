@@ -12,7 +12,7 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SAMPLE_LANGUAGES, SCAFFOLD_MARK } from "@mkp/codegen/samples";
 import { followRef, HTTP_METHODS, isObject } from "@mkp/codegen/spec-walk";
-import { SampleError, specOperations, type OpenApiDocument, type OperationObject } from "./code-samples.js";
+import { SampleError, specOperations, type OpenApiDocument, type OperationObject } from "./spec-operations.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -21,6 +21,8 @@ export interface CopyRepositoryOptions {
   commit?: boolean | undefined;
   /** The temporary folder's name prefix. Default: `mkp-repo-`. */
   prefix?: string | undefined;
+  /** Copy each workspace package's `dist`. `false` gives a clone that was only installed, never built. Default: true. */
+  builds?: boolean | undefined;
 }
 
 /** Recreates a node_modules folder of pnpm's layout: its links point where the originals do. */
@@ -41,7 +43,7 @@ async function linkNodeModules(from: string, to: string): Promise<void> {
  * Copies the repository at `root` into a fresh temporary folder where its commands run as in the
  * original, without an install: the files git tracks or would track (untracked ones that are not
  * ignored), each workspace package's built `dist` (ignored by git, needed by the tools that import
- * a sibling's build), and every `node_modules` recreated as links, as pnpm lays them out.
+ * a sibling's build) unless `builds` is false, and every `node_modules` recreated as links, as pnpm lays them out.
  */
 export async function copyRepository(root: string, options: CopyRepositoryOptions = {}): Promise<RepositoryCopy> {
   const dir = await mkdtemp(join(tmpdir(), options.prefix ?? "mkp-repo-"));
@@ -59,7 +61,7 @@ export async function copyRepository(root: string, options: CopyRepositoryOption
     // The root's node_modules always: the packages' links lead into its .pnpm store.
     if (at !== "" && paths.length > 0 && !paths.some((wanted) => at === wanted || at.startsWith(`${wanted}/`))) continue;
     await linkNodeModules(join(path, "node_modules"), join(dir, at, "node_modules")).catch(() => undefined);
-    await cp(join(path, "dist"), join(dir, at, "dist"), { recursive: true }).catch(() => undefined);
+    if (options.builds !== false) await cp(join(path, "dist"), join(dir, at, "dist"), { recursive: true }).catch(() => undefined);
   }
   if (options.commit) {
     const git = (...args: string[]) => run("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd: dir, maxBuffer: BIG });

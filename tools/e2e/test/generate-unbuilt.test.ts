@@ -1,0 +1,48 @@
+// `pnpm generate` on a clone that was only installed: no package has been built, so every step of
+// the loop's one command must run from sources. A spec edit that adds an operation, then the
+// generator and the sample scaffolder, in a repository copy without any `dist` folder.
+import { execFile } from "node:child_process";
+import { addAccountOperation, copyRepository, type RepositoryCopy } from "@mkp/testing";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+let copy: RepositoryCopy;
+
+beforeAll(async () => {
+  copy = await copyRepository(REPO_ROOT, {
+    prefix: "mkp-unbuilt-",
+    builds: false,
+    paths: [
+      "package.json",
+      "pnpm-workspace.yaml",
+      "spec",
+      "redocly.yaml",
+      "tsconfig.base.json",
+      "tools/dev",
+      "tools/codegen",
+      "packages/client",
+      "packages/docs",
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await copy?.remove();
+});
+
+it("a new operation gets its generated types and scaffolded samples with no package built", async () => {
+  expect(existsSync(join(copy.dir, "packages/client/dist"))).toBe(false);
+  const spec = join(copy.dir, "spec/openapi.yaml");
+  await writeFile(spec, addAccountOperation(await readFile(spec, "utf8")));
+  await run("pnpm", ["exec", "mkp-codegen"], { cwd: copy.dir });
+  const scaffolded = await run("pnpm", ["--filter", "@mkp/docs", "run", "samples"], { cwd: copy.dir });
+  expect(scaffolded.stdout).toContain("packages/docs/samples/getAccount/sample.ts");
+  expect(existsSync(join(copy.dir, "packages/docs/samples/getAccount/python.py"))).toBe(true);
+}, 120_000);
