@@ -107,15 +107,21 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
     expect(result.code, result.output.slice(-3000)).toBe(0);
   });
 
-  it("spec:diff asks for a minor changeset naming the client, the docs, the sandbox and the MCP server", async () => {
+  it("spec:diff asks for a minor changeset naming every package the spec reaches, the CLI and @mkp/node included", async () => {
     const result = await sh("pnpm", ["spec:diff"]);
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/NEW minor {2}PathItem added at #\/paths\/~1account/);
-    expect(result.output).toContain('---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---');
-    await writeFile(
-      join(copy.dir, ".changeset/account.md"),
-      '---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---\n\nGET /account: your account.\n',
-    );
+    const [, releases = ""] = /\n---\n([\s\S]*?)\n---/.exec(result.output) ?? [];
+    for (const line of [
+      '"@mkp/client": minor',
+      '"@mkp/docs": patch',
+      '"@mkp/mock-server": minor',
+      '"@mkp/mcp": minor',
+      '"@mkp/cli": minor',
+      '"@mkp/node": minor',
+    ])
+      expect(releases.split("\n")).toContain(line);
+    await writeFile(join(copy.dir, ".changeset/account.md"), `---\n${releases}\n---\n\nGET /account: your account.\n`);
     expect((await sh("pnpm", ["spec:diff"])).code).toBe(0);
   });
 });

@@ -10,27 +10,27 @@ import { parseChangeset, pendingBumps, readPendingChangesets, type PendingChange
 import type { ReleaseLayout } from "./paths.ts";
 import { rateSpecChange, type SpecChange } from "./rate-spec-change.ts";
 import { bundledSpec, readReleasedSpec } from "./released-spec.ts";
-import { publishablePackages } from "./workspace-packages.ts";
+import { packagesReachedBy, publishablePackages, type PublishablePackage } from "./workspace-packages.ts";
 
-/** The package whose generated types follow the spec: it needs the bump `redocly diff` rates. */
+/**
+ * The package the spec is generated into (its types, constants and `openapi.json`): it needs the
+ * bump `redocly diff` rates. Every other package the spec reaches comes from the workspace's
+ * dependency graph (see {@link packagesFor}).
+ */
 export const CLIENT_PACKAGE = "@mkp/client";
-/** The package that renders the spec: any spec change changes it, so it needs at least a patch. */
-export const DOCS_PACKAGE = "@mkp/docs";
-/** The sandbox: it serves and validates every operation of the spec, so it moves as the client does. */
-export const SANDBOX_PACKAGE = "@mkp/mock-server";
-/** The MCP server: one tool per operation, its inputs from the spec, so it moves as the client does. */
-export const MCP_PACKAGE = "@mkp/mcp";
 
 const git = promisify(execFile);
 
-/** What each spec-derived package needs for a change that needs `bump`. */
-function packagesFor(bump: Bump): [string, Bump][] {
-  return [
-    [CLIENT_PACKAGE, bump],
-    [DOCS_PACKAGE, "patch"],
-    [SANDBOX_PACKAGE, bump],
-    [MCP_PACKAGE, bump],
-  ];
+/**
+ * What each published package the spec reaches needs for a change that needs `bump`: the client
+ * and every package that ships it (directly or through another: the sandbox, the MCP server,
+ * `@mkp/node`, the CLI …) the same bump, since their published types and behaviour follow the
+ * spec's; a package that only builds with it (the docs page renders the spec) a patch.
+ */
+function packagesFor(bump: Bump, published: readonly PublishablePackage[]): [string, Bump][] {
+  const reached = [...packagesReachedBy(published, CLIENT_PACKAGE)].sort(([a], [b]) => a.localeCompare(b));
+  const client: [string, Bump][] = published.some((pkg) => pkg.name === CLIENT_PACKAGE) ? [[CLIENT_PACKAGE, bump]] : [];
+  return [...client, ...reached.map(([name, reach]): [string, Bump] => [name, reach === "runtime" ? bump : "patch"])];
 }
 
 /** A package that the spec change needs bumped more than the pending changesets do. */
@@ -71,8 +71,8 @@ export interface SpecDiffResult {
 
 /**
  * Compares the spec with the spec as last released and checks that the pending changesets bump
- * `@mkp/client` at least as much as `redocly diff` rates the change, and `@mkp/docs` when the spec
- * changed at all.
+ * `@mkp/client`, and every published package that ships it, at least as much as `redocly diff`
+ * rates the change, and a package that only builds with it (`@mkp/docs`) when the spec changed at all.
  */
 export async function checkSpecChange(layout: ReleaseLayout): Promise<SpecDiffResult> {
   const rel = (path: string) => relative(layout.root, path);
@@ -100,10 +100,9 @@ export async function checkSpecChange(layout: ReleaseLayout): Promise<SpecDiffRe
   const rating = await rateSpecChange({ base: layout.releasedSpec, revision: layout.spec, config: layout.redoclyConfig, cwd: layout.root });
   // A change redocly does not rate (such as a reordering it ignores) still changes what ships: a patch.
   const bump = maxBump(rating.bump, "patch") as Bump;
-  const published = new Set((await publishablePackages(layout.packagesDir)).map((pkg) => pkg.name));
+  const published = await publishablePackages(layout.packagesDir);
   const pending = pendingBumps(await readPendingChangesets(layout.changesetDir));
-  const needs = packagesFor(bump);
-  const needed = needs.filter(([name]) => published.has(name)).map(([name, need]) => ({ name, needed: need, pending: pending.get(name) ?? ("none" as const) }));
+  const needed = packagesFor(bump, published).map(([name, need]) => ({ name, needed: need, pending: pending.get(name) ?? ("none" as const) }));
   const missing = needed.filter((entry) => !covers(entry.pending, entry.needed));
   const isNew = (change: SpecChange) => fresh?.changes.some((entry) => entry.impact === change.impact && entry.description === change.description) ?? false;
 
@@ -185,11 +184,12 @@ async function newSpecChanges(layout: ReleaseLayout, current: Record<string, unk
       const text = await readFile(join(layout.root, file), "utf8").catch(() => undefined);
       if (text !== undefined) changesets.push(parseChangeset(file, text)); // a deleted one gives nothing
     }
-    const published = new Set((await publishablePackages(layout.packagesDir)).map((pkg) => pkg.name));
     const pending = pendingBumps(changesets);
-    const needed = packagesFor(bump)
-      .filter(([name]) => published.has(name))
-      .map(([name, need]) => ({ name, needed: need, pending: pending.get(name) ?? ("none" as const) }));
+    const needed = packagesFor(bump, await publishablePackages(layout.packagesDir)).map(([name, need]) => ({
+      name,
+      needed: need,
+      pending: pending.get(name) ?? ("none" as const),
+    }));
     return {
       base,
       bump,

@@ -7,7 +7,8 @@ import { parse, stringify } from "yaml";
 import { main } from "../src/cli.ts";
 import { releaseLayout, REPO_ROOT, type ReleaseLayout } from "../src/paths.ts";
 import { writeReleasedSpec } from "../src/released-spec.ts";
-import { checkSpecChange } from "../src/spec-diff.ts";
+import { CLIENT_PACKAGE, checkSpecChange } from "../src/spec-diff.ts";
+import { packagesReachedBy, publishablePackages } from "../src/workspace-packages.ts";
 
 type Spec = {
   paths: Record<string, Record<string, unknown>>;
@@ -49,6 +50,18 @@ async function addChangeset(name: string, releases: Record<string, string>): Pro
   await writeFile(join(layout.changesetDir, `${name}.md`), `---\n${lines.join("\n")}\n---\n\nA change.\n`);
 }
 
+/**
+ * A changeset's releases that give every package the spec reaches what `bump` asks of it (the
+ * docs, which only build with the client, a patch), with `overrides` on top. Which packages those
+ * are is the first tests' subject; the others are about bump levels.
+ */
+async function releasesFor(bump: string, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+  const reached = packagesReachedBy(await publishablePackages(layout.packagesDir), CLIENT_PACKAGE);
+  const releases: Record<string, string> = { [CLIENT_PACKAGE]: bump };
+  for (const [name, reach] of reached) releases[name] = reach === "runtime" ? bump : "patch";
+  return { ...releases, ...overrides };
+}
+
 function schema(spec: Spec, name: string) {
   const found = spec.components.schemas[name];
   if (!found?.properties) throw new Error(`the spec has no object schema ${name}`);
@@ -71,7 +84,7 @@ describe("spec:diff", () => {
     expect(result.report).toBe("spec:diff: spec/openapi.yaml is unchanged since the last release (spec/released/openapi.json).");
   });
 
-  it("fails a spec edit that has no changeset, naming the change and both packages", async () => {
+  it("fails a spec edit that has no changeset, naming the change and every package the spec reaches", async () => {
     await editSpec((spec) => {
       const item = schema(spec, "Item");
       item.properties.id = { ...(item.properties.id as object), description: "The item's identifier." };
@@ -79,22 +92,37 @@ describe("spec:diff", () => {
     const result = await checkSpecChange(layout);
     expect(result.ok).toBe(false);
     expect(result.bump).toBe("patch");
-    expect(result.missing).toEqual([
-      { name: "@mkp/client", needed: "patch", pending: "none" },
-      { name: "@mkp/docs", needed: "patch", pending: "none" },
-      { name: "@mkp/mock-server", needed: "patch", pending: "none" },
-      { name: "@mkp/mcp", needed: "patch", pending: "none" },
-    ]);
+    // Today's manifests: every published package ships the client (through another for the CLI), the docs build with it.
+    const everyPackage = ["@mkp/client", "@mkp/cli", "@mkp/docs", "@mkp/mcp", "@mkp/mock-server", "@mkp/node", "@mkp/oauth"];
+    expect(result.missing).toEqual(everyPackage.map((name) => ({ name, needed: "patch", pending: "none" })));
     expect(result.report).toContain("the change needs a patch release");
     expect(result.report).toMatch(/patch {2}Schema \(description\) modified at #\/paths\/.+\(spec\/openapi\.yaml:\d+\)/);
-    expect(result.report).toContain('---\n"@mkp/client": patch\n"@mkp/docs": patch\n"@mkp/mock-server": patch\n"@mkp/mcp": patch\n---');
+    expect(result.report).toContain(`---\n${everyPackage.map((name) => `"${name}": patch`).join("\n")}\n---`);
+  });
+
+  it("finds the packages from the dependency graph: a new one that ships the client through @mkp/node needs the bump, one that only builds with it a patch", async () => {
+    const add = async (name: string, manifest: Record<string, unknown>) => {
+      await mkdir(join(layout.packagesDir, name), { recursive: true });
+      await writeFile(join(layout.packagesDir, name, "package.json"), JSON.stringify({ name: `@mkp/${name}`, version: "0.1.0", ...manifest }));
+    };
+    await add("desktop", { dependencies: { "@mkp/node": "workspace:^" } });
+    await add("site", { devDependencies: { "@mkp/mcp": "workspace:^" } });
+    await add("unrelated", { dependencies: { commander: "14.0.0" } });
+    await add("internal", { private: true, dependencies: { "@mkp/client": "workspace:^" } });
+    await editSpec((spec) => {
+      schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
+    });
+    const needed = Object.fromEntries((await checkSpecChange(layout)).needed.map((entry) => [entry.name, entry.needed]));
+    expect(needed).toMatchObject({ "@mkp/desktop": "minor", "@mkp/site": "patch", "@mkp/cli": "minor", "@mkp/node": "minor", "@mkp/docs": "patch" });
+    expect(Object.keys(needed)).not.toContain("@mkp/unrelated");
+    expect(Object.keys(needed)).not.toContain("@mkp/internal");
   });
 
   it("rates an added optional response field as minor: a patch changeset is not enough", async () => {
     await editSpec((spec) => {
       schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
     });
-    await addChangeset("thumbnail", { "@mkp/client": "patch", "@mkp/docs": "patch", "@mkp/mock-server": "minor", "@mkp/mcp": "minor" });
+    await addChangeset("thumbnail", await releasesFor("minor", { "@mkp/client": "patch" }));
     const result = await checkSpecChange(layout);
     expect(result.bump).toBe("minor");
     expect(result.changes).toContainEqual(expect.objectContaining({ impact: "minor", description: expect.stringContaining("properties/thumbnail_url") }));
@@ -106,8 +134,9 @@ describe("spec:diff", () => {
     await editSpec((spec) => {
       schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
     });
-    await addChangeset("client", { "@mkp/client": "minor", "@mkp/mock-server": "minor", "@mkp/mcp": "minor" });
-    await addChangeset("docs", { "@mkp/docs": "patch", "@mkp/oauth": "patch" });
+    const { "@mkp/docs": docs, ...others } = await releasesFor("minor");
+    await addChangeset("client", others);
+    await addChangeset("docs", { "@mkp/docs": docs! });
     const result = await checkSpecChange(layout);
     expect(result.missing).toEqual([]);
     expect(result.ok).toBe(true);
@@ -121,7 +150,7 @@ describe("spec:diff", () => {
       const fixRequest = schema(spec, "FixRequest");
       fixRequest.required = [...(fixRequest.required ?? []), property];
     });
-    await addChangeset("required", { "@mkp/client": "minor", "@mkp/docs": "minor", "@mkp/mock-server": "major", "@mkp/mcp": "major" });
+    await addChangeset("required", await releasesFor("major", { "@mkp/client": "minor", "@mkp/docs": "minor" }));
     const result = await checkSpecChange(layout);
     expect(result.bump).toBe("major");
     expect(result.changes[0]).toMatchObject({ impact: "major", description: `Properties of \`FixRequest\` became required: \`${property}\`.` });
@@ -146,7 +175,7 @@ describe("spec:diff", () => {
     );
     expect(result.ok).toBe(false);
 
-    await addChangeset("remove", { "@mkp/client": "major", "@mkp/docs": "patch", "@mkp/mock-server": "major", "@mkp/mcp": "major" });
+    await addChangeset("remove", await releasesFor("major"));
     expect(await checkSpecChange(layout)).toMatchObject({ ok: true, bump: "major", missing: [] });
   });
 
@@ -207,7 +236,7 @@ describe("spec:diff against the base commit (every spec change brings its own ch
     await editSpec((spec) => {
       schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
     });
-    await addChangeset("thumbnail", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "minor", "@mkp/mcp": "minor" });
+    await addChangeset("thumbnail", await releasesFor("minor"));
     git("init", "-q");
     git("add", "-A");
     git("commit", "-q", "-m", "base");
@@ -219,20 +248,20 @@ describe("spec:diff against the base commit (every spec change brings its own ch
     const result = await checkSpecChange(layout);
     expect(result.fresh).toMatchObject({ bump: "minor", changesets: [] });
     expect(result.ok).toBe(false);
-    expect(result.missing).toEqual([
-      { name: "@mkp/client", needed: "minor", pending: "none" },
-      { name: "@mkp/docs", needed: "patch", pending: "none" },
-      { name: "@mkp/mock-server", needed: "minor", pending: "none" },
-      { name: "@mkp/mcp", needed: "minor", pending: "none" },
-    ]);
+    const releases = await releasesFor("minor");
+    expect(result.missing).toEqual(Object.entries(releases).map(([name, needed]) => ({ name, needed, pending: "none" })));
     expect(result.report).toMatch(/\n {2}NEW minor {2}PathItem added at #\/paths\/~1account/);
     expect(result.report).toMatch(/\n {6}minor {2}.*thumbnail_url/);
-    expect(result.report).toContain('---\n"@mkp/client": minor\n"@mkp/docs": patch\n"@mkp/mock-server": minor\n"@mkp/mcp": minor\n---');
+    expect(result.report).toContain(
+      `---\n${Object.entries(releases)
+        .map(([name, bump]) => `"${name}": ${bump}`)
+        .join("\n")}\n---`,
+    );
   });
 
-  it("passes once a changeset added on the branch names the client, the docs and the sandbox", async () => {
+  it("passes once a changeset added on the branch names every package the spec reaches", async () => {
     await editSpec(addAccount);
-    await addChangeset("account", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "minor", "@mkp/mcp": "minor" });
+    await addChangeset("account", await releasesFor("minor"));
     const result = await checkSpecChange(layout);
     expect(result.fresh).toMatchObject({ changesets: [".changeset/account.md"], missing: [] });
     expect(result.ok).toBe(true);
@@ -240,7 +269,7 @@ describe("spec:diff against the base commit (every spec change brings its own ch
 
   it("editing the older changeset counts as bringing one; the committed branch is compared with main", async () => {
     await editSpec(addAccount);
-    await addChangeset("thumbnail", { "@mkp/client": "minor", "@mkp/docs": "patch", "@mkp/mock-server": "patch", "@mkp/mcp": "minor" });
+    await addChangeset("thumbnail", await releasesFor("minor", { "@mkp/mock-server": "patch" }));
     git("add", "-A");
     git("commit", "-q", "-m", "account");
     const result = await checkSpecChange(layout);
