@@ -51,7 +51,15 @@ export function numberParser(schema: FieldSchema): (value: string) => number {
  * from `OPERATION_INPUTS`, so a spec edit changes `mkp` with `pnpm generate`.
  */
 export function specOption<O extends keyof Inputs>(operation: O, field: keyof FieldsOf<O> & string, flags: string, help?: string): Option {
-  const schema = (OPERATION_INPUTS[operation].schema.properties as Record<string, FieldSchema>)[field]!;
+  const schema = (OPERATION_INPUTS[operation].schema.properties as Record<string, FieldSchema | undefined>)[field];
+  // `field` is typed from the spec, so a renamed field fails the build. Only a build that skipped
+  // the type check gets here: the one option says what is wrong when used, every other command runs.
+  if (schema === undefined) {
+    const problem = `the spec this mkp was built from has no input "${field}" for ${operation}: rebuild mkp (its type check names the option to change)`;
+    return new Option(flags, `(unavailable: ${problem})`).argParser(() => {
+      throw new InvalidArgumentError(problem);
+    });
+  }
   const option = new Option(flags, help ?? (schema.description ?? field).trim().replace(/\s+/g, " "));
   if (schema.enum) return option.choices(schema.enum.map(String));
   if (schema.type === "integer" || schema.type === "number") return option.argParser(numberParser(schema));

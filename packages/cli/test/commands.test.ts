@@ -4,6 +4,7 @@ import { json, type RecordingServer, startRecordingServer } from "@mkp/testing";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../src/index.js";
+import { COMMAND_FOR_OPERATION } from "../src/spec-commands.js";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { MKP, mkp, startSandbox, temporaryDirectory, TIMING, type Sandbox } from "./helpers.js";
@@ -177,26 +178,30 @@ describe("server text reaches the terminal without control characters", () => {
   });
 });
 
-describe("every command", () => {
+describe("every command", async () => {
   const io = () => {
     const out = { stdout: "", stderr: "" };
     return { out, io: { env: {}, stdout: { write: (text: string) => (out.stdout += text) }, stderr: { write: (text: string) => (out.stderr += text) } } };
   };
-  const commands = [
-    [],
-    ["repair"],
-    ["items"],
-    ["items", "list"],
-    ["items", "get"],
-    ["items", "delete"],
-    ["fixes"],
-    ["fixes", "list"],
-    ["fixes", "get"],
-    ["login"],
-    ["logout"],
-    ["status"],
-    ["mcp"],
+  /** The subcommands `mkp <words> --help` lists (commander's "Commands:" section), without `help`. */
+  const subcommands = async (words: string[]): Promise<string[]> => {
+    const { out, io: streams } = io();
+    await runCli([...words, "--help"], streams);
+    const section = out.stdout.split(/\nCommands:\n/)[1] ?? "";
+    return [...section.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((match) => match[1]!).filter((name) => name !== "help");
+  };
+  /** Every command of the program, found by walking its help: a new command is covered without editing this test. */
+  const everyCommand = async (words: string[] = []): Promise<string[][]> => [
+    words,
+    ...(await Promise.all((await subcommands(words)).map((name) => everyCommand([...words, name])))).flat(),
   ];
+  const commands = await everyCommand();
+
+  it("the walk finds the commands people know, and every command COMMAND_FOR_OPERATION names for an operation", () => {
+    const names = commands.map((words) => ["mkp", ...words].join(" "));
+    expect(names).toEqual(expect.arrayContaining(["mkp", "mkp repair", "mkp items list", "mkp fixes get", "mkp login", "mkp mcp"]));
+    expect(Object.values(COMMAND_FOR_OPERATION).filter((name) => !names.includes(name))).toEqual([]);
+  });
 
   it.each(commands.map((words) => [words.join(" ") || "mkp", words]))("%s --help: exit 0 and its usage on stdout", async (_name, words) => {
     const { out, io: streams } = io();

@@ -13,12 +13,13 @@ import { specStatus } from "./spec-status.ts";
 
 const USAGE = `usage: mkp-release <command> [--root <dir>]
 
-  spec-diff       fail unless pending changesets bump @mkp/client, @mkp/mock-server and @mkp/mcp as
+  spec-diff       fail unless pending changesets bump @mkp/client and every package that ships it as
                   much as the spec change needs (redocly diff against spec/released/openapi.json) and
                   @mkp/docs a patch; and unless the changes since the base commit (merge base with
                   main, or $MKP_SPEC_BASE) come with a changeset added or edited since then
   spec-status     what still needs a person after a spec edit: samples to review, operations the
-                  sandbox answers from examples, parameters it ignores, the changeset spec-diff asks for
+                  sandbox answers from examples, parameters it ignores, operations without an mkp
+                  command, the changeset spec-diff asks for
   snapshot-spec   make the current spec the released baseline (pnpm version-packages runs it)
   check-packages  publint --strict and attw --pack --profile esm-only on every publishable package
   size            size-limit budgets (.size-limit.json) and what @mkp/oauth adds to @mkp/client

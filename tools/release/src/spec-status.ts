@@ -3,6 +3,7 @@ import { join, relative } from "node:path";
 import { SAMPLE_LANGUAGES, SCAFFOLD_MARK } from "@mkp/codegen/samples";
 import { followRef, HTTP_METHODS, isObject, type JsonObject as Json } from "@mkp/codegen/spec-walk";
 import { HANDWRITTEN_OPERATIONS } from "@mkp/mock-server";
+import { COMMAND_FOR_OPERATION } from "../../../packages/cli/src/spec-commands.ts";
 import { bundledSpec } from "./released-spec.ts";
 import type { ReleaseLayout } from "./paths.ts";
 import { checkSpecChange } from "./spec-diff.ts";
@@ -15,6 +16,8 @@ export interface SpecStatus {
   answeredFromExamples: string[];
   /** `operationId: parameter` pairs the sandbox validates but does not act on. */
   ignoredParameters: string[];
+  /** Operations no `mkp` command calls (packages/cli/src/spec-commands.ts names those that have one). */
+  withoutCommand: string[];
   /** The changeset lines spec:diff asks for (empty when it passes). */
   changesetNeeded: string[];
   /** The short list `pnpm spec:status` (and `pnpm generate`) prints. */
@@ -43,8 +46,9 @@ function operations(spec: Json): Map<string, string[]> {
 }
 
 /**
- * After a spec edit: what a person still has to do, in one short list. Reads the spec itself (not
- * a build), so it is right straight after `pnpm generate`.
+ * After a spec edit: what a person still has to do, in one short list. Reads the spec, the
+ * sandbox's and the CLI's sources (never a build), so it is right straight after `pnpm generate`,
+ * on a clone that was only installed too.
  */
 export async function specStatus(layout: ReleaseLayout): Promise<SpecStatus> {
   const spec = await bundledSpec(layout);
@@ -53,7 +57,10 @@ export async function specStatus(layout: ReleaseLayout): Promise<SpecStatus> {
   const samplesMissing: string[] = [];
   const answeredFromExamples: string[] = [];
   const ignoredParameters: string[] = [];
+  const withoutCommand: string[] = [];
+  const commands: Readonly<Record<string, string>> = COMMAND_FOR_OPERATION;
   for (const [operationId, query] of operations(spec)) {
+    if (commands[operationId] === undefined) withoutCommand.push(operationId);
     for (const { file } of SAMPLE_LANGUAGES) {
       const path = join(samplesDir, operationId, file);
       const text = await readFile(path, "utf8").catch(() => undefined);
@@ -76,11 +83,12 @@ export async function specStatus(layout: ReleaseLayout): Promise<SpecStatus> {
       answeredFromExamples,
     ),
     ...section("Query parameters the sandbox checks but ignores (it says so in x-mkp-sandbox-ignored):", ignoredParameters),
+    ...section("Operations without an mkp command (add one in packages/cli/src/commands, then name it in packages/cli/src/spec-commands.ts):", withoutCommand),
     ...section("A changeset that pnpm spec:diff asks for (.changeset/<name>.md, then say what changed):", changesetNeeded),
   ];
   const report =
     lines.length === 0
-      ? "spec:status: nothing left for a person: samples reviewed, every operation handled, changesets in place."
+      ? "spec:status: nothing left for a person: samples reviewed, every operation handled by the sandbox and the CLI, changesets in place."
       : `spec:status: left for a person:\n${lines.join("\n")}`;
-  return { samplesToReview, samplesMissing, answeredFromExamples, ignoredParameters, changesetNeeded, report };
+  return { samplesToReview, samplesMissing, answeredFromExamples, ignoredParameters, withoutCommand, changesetNeeded, report };
 }
