@@ -8,6 +8,7 @@ import type { Sandbox } from "./context.js";
 import { type CorsPolicy, type CorsScope, stricter } from "./cors.js";
 import { IGNORED_PARAMETERS_HEADER } from "./from-spec.js";
 import { BodyTooLargeError, readBody, readForm, type Reply } from "./http.js";
+import { discardRest } from "./linger.js";
 import type { RequestLogEntry } from "./options.js";
 import { apiError, writeReply } from "./respond.js";
 import type { PathEntry, Route } from "./routes.js";
@@ -58,8 +59,9 @@ function answer(parts: AppParts, c: Context<Env>, reply: Reply, answered: Answer
   const cross = parts.cors.headersFor(incoming.headers.origin, answered.cors);
   const sent = Object.keys(cross).length === 0 ? reply : { ...reply, headers: { ...reply.headers, ...cross } };
   const status = writeReply(parts.sandbox, outgoing, sent, incoming.headers.accept, answered.operationId);
-  // Unread body bytes (413, early errors) are discarded rather than left on the socket.
-  incoming.resume();
+  // An answer given before the body was read (413, 507, a refused credential) must reach a
+  // client that is still writing: the rest is read and dropped, within bounds.
+  discardRest(incoming);
   parts.onRequest?.({ method: incoming.method ?? "GET", path: pathname(incoming), status, operationId: answered.operationId });
   return RESPONSE_ALREADY_SENT;
 }
@@ -136,7 +138,7 @@ function failed(parts: AppParts, c: Context<Env>, error: unknown): Response {
   const path = lookUp(parts.paths, pathname(c.env.incoming));
   if (error instanceof BodyTooLargeError) {
     // The transport's limit, answered before the body reaches the operation.
-    const reply: Reply = { ...apiError(413, "invalid_request", `The body is larger than ${error.limit} bytes.`, { connection: "close" }), outsideSpec: true };
+    const reply: Reply = { ...apiError(413, "invalid_request", `The body is larger than ${error.limit} bytes.`), outsideSpec: true };
     return answer(parts, c, reply, { operationId: c.get("operationId"), cors: path.cors });
   }
   parts.logError(`[mkp-mock] internal error in ${pathname(c.env.incoming)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -148,7 +148,7 @@ export class ResourceState {
     if (this.#storedBytes + this.#reservedBytes + bytes <= this.maxStoredBytes) return undefined;
     const description = `The sandbox holds ${this.#storedBytes} of its ${this.maxStoredBytes} bytes of uploads: delete items (DELETE /items/{id}) or start it with a larger maxStoredBytes (--max-stored-bytes).`;
     // The sandbox's own limit, not an answer of the API: the spec does not describe it.
-    return { status: 507, headers: { connection: "close" }, json: { error: "insufficient_storage", error_description: description }, outsideSpec: true };
+    return { status: 507, json: { error: "insufficient_storage", error_description: description }, outsideSpec: true };
   }
 
   /** Holds back room for an upload being read (a negative count gives it back). */

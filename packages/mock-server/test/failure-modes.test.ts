@@ -3,7 +3,7 @@
 import { startRecordingServer } from "@mkp/testing";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { MockServer } from "../src/index.js";
-import { expectStatus, manualClock, startTestServer } from "./helpers.js";
+import { expectStatus, getWithHost, manualClock, startTestServer } from "./helpers.js";
 
 function upload(server: MockServer, key = server.demo.apiKey) {
   const form = new FormData();
@@ -125,7 +125,8 @@ describe("latency", () => {
     const server = await startTestServer({ failures: { latencyMs: 250 } });
     vi.useFakeTimers({ toFake: ["setTimeout"] });
     let settled = false;
-    const pending = fetch(`${server.apiUrl}/items`, { headers: { key: server.demo.apiKey } }).then((response) => {
+    // node:http's client, which starts no timer of its own: the only timer is the sandbox's wait.
+    const pending = getWithHost(`${server.apiUrl}/items`, new URL(server.url).host, { key: server.demo.apiKey }).then((response) => {
       settled = true;
       return response;
     });
