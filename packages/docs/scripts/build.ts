@@ -10,7 +10,8 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { injectCodeSamples, loadCodeSamples, samplePlaceholders, specOperations, type OpenApiDocument } from "./code-samples.js";
+import { injectCodeSamples, loadCodeSamples, SampleError, samplePlaceholders, specOperations, type OpenApiDocument } from "./code-samples.js";
+import { sampleParameterProblems } from "./sample-parameters.js";
 import { dataUri, readOpenApiSettings, themeCss } from "./theme.js";
 
 /** The package folder (`packages/docs`). */
@@ -100,6 +101,8 @@ export async function buildDocs(options: BuildOptions = {}): Promise<BuildResult
   const bundled = JSON.parse(await readFile(specFile, "utf8")) as OpenApiDocument;
   const operations = specOperations(bundled);
   const samples = await loadCodeSamples(samplesDir, operations.keys(), samplePlaceholders(bundled));
+  const unknown = await sampleParameterProblems(bundled, samplesDir);
+  if (unknown.length > 0) throw new SampleError(`a sample sends an input its operation does not have (renamed in the spec?):\n  ${unknown.join("\n  ")}`);
   const spec = injectCodeSamples(bundled, samples);
   const logo = await dataUri(join(PACKAGE_DIR, "assets/logo.svg"), "image/svg+xml");
   const favicon = await dataUri(join(PACKAGE_DIR, "assets/favicon.svg"), "image/svg+xml");

@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { SAMPLE_LANGUAGES, type SampleLanguage } from "@mkp/codegen/samples";
 import { API_KEY_HEADER, AUTHORIZATION_URL, SCOPES, SERVER_URL, TOKEN_URL } from "@mkp/client";
 import { DEFAULT_RESPONSE_TYPE, GRANT_TYPE } from "@mkp/client/internal";
-import { SampleError, specOperations, type CodeSample, type OpenApiDocument, type OperationObject } from "./spec-operations.js";
+import { pathParameters, SampleError, specOperations, type CodeSample, type OpenApiDocument, type OperationObject } from "./spec-operations.js";
 
 export { SAMPLE_LANGUAGES, type SampleLanguage };
-export { SampleError, specOperations, type CodeSample, type OpenApiDocument, type OperationObject };
+export { pathParameters, SampleError, specOperations, type CodeSample, type OpenApiDocument, type OperationObject };
 
 /**
  * The facts a curl, Python or PHP sample may name, written `{{NAME}}` in the sample file. They come
@@ -29,17 +29,19 @@ export const SAMPLE_PLACEHOLDERS = {
 } as const;
 
 /**
- * Every placeholder a sample may use: {@link SAMPLE_PLACEHOLDERS} plus the example ids of the
- * spec (`ITEM_ID`, `FIX_ID`, from `components.parameters`), so the samples show the spec's examples.
+ * Every placeholder a sample may use: {@link SAMPLE_PLACEHOLDERS} plus one per path parameter of
+ * the spec (`ITEM_ID`, `FIX_ID` …, see {@link pathParameters}) holding its example, so the page
+ * shows the spec's examples and the tests fill in ids that exist.
  */
 export function samplePlaceholders(spec: OpenApiDocument): Record<string, string> {
-  const parameters = (spec.components as { parameters?: Record<string, { example?: unknown }> } | undefined)?.parameters ?? {};
-  const example = (name: string): string => {
-    const value = parameters[name]?.example;
-    if (value === undefined) throw new SampleError(`components.parameters.${name} has no example for the samples`);
-    return String(value);
-  };
-  return { ...SAMPLE_PLACEHOLDERS, ITEM_ID: example("ItemId"), FIX_ID: example("FixId") };
+  const placeholders: Record<string, string> = { ...SAMPLE_PLACEHOLDERS };
+  for (const operationId of specOperations(spec).keys()) {
+    for (const parameter of pathParameters(spec, operationId)) {
+      if (parameter.example === undefined) throw new SampleError(`${operationId}: path parameter ${parameter.name} has no example for the samples`);
+      placeholders[parameter.placeholder] = String(parameter.example);
+    }
+  }
+  return placeholders;
 }
 
 const PLACEHOLDER = /\{\{([A-Z_]+)\}\}/g;

@@ -12,7 +12,7 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SAMPLE_LANGUAGES, SCAFFOLD_MARK } from "@mkp/codegen/samples";
 import { followRef, HTTP_METHODS, isObject } from "@mkp/codegen/spec-walk";
-import { SampleError, specOperations, type OpenApiDocument, type OperationObject } from "./spec-operations.js";
+import { pathParameters, type PathParameter, SampleError, specOperations, type OpenApiDocument, type OperationObject } from "./spec-operations.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -24,7 +24,8 @@ interface Call {
   path: string;
   /** The server URL when the operation has its own (`servers` on the path), else the placeholder. */
   server: string;
-  pathParams: Record<string, Json>;
+  /** Written as placeholders (`{{ITEM_ID}}`) and, in TypeScript, as the function's arguments: the tests pass ids that exist. */
+  pathParams: PathParameter[];
   query: Record<string, Json>;
   authenticated: boolean;
   body: { mediaType: string; value: Record<string, Json> } | undefined;
@@ -35,7 +36,6 @@ function callOf(spec: OpenApiDocument, operationId: string): Call {
     for (const method of HTTP_METHODS) {
       const operation: OperationObject | undefined = item[method];
       if (operation?.operationId !== operationId) continue;
-      const pathParams: Record<string, Json> = {};
       const query: Record<string, Json> = {};
       const parameters = [...((item as { parameters?: unknown[] }).parameters ?? []), ...((operation["parameters"] as unknown[] | undefined) ?? [])];
       for (const raw of parameters) {
@@ -43,7 +43,6 @@ function callOf(spec: OpenApiDocument, operationId: string): Call {
         const schema = followRef(spec, parameter["schema"]);
         const example = (parameter["example"] ?? schema["example"] ?? schema["default"]) as Json | undefined;
         if (example === undefined) continue;
-        if (parameter["in"] === "path") pathParams[String(parameter["name"])] = example;
         if (parameter["in"] === "query") query[String(parameter["name"])] = example;
       }
       const content = followRef(spec, operation["requestBody"])["content"];
@@ -57,7 +56,7 @@ function callOf(spec: OpenApiDocument, operationId: string): Call {
         method: method.toUpperCase(),
         path,
         server: servers?.[0]?.url ?? "{{SERVER_URL}}",
-        pathParams,
+        pathParams: pathParameters(spec, operationId),
         query,
         authenticated: security.some((requirement) => isObject(requirement) && Object.keys(requirement).length > 0),
         body: mediaType !== undefined && isObject(media["example"]) ? { mediaType, value: media["example"] as Record<string, Json> } : undefined,
@@ -68,8 +67,16 @@ function callOf(spec: OpenApiDocument, operationId: string): Call {
 }
 
 function concretePath(call: Call): string {
-  return call.path.replace(/\{([^}]+)\}/g, (match, name: string) => (name in call.pathParams ? encodeURIComponent(String(call.pathParams[name])) : match));
+  return call.path.replace(/\{([^}]+)\}/g, (match, name: string) => {
+    const parameter = call.pathParams.find((entry) => entry.name === name);
+    return parameter ? `{{${parameter.placeholder}}}` : match;
+  });
 }
+
+/** A path parameter as a TypeScript identifier and its type (`id: number`). */
+const identifier = (name: string) => name.replace(/[^A-Za-z0-9_$]+(.)?/g, (_match, next: string | undefined) => (next ?? "").toUpperCase());
+const argumentOf = (parameter: PathParameter) =>
+  `${identifier(parameter.name)}: ${parameter.type === "integer" || parameter.type === "number" ? "number" : "string"}`;
 
 function queryString(call: Call): string {
   const entries = Object.entries(call.query);
@@ -78,7 +85,8 @@ function queryString(call: Call): string {
 
 function typescript(call: Call): string {
   const params: string[] = [];
-  if (Object.keys(call.pathParams).length > 0) params.push(`path: ${JSON.stringify(call.pathParams)}`);
+  if (call.pathParams.length > 0)
+    params.push(`path: { ${call.pathParams.map((parameter) => `${JSON.stringify(parameter.name)}: ${identifier(parameter.name)}`).join(", ")} }`);
   if (Object.keys(call.query).length > 0) params.push(`query: ${JSON.stringify(call.query)}`);
   const init: string[] = [];
   if (params.length > 0) init.push(`params: { ${params.join(", ")} }`);
@@ -89,7 +97,7 @@ function typescript(call: Call): string {
     `import { createClient, unwrap } from "@mkp/client";`,
     "",
     `/** ${call.summary}. */`,
-    `export async function ${call.operationId}() {`,
+    `export async function ${call.operationId}(${call.pathParams.map(argumentOf).join(", ")}) {`,
     ...(call.authenticated ? ["  // The API key comes from $MAKEPRINTABLE_API_KEY."] : []),
     "  const client = createClient();",
     `  const result = await unwrap(client.${call.method}(${args}));`,

@@ -4,7 +4,7 @@
  * generator, works on a clone that was only installed.
  * @packageDocumentation
  */
-import { HTTP_METHODS, type HttpMethod } from "@mkp/codegen/spec-walk";
+import { followRef, HTTP_METHODS, type HttpMethod } from "@mkp/codegen/spec-walk";
 
 /** An `x-codeSamples` entry (Redoc's vendor extension). */
 export interface CodeSample {
@@ -30,6 +30,59 @@ export function specOperations(spec: OpenApiDocument): Map<string, OperationObje
     }
   }
   return operations;
+}
+
+/** One path parameter of an operation, as its samples write it. */
+export interface PathParameter {
+  readonly name: string;
+  /** The placeholder the samples write for it (`ITEM_ID` for `{{ITEM_ID}}`); the tests fill in an id that exists. */
+  readonly placeholder: string;
+  /** The spec's example, which the page shows. */
+  readonly example: unknown;
+  /** The schema's `type` (`integer`, `string` …). */
+  readonly type: unknown;
+}
+
+const SHARED_PARAMETER = "#/components/parameters/";
+const screaming = (name: string) =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .toUpperCase();
+
+/**
+ * The path parameters of an operation, in the path's order. Each one's placeholder is named after
+ * the shared parameter it refers to (`components.parameters.ItemId` → `ITEM_ID`), else after the
+ * operation and the parameter (`getAccount`'s `id` → `GET_ACCOUNT_ID`).
+ */
+export function pathParameters(spec: OpenApiDocument, operationId: string): PathParameter[] {
+  for (const [path, item] of Object.entries(spec.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (operation?.operationId !== operationId) continue;
+      const declared = [
+        ...(((item as { parameters?: unknown[] }).parameters as unknown[]) ?? []),
+        ...((operation["parameters"] as unknown[] | undefined) ?? []),
+      ];
+      const found: PathParameter[] = [];
+      for (const node of declared) {
+        const parameter = followRef(spec, node);
+        if (parameter["in"] !== "path") continue;
+        const ref = (node as { $ref?: unknown }).$ref;
+        const name = String(parameter["name"]);
+        const schema = followRef(spec, parameter["schema"]);
+        found.push({
+          name,
+          placeholder:
+            typeof ref === "string" && ref.startsWith(SHARED_PARAMETER) ? screaming(ref.slice(SHARED_PARAMETER.length)) : screaming(`${operationId}_${name}`),
+          example: parameter["example"] ?? schema["example"],
+          type: schema["type"],
+        });
+      }
+      return found.sort((a, b) => path.indexOf(`{${a.name}}`) - path.indexOf(`{${b.name}}`));
+    }
+  }
+  throw new SampleError(`no operation of the spec has the operationId ${operationId}`);
 }
 
 /** The parts of an OpenAPI operation the build reads or writes. */

@@ -16,6 +16,8 @@ import {
   specOperations,
   type OpenApiDocument,
 } from "../scripts/code-samples.js";
+import { sampleParameterProblems, sentNames } from "../scripts/sample-parameters.js";
+import { scaffoldSamples } from "../scripts/scaffold-samples.js";
 import { themeCss, ThemeError } from "../scripts/theme.js";
 
 let samplesDir: string;
@@ -73,6 +75,56 @@ describe("loadCodeSamples", () => {
     expect(() => fillPlaceholders("curl {{SERVR_URL}}/items", SAMPLE_PLACEHOLDERS, "samples/x/curl.sh")).toThrow(
       /samples\/x\/curl\.sh: unknown placeholder \{\{SERVR_URL\}\}/,
     );
+  });
+});
+
+describe("the names each sample sends, checked against the spec", () => {
+  it("today's samples send only their operation's inputs, in every language", async () => {
+    expect(await sampleParameterProblems(spec, samplesDir)).toEqual([]);
+    // The check sees the names: query strings, form fields, dict and array keys (commented alternatives too).
+    const listItems = await readFile(join(samplesDir, "listItems/curl.sh"), "utf8");
+    expect(sentNames("curl.sh", listItems)).toEqual(["page", "pageSize"]);
+    expect(sentNames("python.py", await readFile(join(samplesDir, "createFix/python.py"), "utf8"))).toContain("callback_url");
+    expect(sentNames("php.php", await readFile(join(samplesDir, "createToken/php.php"), "utf8"))).toContain("grant_type");
+  });
+
+  it("a query parameter renamed in the spec fails every sample still sending the old name, naming it", async () => {
+    const listItems = spec.paths!["/items"]!.get! as { parameters: { name: string }[] };
+    for (const parameter of listItems.parameters) if (parameter.name === "pageSize") parameter.name = "page_size";
+    const problems = await sampleParameterProblems(spec, samplesDir);
+    expect(problems).toEqual(
+      ["curl.sh", "python.py", "php.php"].map(
+        (file) => `samples/listItems/${file} sends pageSize, which listItems does not have in the spec (its inputs: page, page_size)`,
+      ),
+    );
+  });
+});
+
+describe("scaffoldSamples", () => {
+  it("writes path parameters as placeholders (curl, Python, PHP) and arguments (TypeScript), never the example's id", async () => {
+    spec.paths!["/widgets/{widgetId}"] = {
+      get: {
+        operationId: "getWidget",
+        summary: "Get a widget",
+        parameters: [
+          { name: "widgetId", in: "path", required: true, schema: { type: "integer" }, example: 4711 },
+          { name: "verbose", in: "query", schema: { type: "boolean" }, example: true },
+        ],
+        responses: { "200": { description: "The widget." } },
+      },
+    };
+    await scaffoldSamples(spec, samplesDir, ["getWidget"]);
+    const read = (file: string) => readFile(join(samplesDir, "getWidget", file), "utf8");
+    expect(await read("curl.sh")).toContain('"{{SERVER_URL}}/widgets/{{GET_WIDGET_WIDGET_ID}}?verbose=true"');
+    expect(await read("python.py")).toContain('"{{SERVER_URL}}/widgets/{{GET_WIDGET_WIDGET_ID}}",');
+    expect(await read("php.php")).toContain("'{{SERVER_URL}}/widgets/{{GET_WIDGET_WIDGET_ID}}'");
+    const typescript = await read("sample.ts");
+    expect(typescript).toContain("export async function getWidget(widgetId: number) {");
+    expect(typescript).toContain('client.GET("/widgets/{widgetId}", { params: { path: { "widgetId": widgetId }, query: {"verbose":true} } })');
+    for (const file of ["curl.sh", "python.py", "php.php", "sample.ts"]) expect(await read(file)).not.toContain("4711");
+    // The page shows the spec's example; the names the samples send are the spec's.
+    expect(samplePlaceholders(spec)).toMatchObject({ GET_WIDGET_WIDGET_ID: "4711", ITEM_ID: "149" });
+    expect(await sampleParameterProblems(spec, samplesDir)).toEqual([]);
   });
 });
 

@@ -17,7 +17,7 @@ import { StateMismatchError, TokenError } from "@mkp/oauth";
 import { startMockServer, type MockServer } from "@mkp/mock-server";
 import { freePort } from "@mkp/testing";
 import { PACKAGE_DIR } from "../scripts/build.js";
-import { fillPlaceholders, SAMPLE_PLACEHOLDERS } from "../scripts/code-samples.js";
+import { fillPlaceholders, pathParameters, samplePlaceholders, type OpenApiDocument } from "../scripts/code-samples.js";
 import { startLogin } from "../samples/authorize/sample.js";
 import { finishLogin } from "../samples/createToken/sample.js";
 import { listItems } from "../samples/listItems/sample.js";
@@ -53,6 +53,8 @@ const IN_CI = process.env["CI"] === "true";
 const FLOW_OPERATIONS = ["authorize", "createToken", "createItem", "getItem", "listItems", "createFix", "getFix", "listFixes", "deleteItem"];
 /** Every other operation of the spec: its samples run on their own against the sandbox's answer. */
 const OTHER_OPERATIONS = Object.keys(OPERATIONS).filter((operationId) => !FLOW_OPERATIONS.includes(operationId));
+/** The bundled spec the docs build from: its path parameters' examples fill the samples' placeholders. */
+const SPEC = JSON.parse(await readFile(join(PACKAGE_DIR, "node_modules/@mkp/client/openapi.json"), "utf8")) as OpenApiDocument;
 
 it.runIf(IN_CI)("CI has every sample runtime: curl, python3 with requests, php with curl", () => {
   expect({ curl: HAS_CURL, pythonRequests: HAS_PYTHON_REQUESTS, phpCurl: HAS_PHP_CURL }).toEqual({ curl: true, pythonRequests: true, phpCurl: true });
@@ -81,12 +83,12 @@ function sampleEnv(): Record<string, string> {
 async function renderForSandbox(operationId: string, file: string, ids: { item?: number; fix?: number } = {}): Promise<string> {
   const template = await readFile(join(PACKAGE_DIR, "samples", operationId, file), "utf8");
   return fillPlaceholders(template, {
-    ...SAMPLE_PLACEHOLDERS,
+    ...samplePlaceholders(SPEC),
     SERVER_URL: server.apiUrl,
     AUTHORIZATION_URL: server.authorizeUrl,
     TOKEN_URL: server.tokenUrl,
-    ITEM_ID: String(ids.item ?? 0),
-    FIX_ID: String(ids.fix ?? 0),
+    ...(ids.item !== undefined && { ITEM_ID: String(ids.item) }),
+    ...(ids.fix !== undefined && { FIX_ID: String(ids.fix) }),
   });
 }
 
@@ -284,10 +286,14 @@ describe.skipIf(!HAS_PHP_CURL && !IN_CI)("PHP samples (curl extension), run with
 
 describe.runIf(OTHER_OPERATIONS.length > 0)("the samples of every other operation, each run on its own", () => {
   it.each(OTHER_OPERATIONS)("%s: TypeScript, curl, Python and PHP end without an error", async (operationId) => {
-    const module = (await import(pathToFileURL(join(PACKAGE_DIR, "samples", operationId, "sample.ts")).href)) as Record<string, () => Promise<unknown>>;
+    const module = (await import(pathToFileURL(join(PACKAGE_DIR, "samples", operationId, "sample.ts")).href)) as Record<
+      string,
+      (...args: unknown[]) => Promise<unknown>
+    >;
     const call = module[operationId];
     expect(call, `samples/${operationId}/sample.ts exports a function named ${operationId}`).toBeTypeOf("function");
-    await call!();
+    // Its path parameters are its arguments (as scaffolded); the spec's examples are what the sandbox knows.
+    await call!(...pathParameters(SPEC, operationId).map((parameter) => parameter.example));
     for (const [file, runtime] of [
       ["curl.sh", HAS_CURL],
       ["python.py", HAS_PYTHON_REQUESTS],
