@@ -51,8 +51,7 @@ export class Run {
     readonly baseUrlFlag: string | undefined,
   ) {
     this.baseUrl = resolveBaseUrl(baseUrlFlag, io.env);
-    const { source } = this.#given();
-    this.#advice = { baseUrl: { value: this.baseUrl, source: source === "the spec's server" ? undefined : source } };
+    this.#advice = { baseUrl: this.#given() };
     this.cwd = io.cwd ?? process.cwd();
     this.now = io.now ?? Date.now;
     this.signal = io.signal;
@@ -115,7 +114,7 @@ export class Run {
       baseUrl: { value: this.baseUrlFlag || undefined, source: "--base-url" },
       now: this.now,
     });
-    this.#advice.credential = { kind: credential.kind, source: credential.kind === "apiKey" ? credential.source : undefined };
+    this.#advice.credential = { kind: credential.kind, source: credential.source };
     return { client: createClient({ ...credential.clientOptions(), baseUrl: baseUrl.value }), credential };
   }
 }

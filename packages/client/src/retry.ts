@@ -3,6 +3,18 @@ import { ClientOptionsError, MakeprintableError } from "./errors.js";
 import { redact } from "./redact.js";
 import { fetchFollowingRedirects, withoutQuery, type Fetch } from "./redirect.js";
 
+/**
+ * What to check when no answer came: the fix at the end of every `APIConnectionError` of a refused or
+ * dropped connection. Tools that know which setting the person used word it themselves (`@mkp/node`'s advice).
+ */
+export const CONNECTION_FIX = "check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network";
+
+/** A connection error's message without {@link CONNECTION_FIX}: what happened, for a tool that words the fix itself; `undefined` for other messages. */
+export function withoutConnectionFix(message: string): string | undefined {
+  const end = `: ${CONNECTION_FIX}`;
+  return message.endsWith(end) ? message.slice(0, -end.length) : undefined;
+}
+
 /** Waits `ms` milliseconds; rejects (with anything) when `signal` aborts first. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
@@ -138,7 +150,7 @@ export function sendWithRetries(settings: SendSettings): (request: Request) => P
                 message: `no response from ${where} within ${timeoutMs} ms: raise timeoutMs (per client or per request) or check the server`,
               })
             : new APIConnectionError({
-                message: `could not reach ${where} (${redact(reasonOf(cause), secrets)}): check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network`,
+                message: `could not reach ${where} (${redact(reasonOf(cause), secrets)}): ${CONNECTION_FIX}`,
                 cause: safeCause(cause, secrets),
               });
         }

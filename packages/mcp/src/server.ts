@@ -1,5 +1,6 @@
 import { createClient } from "@mkp/client";
-import { API_KEY_VARIABLE, BASE_URL_VARIABLE, configDir, resolveBaseUrl, resolveCredential, type AdviceContext, type PlaceOptions } from "@mkp/node";
+import { displayUrl, given, resolveBaseUrl, type Environment, type Setting } from "@mkp/client/internal";
+import { configDir, resolveSettings, type AdviceContext, type GivenSetting, type PlaceOptions } from "@mkp/node";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import {
@@ -27,6 +28,8 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
 export interface McpServerOptions extends ToolSelection {
   /** Where `MAKEPRINTABLE_API_KEY`, `MAKEPRINTABLE_BASE_URL` and the config directory come from. Default: `process.env`. */
   env?: Record<string, string | undefined> | undefined;
+  /** A base URL given on a command line (`mkp --base-url … mcp`), over `MAKEPRINTABLE_BASE_URL`. */
+  baseUrl?: GivenSetting | undefined;
   /** The platform and home directory that place the config directory (tests). */
   place?: Omit<PlaceOptions, "env"> | undefined;
   /** Folders the tools may read and write when the client offers no roots (`--allow-dir`), absolute. Default: none. */
@@ -76,7 +79,8 @@ export function instructionsFor(tools: readonly ToolDefinition[]): string {
  */
 export function createMcpServer(options: McpServerOptions = {}): Server {
   const env = options.env ?? process.env;
-  const baseUrl = resolveBaseUrl(undefined, env);
+  // Unchecked, for advice only: resolveSettings checks it on every call, naming where it came from.
+  const baseUrl = baseUrlOf(options, env);
   const tools = selectTools(allTools(), options);
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const validator = new SchemaValidator(tools);
@@ -115,11 +119,12 @@ export function createMcpServer(options: McpServerOptions = {}): Server {
         ? undefined
         : (progress, message) => extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, total: 100, message } });
     let answer: OperationAnswer;
-    const context: Omit<AdviceContext, "surface"> = { baseUrl: { value: baseUrl, source: env[BASE_URL_VARIABLE] ? BASE_URL_VARIABLE : undefined } };
+    const context: Omit<AdviceContext, "surface"> = { baseUrl };
     try {
-      const credential = await resolveCredential({ ...options.place, env, baseUrl });
-      context.credential = { kind: credential.kind, source: credential.kind === "apiKey" ? API_KEY_VARIABLE : undefined };
-      const client = createClient({ ...credential.clientOptions(), baseUrl });
+      // The same resolution as mkp's: the base URL (flag → MAKEPRINTABLE_BASE_URL → the spec's server), then the credential.
+      const settings = await resolveSettings({ ...options.place, env, baseUrl: options.baseUrl });
+      context.credential = { kind: settings.credential.kind, source: settings.credential.source };
+      const client = createClient({ ...settings.credential.clientOptions(), baseUrl: settings.baseUrl.value });
       answer =
         name === REPAIR_MODEL
           ? await repairTool(client, args, { fence, written, allowOverwrite: options.allowOverwrite ?? false, signal: extra.signal, report })
@@ -137,12 +142,16 @@ export function createMcpServer(options: McpServerOptions = {}): Server {
   return server;
 }
 
-/** What a person reads on stderr when the server starts: the API, the tools and where files may be. Never a credential. */
+/** The base URL in use and where it came from, unchecked. */
+const baseUrlOf = (options: McpServerOptions, env: Environment): Setting =>
+  resolveBaseUrl(given(options.baseUrl?.value, options.baseUrl?.source ?? "--base-url"), env);
+
+/** What a person reads on stderr when the server starts: the API (never its user name or password), the tools and where files may be. Never a credential. */
 function banner(options: McpServerOptions & { env: Record<string, string | undefined> }): string {
   const tools = selectTools(allTools(), options).map((tool) => tool.name);
   const dirs = options.allowDirs?.length ? `--allow-dir ${options.allowDirs.join(", ")}` : "none (add --allow-dir <folder>)";
   return [
-    `Makeprintable MCP server ${version} on stdio (API ${resolveBaseUrl(undefined, options.env)})`,
+    `Makeprintable MCP server ${version} on stdio (API ${displayUrl(baseUrlOf(options, options.env).value)})`,
     `tools: ${tools.join(", ")}${options.readOnly ? " (read-only)" : ""}`,
     `files: the MCP client's roots when it offers them, else ${dirs}`,
   ]

@@ -12,6 +12,7 @@ import {
   RateLimitError,
   SERVER_URL,
 } from "@mkp/client";
+import { displayUrl, SPEC_SERVER, withoutConnectionFix } from "@mkp/client/internal";
 import {
   CredentialError,
   DownloadError,
@@ -29,7 +30,7 @@ export type AdviceSurface = "mkp" | "mcp";
 /** A setting as the person gave it: its value and where it came from. */
 export interface AdviceSetting {
   value: string;
-  /** Where the value came from, as the person would write it (`"MAKEPRINTABLE_BASE_URL"`, `"--base-url"`); `undefined`: the default. */
+  /** Where the value came from, as the person would write it (`"MAKEPRINTABLE_BASE_URL"`, `"--base-url"`); `undefined` or `"the spec's server"`: the default. */
   source?: string | undefined;
 }
 
@@ -92,7 +93,7 @@ interface Words {
   repairAgain: string;
   /** How to start it again when the last repair failed. */
   repairFailedAgain: string;
-  /** Where the person sets a variable: the environment, or the MCP server's configuration. */
+  /** Where the person sets a variable or flag: the environment, or the MCP server's configuration. */
   variable(name: string): string;
 }
 
@@ -118,7 +119,7 @@ const WORDS: Record<AdviceSurface, Words> = {
     login: (scopes) => `run \`mkp login${scopes ?? ""}\` in a terminal, then call the tool again`,
     repairAgain: "call repair_model again",
     repairFailedAgain: "call repair_model again (the file may need fixing by hand if it fails again)",
-    variable: (name) => `${name} in the MCP server's environment`,
+    variable: (name) => `${name} ${name.startsWith("-") ? "on the MCP server's command line" : "in the MCP server's environment"}`,
   },
 };
 
@@ -147,7 +148,9 @@ const lacksApiPath = (baseUrl: AdviceSetting | undefined) =>
 
 /** The setting that holds the base URL, as the person set it. */
 const baseUrlSetting = (words: Words, { baseUrl }: AdviceContext) =>
-  baseUrl?.source ? `${words.variable(baseUrl.source)} is ${baseUrl.value}` : `the base URL is ${baseUrl?.value ?? SERVER_URL}`;
+  baseUrl?.source && baseUrl.source !== SPEC_SERVER
+    ? `${words.variable(baseUrl.source)} is ${displayUrl(baseUrl.value)}`
+    : `the base URL is ${displayUrl(baseUrl?.value ?? SERVER_URL)}`;
 
 const isFileSystemError = (error: Error) => typeof (error as NodeJS.ErrnoException).code === "string" && (error as NodeJS.ErrnoException).syscall !== undefined;
 
@@ -237,7 +240,14 @@ const RULES: Rule<Error>[] = [
     problem: (error, context) => `Makeprintable failed ${says(error, context)}`,
     fix: () => "try again later",
   }),
-  // The client's message names the URL, the reason and the base URL setting already.
+  // A timeout's and a refused redirect's messages name their own fix; a refused connection's names the library option.
+  rule({
+    error: APIConnectionError,
+    when: (error) => withoutConnectionFix(error.message) !== undefined,
+    kind: "failure",
+    problem: (error) => withoutConnectionFix(error.message) ?? error.message,
+    fix: (_, words, context) => `check the network and the base URL (${baseUrlSetting(words, context)})`,
+  }),
   rule({ error: APIConnectionError, kind: "failure", problem: (error) => error.message }),
   rule({ error: APIError, kind: "failure", problem: (error, context) => `the API refused the request ${says(error, context)}` }),
   rule({ error: MakeprintableError, kind: "failure", problem: (error) => `${error.message} (${error.code})` }),

@@ -1,4 +1,5 @@
 import { MakeprintableError } from "@mkp/client";
+import { withoutConnectionFix } from "@mkp/client/internal";
 
 /** No credential is usable: the message says what to do (set `MAKEPRINTABLE_API_KEY` or log in again). */
 export class CredentialError extends MakeprintableError {
@@ -83,7 +84,8 @@ export class WaitInterruptedError extends MakeprintableError {
     readonly fixId: number,
     cause: Error,
   ) {
-    super(`lost track of fix ${fixId} (${cause.message}); the repair goes on at Makeprintable`, { cause });
+    // The connection's own fix names the library's option; what to do here is to resume, which advice says.
+    super(`lost track of fix ${fixId} (${withoutConnectionFix(cause.message) ?? cause.message}); the repair goes on at Makeprintable`, { cause });
   }
 }
 

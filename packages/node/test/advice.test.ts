@@ -92,11 +92,11 @@ const table: [string, { error: unknown; context?: Omit<AdviceContext, "surface">
       context: { resume: { out: "out/ball.stl" } },
       mkp: [
         "failure",
-        `lost track of fix 9 (${connection.message}); the repair goes on at Makeprintable: resume with \`mkp fixes get 9 --download --out out/ball.stl\``,
+        `lost track of fix 9 (could not reach http://127.0.0.1:4010/v1/fixes/9 (ECONNRESET)); the repair goes on at Makeprintable: resume with \`mkp fixes get 9 --download --out out/ball.stl\``,
       ],
       mcp: [
         "failure",
-        `lost track of fix 9 (${connection.message}); the repair goes on at Makeprintable: follow it with get_fix (id 9): once it is done, its download_url gives the repaired file`,
+        `lost track of fix 9 (could not reach http://127.0.0.1:4010/v1/fixes/9 (ECONNRESET)); the repair goes on at Makeprintable: follow it with get_fix (id 9): once it is done, its download_url gives the repaired file`,
       ],
     },
   ],
@@ -273,7 +273,30 @@ const table: [string, { error: unknown; context?: Omit<AdviceContext, "surface">
       mcp: ["failure", "the API refused the request (400 Bad name.)"],
     },
   ],
-  ["no connection", { error: connection, mkp: ["failure", connection.message], mcp: ["failure", connection.message] }],
+  [
+    "no connection: the fix names the person's own base URL setting, not the library option",
+    {
+      error: connection,
+      context: { baseUrl: SANDBOX },
+      mkp: [
+        "failure",
+        "could not reach http://127.0.0.1:4010/v1/fixes/9 (ECONNRESET): check the network and the base URL (MAKEPRINTABLE_BASE_URL is http://127.0.0.1:4010/v1)",
+      ],
+      mcp: [
+        "failure",
+        "could not reach http://127.0.0.1:4010/v1/fixes/9 (ECONNRESET): check the network and the base URL (MAKEPRINTABLE_BASE_URL in the MCP server's environment is http://127.0.0.1:4010/v1)",
+      ],
+    },
+  ],
+  [
+    "no connection to the default server",
+    {
+      error: new APIConnectionError({ message: `could not reach ${SERVER_URL}/items (ENOTFOUND): check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network` }),
+      context: { baseUrl: { value: SERVER_URL, source: "the spec's server" } },
+      mkp: ["failure", `could not reach ${SERVER_URL}/items (ENOTFOUND): check the network and the base URL (the base URL is ${SERVER_URL})`],
+      mcp: ["failure", `could not reach ${SERVER_URL}/items (ENOTFOUND): check the network and the base URL (the base URL is ${SERVER_URL})`],
+    },
+  ],
   ["an abort", { error: new APIUserAbortError({ message: "request was aborted" }), mkp: ["interrupted", "interrupted"], mcp: ["interrupted", "interrupted"] }],
   [
     "a bad input names its fix already",

@@ -18,7 +18,13 @@ export function addMcpCommand(program: Program): void {
         parsed = parseServerArguments(args);
         // stdout belongs to the protocol from here on: nothing else is written there.
         if (parsed.help) return void run.io.stdout.write(usage("mkp mcp"));
-        await runMcpServer({ ...parsed, env: run.io.env, place: run.io.place, signal: run.signal });
+        await runMcpServer({
+          ...parsed,
+          env: run.io.env,
+          place: run.io.place,
+          baseUrl: { value: run.baseUrlFlag || undefined, source: "--base-url" },
+          signal: run.signal,
+        });
       } catch (error) {
         throw error instanceof UsageError ? new CliError(error.message, EXIT.usage) : error;
       }

@@ -24,7 +24,7 @@ export {
   type Setting,
 } from "./settings.js";
 export { redact, holdsSecret } from "../redact.js";
-export { backoffMs, retryAfterMs } from "../retry.js";
+export { CONNECTION_FIX, backoffMs, retryAfterMs, withoutConnectionFix } from "../retry.js";
 export {
   API_KEY_EXAMPLE,
   DEFAULT_RESPONSE_TYPE,
