@@ -10,6 +10,7 @@ import { writeReleasedSpec } from "./released-spec.ts";
 import { evaluateBudgets, formatBudgets, measureSizes } from "./size.ts";
 import { checkSpecChange } from "./spec-diff.ts";
 import { specStatus } from "./spec-status.ts";
+import { writeReadmeTables } from "./readme-tables.ts";
 
 const USAGE = `usage: mkp-release <command> [--root <dir>]
 
@@ -20,6 +21,8 @@ const USAGE = `usage: mkp-release <command> [--root <dir>]
   spec-status     what still needs a person after a spec edit: samples to review, operations the
                   sandbox answers from examples, parameters it ignores, operations without an mkp
                   command, the changeset spec-diff asks for
+  readme-tables   write the READMEs' operation, tool and command tables from the spec (pnpm generate
+                  runs it); --check: fail naming the READMEs whose tables are stale
   snapshot-spec   make the current spec the released baseline (pnpm version-packages runs it)
   check-packages  publint --strict and attw --pack --profile esm-only on every publishable package
   size            size-limit budgets (.size-limit.json) and what @mkp/oauth adds to @mkp/client
@@ -30,12 +33,15 @@ const USAGE = `usage: mkp-release <command> [--root <dir>]
 
 /** Runs one command; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  let parsed: { values: { root?: string | undefined; "dry-run"?: boolean | undefined; help?: boolean | undefined }; positionals: string[] };
+  let parsed: {
+    values: { root?: string | undefined; "dry-run"?: boolean | undefined; check?: boolean | undefined; help?: boolean | undefined };
+    positionals: string[];
+  };
   try {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { root: { type: "string" }, "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { root: { type: "string" }, "dry-run": { type: "boolean" }, check: { type: "boolean" }, help: { type: "boolean", short: "h" } },
     });
   } catch (error) {
     console.error(`mkp-release: ${(error as Error).message}\n\n${USAGE}`);
@@ -54,6 +60,15 @@ export async function main(args: string[]): Promise<number> {
       case "spec-status": {
         const status = await specStatus(layout);
         console.log(status.report);
+        return 0;
+      }
+      case "readme-tables": {
+        const files = await writeReadmeTables(layout.root, values.check === true);
+        if (values.check && files.length > 0) {
+          console.error(`readme-tables: the operation tables of ${files.join(", ")} differ from the spec: run \`pnpm generate\``);
+          return 1;
+        }
+        console.log(files.length === 0 ? "readme-tables: every README table matches the spec" : `readme-tables: wrote\n  ${files.join("\n  ")}`);
         return 0;
       }
       case "snapshot-spec": {
