@@ -73,8 +73,13 @@ export interface RepairManyOptions {
   signal?: AbortSignal | undefined;
   /** Starts no new model once aborted; those under way finish. */
   stopStarting?: AbortSignal | undefined;
-  /** How many times one request of a model is tried before the model fails. Default: 5. */
+  /** How many times one request of a model is tried after a 5xx, a 408 or a lost connection before the model fails. Default: 5. */
   maxAttempts?: number | undefined;
+  /**
+   * How long, in ms, one request of a model may keep getting 429s before the model fails. Each 429
+   * pauses every model for its `Retry-After` and is never counted as a failure. Default: 600 000 (ten minutes).
+   */
+  rateLimitTimeoutMs?: number | undefined;
   /** How to poll each repair (`waitForFix`'s pauses and timeout). */
   wait?: Omit<NonNullable<RepairProgressOptions["wait"]>, "sleep"> | undefined;
   /** Called as each model enters a stage. */
@@ -83,31 +88,80 @@ export interface RepairManyOptions {
   sleep?: Sleep | undefined;
   /** The jitter's random source, in [0, 1). Default: `Math.random`. */
   random?: (() => number) | undefined;
-  /** The clock, in ms, for the shared pause. Default: `Date.now`. */
+  /** The clock, in ms, for the shared pause and `rateLimitTimeoutMs`. Default: `Date.now`. */
   now?: (() => number) | undefined;
 }
 
-// How long the server may keep telling one request to wait (429 with Retry-After) before its model fails.
-const MAX_PACED_WAITS = 60;
+/** How long one request may keep getting 429s, by default, before its model fails: ten minutes. */
+const RATE_LIMIT_TIMEOUT_MS = 600_000;
 
 /**
- * One pause shared by every model of a batch: a 429's `Retry-After` holds back every next request,
- * not only the one that got it.
+ * The pace the API sets for one batch. A 429 pauses every model until its `Retry-After`; while the
+ * API is limiting the batch (a pause ahead, or requests queued behind one), requests go one at a
+ * time, each after the answer to the one before, so the batch asks at the pace the API answers
+ * instead of sending every waiting request the moment a pause ends (which would earn a 429 for all
+ * but one). Once no request is waiting and no pause is ahead, requests go at once again.
  */
 class Pacing {
   #until = 0;
+  #waiting = 0;
+  // Settles when the request queued last has its answer.
+  #last: Promise<void> = Promise.resolve();
   constructor(
     private readonly now: () => number,
     private readonly sleep: Sleep,
   ) {}
 
+  /** Holds every next request back for `ms` (a 429's Retry-After). */
   pause(ms: number): void {
     this.#until = Math.max(this.#until, this.now() + ms);
   }
 
-  async ready(signal: AbortSignal): Promise<void> {
-    for (let wait = this.#until - this.now(); wait > 0; wait = this.#until - this.now()) await this.sleep(wait, signal);
+  /** Waits for this request's turn; call the function it returns once the request has its answer. */
+  async turn(signal: AbortSignal): Promise<() => void> {
+    if (this.#waiting === 0 && this.#until <= this.now()) return () => {};
+    const before = this.#last;
+    let answered!: () => void;
+    this.#last = new Promise((resolve) => {
+      answered = resolve;
+    });
+    this.#waiting++;
+    const done = () => {
+      this.#waiting--;
+      answered();
+    };
+    try {
+      await before;
+      for (let wait = this.#until - this.now(); wait > 0; wait = this.#until - this.now()) await this.sleep(wait, signal);
+    } catch (error) {
+      done();
+      throw error;
+    }
+    return done;
   }
+}
+
+/**
+ * The caller's client, with each API request of the batch taking its turn in the batch's pacing,
+ * and a 429 pausing the pacing. The client does not retry (its retries would wait on their own,
+ * outside the shared pause): `attempt` does, and the next try waits its turn.
+ */
+function pacedClient(client: MakeprintableClient, pacing: Pacing, signal: AbortSignal, random: () => number): MakeprintableClient {
+  const paced =
+    (call: (path: string, init?: object) => Promise<{ response: Response }>) =>
+    async (path: string, init: object = {}) => {
+      const done = await pacing.turn(signal);
+      try {
+        const result = await call(path, { ...init, maxRetries: 0 });
+        // A 429 without a usable Retry-After pauses as long as the client's first backoff.
+        if (result.response.status === 429) pacing.pause(retryAfterMs(result.response.headers) ?? backoffMs(0, random));
+        return result;
+      } finally {
+        done();
+      }
+    };
+  type Call = Parameters<typeof paced>[0];
+  return { ...client, GET: paced(client.GET as Call), POST: paced(client.POST as Call) } as MakeprintableClient;
 }
 
 // What the client retries for GETs (408, 429, 5xx, no connection), and a download that may work later.
@@ -161,6 +215,8 @@ export async function* repairMany(
   if (typeof models === "string") throw new TypeError("repairMany takes a list of models: repairMany(client, [source])");
   const concurrency = options.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new RangeError("concurrency must be an integer from 1 to 64");
+  const { rateLimitTimeoutMs = RATE_LIMIT_TIMEOUT_MS } = options;
+  if (!Number.isInteger(rateLimitTimeoutMs) || rateLimitTimeoutMs < 0) throw new RangeError("rateLimitTimeoutMs must be a whole number of ms, 0 or more");
   const cwd = options.cwd ?? process.cwd();
   const journal = options.journal === undefined ? undefined : await RepairJournal.open(resolve(cwd, options.journal));
   // Ends the models under way when the caller stops reading (or the batch fails), as well as on `signal`.
@@ -204,14 +260,15 @@ export async function* repairMany(
 
 /** What every model of one batch shares. */
 interface Batch {
+  /** The caller's client, paced (see {@link pacedClient}). */
   client: MakeprintableClient;
   options: RepairManyOptions & { cwd: string };
   journal: RepairJournal | undefined;
   /** Stops the models under way. */
   signal: AbortSignal;
-  pacing: Pacing;
   sleep: Sleep;
-  /** How to poll: the caller's pauses, each followed by the shared pause. */
+  now: () => number;
+  /** How to poll: the caller's pauses, on the batch's timer. */
   wait: NonNullable<RepairProgressOptions["wait"]>;
   /** The sources of this run, so one given twice is repaired once. */
   seen: Set<string>;
@@ -219,31 +276,36 @@ interface Batch {
 
 function batchOf(client: MakeprintableClient, options: RepairManyOptions & { cwd: string }, journal: RepairJournal | undefined, signal: AbortSignal): Batch {
   const sleep: Sleep = options.sleep ?? ((ms, abort) => delay(ms, undefined, { signal: abort }));
-  const pacing = new Pacing(options.now ?? Date.now, sleep);
-  const wait = { ...options.wait, sleep: (ms: number, abort: AbortSignal) => sleep(ms, abort).then(() => pacing.ready(abort)) };
-  return { client, options, journal, signal, pacing, sleep, wait, seen: new Set() };
+  const now = options.now ?? Date.now;
+  const paced = pacedClient(client, new Pacing(now, sleep), signal, options.random ?? Math.random);
+  return { client: paced, options, journal, signal, sleep, now, wait: { ...options.wait, sleep }, seen: new Set() };
 }
 
-/** Runs one request of a model until it succeeds, fails for good, or the signal stops it; counts the retries. */
+const isRateLimited = (error: unknown) => error instanceof APIError && error.status === 429;
+
+/**
+ * Runs one step of a model until it succeeds, fails for good, or the signal stops it; counts the
+ * retries. A 429 is the API setting the pace, not a failure: the paced client has paused the batch,
+ * and the step is tried again in its turn, for up to `rateLimitTimeoutMs`. Other failures the
+ * client would retry are tried `maxAttempts` times in all, after a backoff.
+ */
 async function attempt<T>(batch: Batch, step: () => Promise<T>, count: { retries: number }): Promise<T> {
-  const { pacing, signal, options } = batch;
-  for (let failures = 0, paced = 0; ; count.retries++) {
-    await pacing.ready(signal);
+  const { signal, options, now } = batch;
+  let limitedSince: number | undefined;
+  for (let failures = 0; ; count.retries++) {
     try {
       return await step();
     } catch (thrown) {
-      // A wait that lost the API says why: the 429 (and its Retry-After), the 5xx or the lost connection.
+      // A wait that lost the API says why: the 429, the 5xx or the lost connection.
       const error = thrown instanceof WaitInterruptedError ? thrown.cause : thrown;
       if (signal.aborted || !isRetryable(error)) throw thrown;
-      const asked = error instanceof APIError && error.status === 429 && error.headers ? retryAfterMs(error.headers) : undefined;
-      if (asked !== undefined && ++paced <= MAX_PACED_WAITS) {
-        pacing.pause(asked);
-        continue;
+      if (isRateLimited(error)) {
+        limitedSince ??= now();
+        if (now() - limitedSince < (options.rateLimitTimeoutMs ?? RATE_LIMIT_TIMEOUT_MS)) continue;
+        throw thrown;
       }
       if (++failures >= (options.maxAttempts ?? 5)) throw thrown;
-      const ms = backoffMs(failures - 1, options.random ?? Math.random);
-      if ((error as APIError).status === 429) pacing.pause(ms);
-      else await batch.sleep(ms, signal);
+      await batch.sleep(backoffMs(failures - 1, options.random ?? Math.random), signal);
     }
   }
 }
@@ -288,14 +350,19 @@ async function repairOne(batch: Batch, model: BatchModel): Promise<ModelResult> 
     }
     const itemId = ids.itemId;
     if (ids.fixId === undefined) {
-      // An earlier run, or an attempt that got a 5xx or lost its connection, may have started the repair.
+      // An earlier run, or an attempt that got a 5xx or lost its connection, may have started the
+      // repair; one that got a 429 did not (the API refused it before acting).
       let maybeSent = recorded?.itemId !== undefined && recorded.fixId === undefined;
       ids.fixId = await attempt(
         batch,
         async () => {
           const found = maybeSent ? await fixStartedFor(batch, itemId) : undefined;
-          maybeSent = true;
-          return found ?? (await startFix(client, itemId, sourceFileName(source), options.fix, signal)).id;
+          try {
+            return found ?? (await startFix(client, itemId, sourceFileName(source), options.fix, signal)).id;
+          } catch (error) {
+            maybeSent = !isRateLimited(error);
+            throw error;
+          }
         },
         count,
       );

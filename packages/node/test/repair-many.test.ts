@@ -132,9 +132,9 @@ describe("repairMany", () => {
     expect(count("POST", /\/items$/)).toBe(2);
   });
 
-  it("one 429 pauses every model for its Retry-After, and no model fails for it", async () => {
-    // Two requests at once, then one a second: of four uploads at once two pass and two get a 429
-    // asking for 500 ms. Answers that pass come 100 ms late, so the 429s are read first.
+  it("one 429 pauses every model for its Retry-After; then requests go one at a time, and no model fails", async () => {
+    // Two requests at once, then one every 500 ms: of four uploads at once two pass and two get a
+    // 429 asking for 500 ms. Answers that pass come 100 ms late, so the 429s are read first.
     await start({ queuedMs: 0, processingMs: 0 }, { rateLimit: 2, latencyMs: 100 });
     const names = await models(4);
     // The pause's clock and timer are the test's: waits stay pending until the test moves both clocks.
@@ -142,19 +142,21 @@ describe("repairMany", () => {
     const waiting: { ms: number; release: () => void }[] = [];
     const sleep = (ms: number) => new Promise<void>((release) => waiting.push({ ms, release }));
     let settled = false;
-    // The client does not retry a poll's 429 itself (its wait runs on real time): every 429 reaches the shared pause.
-    const client = createClient({ apiKey: sandbox.demo.apiKey, baseUrl: sandbox.apiUrl, maxRetries: 0 });
-    const run = collect(client, names, { concurrency: 4, sleep, now: () => now.t }).finally(() => {
+    const run = collect(clientFor(), names, { concurrency: 4, sleep, now: () => now.t }).finally(() => {
       settled = true;
     });
-    // The two refused models and the two whose uploads went through all wait for the same pause:
-    // the two did not start their repairs (they would have met a 429 too).
-    while (waiting.length < 4) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(waiting.map((entry) => entry.ms)).toEqual([500, 500, 500, 500]);
-    expect(count("POST", /\/fixes$/)).toBe(0);
-    expect(sandbox.stats().rateLimited).toBe(2);
+    // The two refused models and the two whose uploads went through wait behind one pause: the
+    // first in line sleeps, the others wait for its answer, and no repair has started.
+    while (requests.length < 4 || waiting.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(waiting.map((entry) => entry.ms)).toEqual([500]);
+    expect(requests.map((entry) => `${entry.method} ${entry.path} ${entry.status}`).sort()).toEqual(
+      [201, 201, 429, 429].map((status) => `POST /v1/items ${status}`),
+    );
+    let pauses = 0;
     while (!settled) {
       const longest = Math.max(0, ...waiting.map((entry) => entry.ms));
+      pauses += waiting.length;
       now.t += longest;
       clock.t += longest;
       for (const entry of waiting.splice(0)) entry.release();
@@ -164,7 +166,60 @@ describe("repairMany", () => {
     expect(results.map((r) => r.status)).toEqual(Array(4).fill("repaired"));
     expect(sandbox.stats().uploads).toBe(4);
     expect(results.reduce((sum, r) => sum + r.retries, 0)).toBe(sandbox.stats().rateLimited);
+    // After the first two, a 429 for each pause at most: a pause that ends lets one request go, not all that wait.
+    expect(sandbox.stats().rateLimited).toBeLessThanOrEqual(2 + pauses);
   }, 30_000);
+
+  it("a long run of 429s never fails a model: each pauses the batch, none is retried by the client on its own, and none makes a look-up", async () => {
+    // The API refuses the first 70 tries to start the repair, and the first 3 polls, each asking for
+    // a second: 73 s in all, on the test's clock (a sleep moves it at once).
+    await start();
+    const names = await models(1);
+    const refused = { "POST /fixes": 70, "GET /fixes/{id}": 3 };
+    const sent: string[] = [];
+    const fetch = async (request: Request) => {
+      const { pathname } = new URL(request.url);
+      const route = `${request.method} ${pathname.replace(/^\/v1/, "").replace(/\/\d+$/, "/{id}")}`;
+      sent.push(route);
+      if ((refused[route as keyof typeof refused] ?? 0) > 0) {
+        refused[route as keyof typeof refused]--;
+        return Response.json({ error: "rate_limited" }, { status: 429, headers: { "retry-after-ms": "1000" } });
+      }
+      return globalThis.fetch(request);
+    };
+    const now = { t: 0 };
+    const sleep = async (ms: number) => {
+      now.t += ms;
+    };
+    const [result] = await collect(clientFor(fetch), names, { sleep, now: () => now.t });
+    expect(result).toMatchObject({ status: "repaired", retries: 73 });
+    expect(now.t).toBe(73_000);
+    // One try each time, with no look-up for a repair the 429s say was never started.
+    expect(sent.filter((route) => route === "POST /fixes")).toHaveLength(71);
+    expect(sent.filter((route) => route === "GET /fixes/{id}")).toHaveLength(4);
+    expect(sent).not.toContain("GET /fixes");
+    expect(sandbox.stats().fixes).toBe(1);
+  });
+
+  it("429s that last longer than rateLimitTimeoutMs fail the model with the 429, and a re-run goes on from the upload", async () => {
+    await start();
+    const names = await models(1);
+    const fetch = async (request: Request) =>
+      request.method === "POST" && request.url.endsWith("/fixes")
+        ? Response.json({ error: "rate_limited" }, { status: 429, headers: { "retry-after-ms": "1000" } })
+        : globalThis.fetch(request);
+    const now = { t: 0 };
+    const sleep = async (ms: number) => {
+      now.t += ms;
+    };
+    const [result] = await collect(clientFor(fetch), names, { sleep, now: () => now.t, rateLimitTimeoutMs: 30_000 });
+    expect(result).toMatchObject({ status: "failed", retries: 30, error: { status: 429 } });
+    expect(now.t).toBe(30_000);
+    expect((await journalOf()).models[join(dir, names[0]!)]).toMatchObject({ stage: "failed", itemId: result!.itemId });
+    const [again] = await collect(clientFor(), names);
+    expect(again).toMatchObject({ status: "repaired", itemId: result!.itemId });
+    expect(sandbox.stats().uploads).toBe(1);
+  });
 
   it("a 5xx answer to POST /fixes after the repair started: the repair is found, not started twice", async () => {
     await start();
