@@ -72,6 +72,18 @@ function ignoredParameters(route: Route, url: URL): Record<string, string> | und
   return ignored.length > 0 ? { [IGNORED_PARAMETERS_HEADER]: ignored.join(", ") } : undefined;
 }
 
+/** In strict mode, a query parameter the description does not document (a typo, a renamed one) is a 400 naming it. */
+function undocumentedQuery(sandbox: Sandbox, route: Route, url: URL): Reply | undefined {
+  if (!sandbox.strict || route.documentedQuery === undefined) return undefined;
+  const documented = route.documentedQuery;
+  const unknown = [...new Set(url.searchParams.keys())].filter((name) => !documented.includes(name));
+  if (unknown.length === 0) return undefined;
+  const accepted = documented.length === 0 ? "it takes no query parameters" : `it takes ${documented.join(", ")}`;
+  const description = `The description does not document the query parameter ${unknown.join(", ")} for this operation: ${accepted} (the sandbox is strict).`;
+  // The sandbox's own refusal: an operation need not document a 400 for parameters it never takes.
+  return { ...apiError(400, "invalid_request", description), outsideSpec: true };
+}
+
 /** Runs one route: the credential, the path parameters against the spec, then the handler. */
 async function runRoute(sandbox: Sandbox, route: Route, c: Context<Env>): Promise<Reply> {
   const request = c.env.incoming;
@@ -94,6 +106,8 @@ async function runRoute(sandbox: Sandbox, route: Route, c: Context<Env>): Promis
     pathParams = checked.value;
   }
   const url = new URL(request.url ?? "/", "http://sandbox.invalid");
+  const undocumented = undocumentedQuery(sandbox, route, url);
+  if (undocumented !== undefined) return undocumented;
   const reply = await route.handler(sandbox, {
     request,
     url,

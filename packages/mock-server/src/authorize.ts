@@ -1,6 +1,6 @@
 import { SCOPE_DESCRIPTIONS, SCOPES, type Scope } from "@mkp/client";
 import { isLoopbackHost } from "@mkp/client/internal";
-import type { Handler, Sandbox } from "./context.js";
+import type { Handler, QueryParams, Sandbox } from "./context.js";
 import { singleQuery } from "./from-spec.js";
 import { escapeHtml, parseCookies, type Reply } from "./http.js";
 import { addCapped, digest, randomToken, sameDigest, type PendingConsent } from "./state.js";
@@ -151,27 +151,40 @@ export function authorizeHandler(decisionPath: string): Handler {
     const single = singleQuery(url);
     if (!single.ok) return errorPage(400, `The parameter ${single.repeated} is repeated (RFC 6749 §3.1).`);
     const { query } = single;
-    const clientId = query["client_id"];
+    // Read before the rest is validated (a wrong app or redirect URI gets a page, never a redirect),
+    // by names checked against the spec's types: a renamed parameter fails to compile.
+    const clientId = query["client_id" satisfies keyof QueryParams<"authorize">];
     const client = clientId === undefined ? undefined : sandbox.oauth.clients.get(clientId);
     if (!client) return errorPage(400, clientId === undefined ? "The client_id parameter is missing." : "No app is registered with this client_id.");
-    const redirectUri = query["redirect_uri"];
+    const redirectUri = query["redirect_uri" satisfies keyof QueryParams<"authorize">];
     if (redirectUri === undefined) return errorPage(400, "The redirect_uri parameter is missing.");
     if (!client.redirectUris.some((registered) => redirectUriMatches(registered, redirectUri))) {
       return errorPage(400, `The redirect_uri is not registered for ${client.name}.`);
     }
     const checked = sandbox.validator.validateParameters("authorize", "query", query);
     if (!checked.ok) return errorPage(400, "The request does not match the authorize endpoint's description.", checked.problems);
+    // Every query parameter of the spec is acted on: a new one fails to compile here until it is.
+    const {
+      state,
+      scope: requested,
+      code_challenge: challenge,
+      code_challenge_method: method,
+      client_id: _,
+      redirect_uri: __,
+      response_type: ___,
+      ...unhandled
+    } = checked.value;
+    unhandled satisfies Record<string, never>;
     // The page publishes no limit; the sandbox keeps every pending state in memory, so it caps each one's size.
-    if ((query["state"]?.length ?? 0) > MAX_STATE_LENGTH) return errorPage(400, `The state parameter is longer than ${MAX_STATE_LENGTH} characters.`);
-    const challenge = query["code_challenge"];
-    if ((challenge === undefined) !== (query["code_challenge_method"] === undefined)) {
+    if ((state?.length ?? 0) > MAX_STATE_LENGTH) return errorPage(400, `The state parameter is longer than ${MAX_STATE_LENGTH} characters.`);
+    if ((challenge === undefined) !== (method === undefined)) {
       // Without a method RFC 7636 §4.3 means `plain`, which this server does not accept.
       return errorPage(400, "code_challenge and code_challenge_method=S256 go together (RFC 7636 §4.3).");
     }
-    const scopes = [...new Set((query["scope"] ?? "").split(" ").filter((scope) => scope !== ""))].filter((scope): scope is Scope =>
+    const scopes = [...new Set((requested ?? "").split(" ").filter((scope) => scope !== ""))].filter((scope): scope is Scope =>
       (SCOPES as readonly string[]).includes(scope),
     );
-    const consent = { clientId: client.clientId, redirectUri, state: query["state"], scopes, codeChallenge: challenge };
+    const consent = { clientId: client.clientId, redirectUri, state, scopes, codeChallenge: challenge };
     if (sandbox.autoApprove) return approve(sandbox, consent);
 
     const consentId = randomToken();

@@ -13,6 +13,8 @@ export interface Sandbox {
   readonly oauth: OAuthState;
   readonly validator: SpecValidator;
   readonly autoApprove: boolean;
+  /** Strict mode: a response that breaks the description is a 500, and an undocumented query parameter a 400. */
+  readonly strict: boolean;
   /** Largest accepted body of a form request, in bytes. */
   readonly maxBodyBytes: number;
   /** Largest accepted upload (`POST /items`), in bytes. */

@@ -1,4 +1,4 @@
-import { isObject, type OperationId } from "@mkp/client/internal";
+import { isObject, OPERATIONS, type OperationId } from "@mkp/client/internal";
 import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { BodyTooLargeError, FORM, mediaTypeOf, type Reply } from "./http.js";
 
@@ -62,11 +62,47 @@ async function readModel(context: RequestContext<unknown>, mediaType: string): P
   return {};
 }
 
+/** The resources the sandbox keeps, by the path that reads one: an operation at or under that path names one of them. */
+const KEPT: ReadonlyArray<{ path: string; parameter: string; kind: "item" | "fix" }> = [
+  { path: OPERATIONS.getItem.path, kind: "item" as const },
+  { path: OPERATIONS.getFix.path, kind: "fix" as const },
+].map((kept) => ({ ...kept, parameter: /\{([^}]+)\}$/.exec(kept.path)?.[1] ?? "id" }));
+
+/**
+ * Whether the ids in a request's path name something the sandbox knows. Under a path that reads
+ * an item or a fix (`/items/{id}/…`), the id must be one of the caller's; elsewhere each path
+ * parameter with a documented example must be that example, the one resource the answer describes.
+ */
+function knowsPath(sandbox: Sandbox, operationId: OperationId, context: RequestContext<unknown>): boolean {
+  const path = OPERATIONS[operationId].path;
+  const values = (context.pathParams ?? {}) as Readonly<Record<string, unknown>>;
+  const kept = KEPT.find((entry) => path === entry.path || path.startsWith(`${entry.path}/`));
+  if (kept !== undefined) return sandbox.resources.holds(kept.kind, Number(values[kept.parameter]), context.credential?.userId);
+  for (const [name, example] of sandbox.validator.parameterExamples(operationId, "path")) {
+    if (String(values[name]) !== String(example)) return false;
+  }
+  return true;
+}
+
+/** The 404 the description documents for an operation (its example), else the sandbox's own. */
+function notFoundFromSpec(sandbox: Sandbox, operationId: OperationId): Reply {
+  const documented = sandbox.validator.exampleResponse(operationId, 404);
+  if (documented === undefined) {
+    return { status: 404, json: { error: "not_found", error_description: "No such resource." }, outsideSpec: true };
+  }
+  return {
+    status: 404,
+    headers: { ...documented.headers, [SANDBOX_SOURCE_HEADER]: documented.source },
+    ...(documented.json !== undefined && { json: documented.json }),
+  };
+}
+
 /**
  * The handler of an operation the sandbox has no hand-written code for: the credential is checked
  * before it runs (as for every protected operation), then it validates the query and the body
- * against the description and answers the documented example of the first success response.
- * Nothing is stored: the answer is the same for every caller.
+ * against the description and answers the documented example of the first success response, or
+ * the documented 404 for an id it does not know ({@link knowsPath}). Nothing is stored, changed
+ * or deleted: such an operation has no side effect in the sandbox (`OPERATION_EFFECTS` says so).
  */
 export function specHandler(operationId: OperationId): Handler<unknown> {
   return async (sandbox: Sandbox, context: RequestContext<unknown>): Promise<Reply> => {
@@ -86,6 +122,7 @@ export function specHandler(operationId: OperationId): Handler<unknown> {
       const body = sandbox.validator.validateRequestBody(operationId, given, model);
       if (!body.ok) return badRequest(`The body does not match the description: ${body.problems.join("; ")}.`);
     }
+    if (!knowsPath(sandbox, operationId, context)) return notFoundFromSpec(sandbox, operationId);
     const answer = sandbox.validator.exampleResponse(operationId);
     if (!answer)
       return { status: 501, json: { error: "not_implemented", error_description: `The description documents no success response for ${operationId}.` } };

@@ -8,6 +8,8 @@ export {
   startMockServer,
   DEMO,
   HANDWRITTEN_OPERATIONS,
+  OPERATION_EFFECTS,
+  type OperationEffects,
   type MockServer,
   type MockServerOptions,
   type MockClient,

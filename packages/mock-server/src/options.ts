@@ -1,10 +1,10 @@
-import { API_KEY_EXAMPLE, type OperationId } from "@mkp/client/internal";
+import { API_KEY_EXAMPLE, OPERATIONS, type OperationId } from "@mkp/client/internal";
 import { MockServerOptionsError } from "./errors.js";
 import type { FailureModes } from "./failure-modes.js";
 import type { FixTiming } from "./resources.js";
 import { isLoopbackUrl } from "./resources.js";
 import type { MockClient } from "./state.js";
-import type { OpenApiDocument } from "./validate.js";
+import { type OpenApiDocument, SpecValidator } from "./validate.js";
 
 /** The built-in demo app and API key, registered when no `clients` / `apiKeys` are given. */
 export interface DemoCredentials extends MockClient {
@@ -45,8 +45,10 @@ export interface MockServerOptions {
   autoApprove?: boolean;
   /**
    * When true, a response that breaks the OpenAPI description is replaced by a 500 naming the
-   * problem (and recorded in `specViolations`); when false (the default) it is logged and sent.
-   * Tests turn it on.
+   * problem (and recorded in `specViolations`), and a query parameter the description does not
+   * document for the operation is a 400 naming it (the OAuth endpoints excepted, which must ignore
+   * unknown parameters). When false (the default) the response is logged and sent, and unknown
+   * query parameters are ignored. Tests turn it on.
    */
   strict?: boolean;
   /** Largest form body accepted, in bytes; default 64 KiB. Larger bodies get 413. */
@@ -57,6 +59,18 @@ export interface MockServerOptions {
   fixTiming?: Partial<FixTiming>;
   /** The OpenAPI description to validate against; default the bundled one of `@mkp/client`. */
   document?: OpenApiDocument;
+  /**
+   * The validator of that description, to share one among many sandboxes (a test suite): each
+   * compiles the schemas it checks once, so a shared one saves every later sandbox that work.
+   * Default: a new `SpecValidator(document)`.
+   */
+  validator?: SpecValidator;
+  /**
+   * Operations to answer from the description (their documented example; the documented 404 for
+   * an id the sandbox does not know) instead of the sandbox's own handler: to try a spec change
+   * before the sandbox implements it. Nothing is stored, changed or deleted for them.
+   */
+  fromSpec?: readonly OperationId[];
   /**
    * `Host` headers answered besides the bound address and the loopback names (`localhost`,
    * `127.0.0.1`, `[::1]`) on the bound port: `"sandbox.test:4010"`, or a bare host for any port.
@@ -112,7 +126,8 @@ export interface Settings {
   readonly maxBodyBytes: number;
   readonly maxUploadBytes: number;
   readonly fixTiming: FixTiming;
-  readonly document: OpenApiDocument | undefined;
+  readonly validator: SpecValidator;
+  readonly fromSpec: readonly OperationId[];
   readonly allowedHosts: readonly string[];
   readonly fileUrlOrigins: readonly string[];
   readonly callbackOrigins: readonly string[] | undefined;
@@ -202,11 +217,24 @@ function checkClients(clients: readonly MockClient[] | undefined): void {
   });
 }
 
+/** The given validator, or one of the given (or bundled) description; both must agree. */
+function validatorOf(options: MockServerOptions): SpecValidator {
+  if (options.validator === undefined) return new SpecValidator(options.document);
+  if (!(options.validator instanceof SpecValidator)) fail("validator must be a SpecValidator");
+  if (options.document !== undefined && options.validator.document !== options.document) {
+    fail("validator was built from another description than document: give one of them, or a validator of that document");
+  }
+  return options.validator;
+}
+
 /** Checks every option (a {@link MockServerOptionsError} names the first wrong one) and fills in the defaults. */
 export function settingsFrom(options: MockServerOptions): Settings {
   checkStringList("allowedHosts", options.allowedHosts);
   checkStringList("fileUrlOrigins", options.fileUrlOrigins);
   checkStringList("callbackOrigins", options.callbackOrigins);
+  checkStringList("fromSpec", options.fromSpec);
+  for (const operationId of options.fromSpec ?? [])
+    if (!Object.hasOwn(OPERATIONS, operationId)) fail(`fromSpec names ${operationId}, which is not an operation of the spec`);
   checkOrigins(options);
   checkNumbers(options);
   checkStringList("apiKeys", options.apiKeys);
@@ -223,7 +251,8 @@ export function settingsFrom(options: MockServerOptions): Settings {
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
     maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
     fixTiming: { queuedMs: 1000, processingMs: 5000, ...options.fixTiming },
-    document: options.document,
+    validator: validatorOf(options),
+    fromSpec: options.fromSpec ?? [],
     allowedHosts: options.allowedHosts ?? [],
     fileUrlOrigins: options.fileUrlOrigins ?? [],
     callbackOrigins: options.callbackOrigins,

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from "node:http";
-import { isLoopbackHost } from "@mkp/client/internal";
+import { isLoopbackHost, type OperationId } from "@mkp/client/internal";
 import type { Handler, OperationHandler, RequestContext, Sandbox } from "./context.js";
 import { singleQuery } from "./from-spec.js";
 import { BodyTooLargeError, FORM, mediaTypeOf, type Reply } from "./http.js";
 import { randomToken } from "./state.js";
+import type { SpecValidator } from "./validate.js";
 
 const MULTIPART = "multipart/form-data";
 
@@ -53,6 +54,24 @@ interface StoredFix {
   callbackUrl: string | undefined;
   downloadToken: string;
   callback: "none" | "pending" | "sent";
+}
+
+/**
+ * A handler's object, then every other field the operation's response schema documents a value
+ * for (its example or default), so a field added to the spec appears without a change here.
+ * `omitted` names fields the handler leaves out on purpose.
+ */
+function withDocumentedFields(
+  validator: SpecValidator,
+  operationId: OperationId,
+  fields: Record<string, unknown>,
+  omitted: readonly string[],
+): Record<string, unknown> {
+  const object: Record<string, unknown> = { ...fields };
+  for (const [name, value] of validator.documentedFields(operationId, 200)) {
+    if (!(name in object) && !omitted.includes(name)) object[name] = structuredClone(value);
+  }
+  return object;
 }
 
 /** Whether a URL points at this machine (loopback), the only place the sandbox sends requests to. */
@@ -168,10 +187,20 @@ export class ResourceState {
     if (this.items.delete(item.id)) this.#storedBytes -= item.bytes?.length ?? 0;
   }
 
-  /** An item as the spec's `Item` schema has it, in the order of the published example. */
+  /**
+   * An item as the spec's `Item` schema has it, in the order of the published example, then any
+   * other field the schema documents a value for (see {@link withDocumentedFields}).
+   */
   itemView(item: StoredItem): Record<string, unknown> {
     const time = seconds(item.createdAt);
-    return { user_id: item.userId, file_name: item.fileName, file_ext: item.fileExt, status: 1, created_at: time, updated_at: time, id: item.id };
+    const fields = { user_id: item.userId, file_name: item.fileName, file_ext: item.fileExt, status: 1, created_at: time, updated_at: time, id: item.id };
+    return withDocumentedFields(this.sandbox.validator, "getItem", fields, []);
+  }
+
+  /** Whether the sandbox keeps this item or fix, in the caller's account when there is a caller. */
+  holds(kind: "item" | "fix", id: number, userId: number | undefined): boolean {
+    const found = kind === "item" ? this.items.get(id) : this.fixes.get(id);
+    return found !== undefined && (userId === undefined || found.userId === userId);
   }
 
   addFix(userId: number, itemId: number, callbackUrl: string | undefined): StoredFix {
@@ -201,8 +230,13 @@ export class ResourceState {
     return fix.createdAt + this.timing.queuedMs + this.timing.processingMs;
   }
 
-  /** A fix as `GET /fixes/{id}` returns it: status and progress computed from the clock. */
+  /** A fix as `GET /fixes/{id}` returns it: status and progress computed from the clock, then the fields the schema documents values for. */
   fixView(fix: StoredFix): Record<string, unknown> {
+    // download_url is the sandbox's to give or leave out (only a done fix has one).
+    return withDocumentedFields(this.sandbox.validator, "getFix", this.#fixFields(fix), ["download_url"]);
+  }
+
+  #fixFields(fix: StoredFix): Record<string, unknown> {
     const elapsed = this.sandbox.now() - fix.createdAt;
     const { queuedMs, processingMs } = this.timing;
     const base = { id: fix.id, item_id: fix.itemId };

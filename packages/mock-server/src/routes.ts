@@ -28,11 +28,54 @@ export const TOKEN_ENDPOINT_PATH = new URL(TOKEN_URL).pathname;
 const OAUTH_ENDPOINTS: ReadonlySet<string> = new Set([AUTHORIZATION_URL, TOKEN_URL]);
 
 /** The operations the sandbox answers with its own (stateful) code, each with its handler. */
-const HANDLERS: { readonly [Op in OperationId]?: Handler<never> } = {
+const OWN_HANDLERS = {
   authorize: authorizeHandler(DECISION_PATH),
   createToken: tokenHandler,
   ...resourceHandlers,
+} satisfies { readonly [Op in OperationId]?: Handler<never> };
+const HANDLERS: { readonly [Op in OperationId]?: Handler<never> } = OWN_HANDLERS;
+
+/**
+ * What each hand-written operation changes in the sandbox, said for `pnpm spec:status`: a
+ * handler added without saying what it changes does not compile. Reading operations change nothing.
+ */
+const HANDLER_EFFECTS: { readonly [Op in keyof typeof OWN_HANDLERS]: readonly string[] } = {
+  authorize: ["on approval, issues a one-time code for the redirect URI"],
+  createToken: ["uses up the code and issues an access token"],
+  createItem: ["stores the item in the caller's account (its bytes count against maxStoredBytes)"],
+  listItems: [],
+  getItem: [],
+  deleteItem: ["deletes the item and frees its bytes"],
+  createFix: ["starts a fix that is done on the sandbox's clock", "POSTs the fixDone callback to callback_url when it is done"],
+  listFixes: [],
+  getFix: [],
 };
+
+const EFFECTS_BY_OPERATION: { readonly [Op in OperationId]?: readonly string[] } = HANDLER_EFFECTS;
+
+/** How the sandbox answers one operation, and what answering it changes. */
+export interface OperationEffects {
+  /** `handler`: the sandbox's own code and state; `example`: the description's documented answer. */
+  readonly answeredFrom: "handler" | "example";
+  /** What a successful call changes in the sandbox (empty: nothing). */
+  readonly effects: readonly string[];
+  /** For an operation answered from its example: an id the sandbox does not know gets the description's 404. */
+  readonly unknownIds?: "404";
+}
+
+/**
+ * Every operation of the spec the sandbox was built from, with how it is answered and what that
+ * changes: hand-written ones as their handler says, every other one from the description's example,
+ * changing nothing (the real API's side effect is not imitated). `pnpm spec:status` prints it.
+ */
+export const OPERATION_EFFECTS: Readonly<Record<string, OperationEffects>> = Object.freeze(
+  Object.fromEntries(
+    (Object.keys(OPERATIONS) as OperationId[]).map((operationId): [string, OperationEffects] => {
+      const effects = EFFECTS_BY_OPERATION[operationId];
+      return [operationId, effects === undefined ? { answeredFrom: "example", effects: [], unknownIds: "404" } : { answeredFrom: "handler", effects }];
+    }),
+  ),
+);
 
 /** The query parameters an operation has in the spec the sandbox was built from: its hand-written handler acts on each. */
 function specQuery(operationId: OperationId): string[] {
@@ -66,6 +109,12 @@ export interface Route {
   readonly pathNames: readonly string[];
   /** Query parameters the description documents that its handler does not act on. */
   readonly ignorable: readonly string[];
+  /**
+   * The query parameters the description documents, which are all a strict sandbox accepts; or
+   * undefined where any is accepted: the website, and the OAuth endpoints, which must ignore
+   * parameters they do not know (RFC 6749 §3.1, §3.2).
+   */
+  readonly documentedQuery: readonly string[] | undefined;
 }
 
 /**
@@ -79,37 +128,40 @@ function corsScope(operationId: OperationId, validator: SpecValidator): CorsScop
   return validator.callbackNames(operationId).length > 0 ? "local-pages" : "api";
 }
 
-function operationRoute(operationId: OperationId, validator: SpecValidator): Route {
+function operationRoute(operationId: OperationId, validator: SpecValidator, fromSpec: readonly OperationId[]): Route {
   const operation = OPERATIONS[operationId];
   const path = `${operation.serverUrl === SERVER_URL ? API_BASE_PATH : pathOf(operation.serverUrl)}${operation.path}`;
   const implemented = HANDWRITTEN_OPERATIONS[operationId] ?? [];
+  const documented = validator.parameterNames(operationId, "query");
   return {
     method: operation.method,
     path,
     operationId,
-    handler: HANDLERS[operationId] ?? specHandler(operationId),
+    handler: (fromSpec.includes(operationId) ? undefined : HANDLERS[operationId]) ?? specHandler(operationId),
     cors: corsScope(operationId, validator),
     authenticated: operation.authenticated,
     scopes: operation.scopes,
     pathNames: [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? ""),
-    ignorable: validator.parameterNames(operationId, "query").filter((name) => !implemented.includes(name)),
+    ignorable: documented.filter((name) => !implemented.includes(name)),
+    documentedQuery: OAUTH_ENDPOINTS.has(`${operation.serverUrl}${operation.path}`) ? undefined : documented,
   };
 }
 
 function siteRoute(method: string, path: string, handler: Handler<never>, cors: CorsScope): Route {
   const pathNames = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? "");
-  return { method, path, operationId: undefined, handler, cors, authenticated: false, scopes: [], pathNames, ignorable: [] };
+  return { method, path, operationId: undefined, handler, cors, authenticated: false, scopes: [], pathNames, ignorable: [], documentedQuery: undefined };
 }
 
 /**
  * Every route of the sandbox: every operation of the spec (the stateful ones their hand-written
  * handler, any other the answer the description documents, so an operation added to the spec is
  * served the moment the client is regenerated), the consent form, download links and the
- * authorization-server metadata.
+ * authorization-server metadata. `fromSpec` names operations answered from the description even
+ * though they have a handler.
  */
-export function sandboxRoutes(validator: SpecValidator): Route[] {
+export function sandboxRoutes(validator: SpecValidator, fromSpec: readonly OperationId[] = []): Route[] {
   const routes = [
-    ...(Object.keys(OPERATIONS) as OperationId[]).map((operationId) => operationRoute(operationId, validator)),
+    ...(Object.keys(OPERATIONS) as OperationId[]).map((operationId) => operationRoute(operationId, validator, fromSpec)),
     siteRoute("POST", DECISION_PATH, decisionHandler(), "none"),
     siteRoute("GET", "/downloads/{token}/{file}", downloadHandler, "api"),
     siteRoute("GET", METADATA_PATH, metadataHandler, "api"),

@@ -11,12 +11,11 @@ import { DEMO, type DemoCredentials, type MockServerOptions, type Settings, sett
 import { type FileUrlRecord, type FixCallbackDelivery, ResourceState } from "./resources.js";
 import { API_BASE_PATH, AUTHORIZE_PATH, pathEntries, sandboxRoutes, TOKEN_ENDPOINT_PATH } from "./routes.js";
 import { OAuthState } from "./state.js";
-import { SpecValidator, sharedValidator } from "./validate.js";
 
 export type { FailureModes, SandboxStats } from "./failure-modes.js";
 export { DEMO, type DemoCredentials, type MockServerOptions, type RequestLogEntry } from "./options.js";
 export type { FileUrlRecord, FixCallbackDelivery, FixTiming } from "./resources.js";
-export { HANDWRITTEN_OPERATIONS } from "./routes.js";
+export { HANDWRITTEN_OPERATIONS, OPERATION_EFFECTS, type OperationEffects } from "./routes.js";
 export type { MockClient } from "./state.js";
 
 /** A running sandbox. */
@@ -78,10 +77,9 @@ function hostCheck(host: string, port: number, extra: readonly string[]): (given
 
 /** The handlers' view of the sandbox: its clock, state, validator and the violation log. */
 function createSandbox(settings: Settings, publicUrl: string, specViolations: SpecViolationError[]): Sandbox {
-  const validator = settings.document ? new SpecValidator(settings.document) : sharedValidator();
   const shared = {
     now: () => settings.now(),
-    validator,
+    validator: settings.validator,
     publicUrl,
     reportViolations(operationId: OperationId, what: string, problems: readonly string[]): string | undefined {
       if (problems.length === 0) return undefined;
@@ -97,6 +95,7 @@ function createSandbox(settings: Settings, publicUrl: string, specViolations: Sp
     failures,
     oauth: new OAuthState(settings.clients, settings.apiKeys, 8),
     autoApprove: settings.autoApprove,
+    strict: settings.strict,
     maxBodyBytes: settings.maxBodyBytes,
     maxUploadBytes: settings.maxUploadBytes,
     fileUrlOrigins: settings.fileUrlOrigins,
@@ -129,7 +128,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const { origin, host, port } = await listen(server, settings);
   const specViolations: SpecViolationError[] = [];
   const sandbox = createSandbox(settings, origin, specViolations);
-  const routes = sandboxRoutes(sandbox.validator);
+  const routes = sandboxRoutes(sandbox.validator, settings.fromSpec);
   const app = sandboxApp({
     sandbox,
     routes,

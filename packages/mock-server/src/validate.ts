@@ -47,6 +47,15 @@ function describe(errors: readonly ErrorObject[] | null | undefined): string[] {
   });
 }
 
+/** A parameter as the validator uses it: where its schema is, and its documented example. */
+interface Parameter {
+  name: string;
+  required: boolean;
+  /** A JSON pointer into the registered description. */
+  schema: string;
+  example: unknown;
+}
+
 /** A node of the description and the JSON-pointer segments that lead to it. */
 interface Located {
   node: JsonObject;
@@ -76,7 +85,10 @@ export class SpecValidator {
 
   #createAjv(coerceTypes: boolean): Ajv2020 {
     // strict: false because an OpenAPI document carries non-JSON-Schema keys (`example`, `x-*`).
-    const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes });
+    // validateSchema: false because the description is an OpenAPI document, not a JSON Schema:
+    // checking it against the JSON Schema meta-schema proves nothing (the spec has its own linter)
+    // and cost 0.2–0.5 s per validator, most of what starting a sandbox cost.
+    const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes, validateSchema: false });
     addFormats.default(ajv);
     // OpenAPI's `binary` format marks file contents, which arrive as bytes, not as JSON.
     ajv.addFormat("binary", true);
@@ -130,13 +142,13 @@ export class SpecValidator {
     };
   }
 
-  #parameters(operationId: OperationId, location: "query" | "path"): Array<{ name: string; required: boolean; schema: string }> {
+  #parameters(operationId: OperationId, location: "query" | "path"): Parameter[] {
     return this.#once(`parameters:${operationId}:${location}`, () => this.#findParameters(operationId, location));
   }
 
-  #findParameters(operationId: OperationId, location: "query" | "path"): Array<{ name: string; required: boolean; schema: string }> {
+  #findParameters(operationId: OperationId, location: "query" | "path"): Parameter[] {
     const operation = this.#operation(operationId);
-    const found = new Map<string, { name: string; required: boolean; schema: string }>();
+    const found = new Map<string, Parameter>();
     for (const owner of [operation.pathItem, operation]) {
       const list = owner.node["parameters"];
       if (!Array.isArray(list)) continue;
@@ -145,10 +157,18 @@ export class SpecValidator {
         if (parameter.node["in"] !== location) return;
         const name = String(parameter.node["name"]);
         // Operation-level parameters override path-level ones of the same name (OpenAPI 3.1 §4.8.9).
-        found.set(name, { name, required: parameter.node["required"] === true, schema: ref([...parameter.segments, "schema"]) });
+        const schema = isObject(parameter.node["schema"]) ? this.#resolve({ node: parameter.node["schema"], segments: [] }).node : {};
+        const example = parameter.node["example"] ?? schema["example"];
+        found.set(name, { name, required: parameter.node["required"] === true, schema: ref([...parameter.segments, "schema"]), example });
       });
     }
     return [...found.values()];
+  }
+
+  /** The documented example of each parameter an operation has in `location` that has one (`{ id: 149 }`). */
+  parameterExamples(operationId: OperationId, location: "query" | "path"): ReadonlyMap<string, unknown> {
+    const parameters = this.#parameters(operationId, location).filter((parameter) => parameter.example !== undefined);
+    return new Map(parameters.map((parameter) => [parameter.name, parameter.example]));
   }
 
   /** The names of the parameters an operation documents in `location`. */
@@ -219,6 +239,38 @@ export class SpecValidator {
   }
 
   /**
+   * The values the description documents for the properties of an operation's JSON response
+   * object (or of its array's items): each property's `example`, else its `default`, `const` or
+   * first of `examples`. A hand-written handler adds those it does not set itself, so a field
+   * added to the spec is answered without a change to the sandbox.
+   */
+  documentedFields(operationId: OperationId, status: number): ReadonlyMap<string, unknown> {
+    return this.#once(`fields:${operationId}:${status}`, () => this.#findDocumentedFields(operationId, status));
+  }
+
+  #findDocumentedFields(operationId: OperationId, status: number): Map<string, unknown> {
+    const fields = new Map<string, unknown>();
+    const content = this.#response(operationId, status)?.node["content"];
+    const media = isObject(content) ? content["application/json"] : undefined;
+    if (!isObject(media) || !isObject(media["schema"])) return fields;
+    let schema = this.#resolve({ node: media["schema"], segments: [] }).node;
+    if (schema["type"] === "array" && isObject(schema["items"])) schema = this.#resolve({ node: schema["items"], segments: [] }).node;
+    const properties = schema["properties"];
+    if (!isObject(properties)) return fields;
+    // The response's own example (of an array: its first entry) answers for a property without one.
+    const example: unknown = Array.isArray(media["example"]) ? media["example"][0] : media["example"];
+    for (const [name, property] of Object.entries(properties)) {
+      if (!isObject(property)) continue;
+      const node = this.#resolve({ node: property, segments: [] }).node;
+      const key = ["example", "default", "const"].find((candidate) => candidate in node);
+      if (key !== undefined) fields.set(name, node[key]);
+      else if (Array.isArray(node["examples"]) && node["examples"].length > 0) fields.set(name, node["examples"][0]);
+      else if (isObject(example) && name in example) fields.set(name, example[name]);
+    }
+    return fields;
+  }
+
+  /**
    * The media types the description documents for a response status, and for each the name of
    * the component schema it uses (the root element name of the XML representation).
    */
@@ -255,20 +307,28 @@ export class SpecValidator {
 
   /**
    * The answer the description itself gives for an operation: its first documented success
-   * response (an exact 2xx code, else `2XX` as 200, or 201 for a POST), the body from the
+   * response (an exact 2xx code, else `2XX` as 201 for a POST, 204 without a body, else 200), the body from the
    * media type's `example` (or first of `examples`), or one generated from its schema, and each
-   * documented header's example. `source` says which.
+   * documented header's example. `source` says which. With `status`, the response documented for
+   * that status (exactly, else by its range, else `default`) instead.
    */
-  exampleResponse(operationId: OperationId): { status: number; headers: Record<string, string>; json: unknown; source: "example" | "schema" } | undefined {
+  exampleResponse(
+    operationId: OperationId,
+    status?: number,
+  ): { status: number; headers: Record<string, string>; json: unknown; source: "example" | "schema" } | undefined {
     const operation = this.#operation(operationId);
     const responses = operation.node["responses"];
     if (!isObject(responses)) return undefined;
-    const key = Object.keys(responses)
-      .filter((code) => /^2(\d\d|XX)$/.test(code))
-      .sort()[0];
+    const key =
+      status === undefined
+        ? Object.keys(responses)
+            .filter((code) => /^2(\d\d|XX)$/.test(code))
+            .sort()[0]
+        : [String(status), `${Math.floor(status / 100)}XX`, "default"].find((code) => code in responses);
     if (key === undefined) return undefined;
-    const status = key === "2XX" ? (OPERATIONS[operationId].method === "POST" ? 201 : 200) : Number(key);
     const response = this.#resolve({ node: responses[key] as JsonObject, segments: [...operation.segments, "responses", key] });
+    // A range says only "success": 201 for a POST, 204 when it documents no body, else 200.
+    status ??= key !== "2XX" ? Number(key) : OPERATIONS[operationId].method === "POST" ? 201 : isObject(response.node["content"]) ? 200 : 204;
     const headers: Record<string, string> = {};
     let source: "example" | "schema" = "example";
     const documentedHeaders = response.node["headers"];
@@ -385,12 +445,4 @@ export class SpecValidator {
     const validate = this.#compile("exact", schema, () => ({ $ref: schema }));
     return validate(body) ? [] : describe(validate.errors).map((problem) => `body ${problem}`);
   }
-}
-
-let shared: SpecValidator | undefined;
-
-/** One validator over the bundled description, shared by every sandbox in the process (compiling is the slow part). */
-export function sharedValidator(): SpecValidator {
-  shared ??= new SpecValidator();
-  return shared;
 }

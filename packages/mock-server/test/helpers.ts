@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { afterEach, expect } from "vitest";
-import { startMockServer, type MockServer, type MockServerOptions } from "../src/index.js";
+import { type MockServer, type MockServerOptions, SpecValidator, startMockServer } from "../src/index.js";
 
 /** A clock the test moves by hand. */
 export function manualClock(start = Date.UTC(2026, 0, 1)) {
@@ -16,9 +16,13 @@ export function manualClock(start = Date.UTC(2026, 0, 1)) {
 
 const running: MockServer[] = [];
 
+/** One validator of the bundled description for every sandbox of a test file: each schema is compiled once. */
+export const bundledValidator = new SpecValidator();
+
 /** A strict sandbox (spec violations become 500s), closed after the test; fails the test on any violation. */
 export async function startTestServer(options: MockServerOptions = {}): Promise<MockServer> {
-  const server = await startMockServer({ strict: true, logError: () => {}, ...options });
+  const shared = options.document === undefined ? { validator: bundledValidator } : {};
+  const server = await startMockServer({ strict: true, logError: () => {}, ...shared, ...options });
   running.push(server);
   return server;
 }

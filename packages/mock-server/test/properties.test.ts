@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startMockServer, type MockServer } from "../src/index.js";
+import { type MockServer, startMockServer } from "../src/index.js";
+import { bundledValidator } from "./helpers.js";
 
 // Property runs are kept modest: CI has two cores.
 const RUNS = 250;
@@ -8,7 +9,7 @@ const OAUTH_ERRORS = ["invalid_request", "invalid_client", "invalid_grant", "una
 
 let server: MockServer;
 beforeAll(async () => {
-  server = await startMockServer({ strict: true, logError: () => {} });
+  server = await startMockServer({ strict: true, logError: () => {}, validator: bundledValidator });
 });
 afterAll(async () => {
   await server.close();

@@ -103,3 +103,30 @@ describe("strict mode", () => {
     }
   });
 });
+
+describe("a validator shared among sandboxes (the validator option)", () => {
+  test("a sandbox given a validator checks with it: a stricter description's validator makes its answers 500s", async () => {
+    const document = structuredClone(OPENAPI_DOCUMENT) as typeof OPENAPI_DOCUMENT & { components: { schemas: { TokenResponse: { required: string[] } } } };
+    document.components.schemas.TokenResponse.required.push("refresh_token");
+    const shared = new SpecValidator(document);
+    for (const withDocument of [false, true]) {
+      const server = await startMockServer({ strict: true, validator: shared, ...(withDocument && { document }), logError: () => {} });
+      try {
+        const { code } = await getCode(server);
+        expect((await postToken(server, exchangeFields(server, code))).status).toBe(500);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  test.each([
+    [{ validator: {} as SpecValidator }, "validator must be a SpecValidator"],
+    [
+      { validator, document: structuredClone(OPENAPI_DOCUMENT) },
+      "validator was built from another description than document: give one of them, or a validator of that document",
+    ],
+  ])("refuses a validator that does not fit (%#)", async (options, message) => {
+    await expect(startMockServer(options)).rejects.toThrow(message);
+  });
+});
