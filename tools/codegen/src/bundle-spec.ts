@@ -32,7 +32,11 @@ function toSpecError(problem: NormalizedProblem): SpecError {
   const where = problem.location[0];
   if (!where) return new SpecError(problem.message, "spec");
   const { start } = getLineColLocation(where);
-  return new SpecError(problem.message, displayPath(where.source.absoluteRef), start.line, start.col);
+  // Redocly does not say which reference failed: the line it points at holds it (`$ref: "#/components/schemas/Itme"`).
+  const ref = problem.message.startsWith("Can't resolve $ref")
+    ? /\$ref:\s*["']?([^"'\s]+)/.exec(where.source.body.split("\n")[start.line - 1] ?? "")?.[1]
+    : undefined;
+  return new SpecError(ref ? `${problem.message} "${ref}"` : problem.message, displayPath(where.source.absoluteRef), start.line, start.col);
 }
 
 function throwFirstError(problems: readonly NormalizedProblem[]): void {

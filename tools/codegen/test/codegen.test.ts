@@ -117,7 +117,7 @@ describe("generate", () => {
     const line = lines.findIndex((l) => l.includes('$ref: "#/components/schemas/TokenRequest"')) + 1;
     await editSpec((text) => text.replace('$ref: "#/components/schemas/TokenRequest"', '$ref: "#/components/schemas/Missing"'));
     const error = await failure(generate(layout));
-    expect(error.message).toMatch(/Can't resolve \$ref/);
+    expect(error.message).toMatch(/Can't resolve \$ref "#\/components\/schemas\/Missing"$/);
     expect(error.line).toBe(line);
   });
 

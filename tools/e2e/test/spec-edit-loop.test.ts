@@ -57,6 +57,12 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
     expect(generateOutput).toMatch(/Operations the sandbox answers with the spec's example[^\n]*\n {2}getAccount\n/);
     expect(generateOutput).toMatch(/Samples to review[^\n]*\n( {2}packages\/docs\/samples\/getAccount\/\S+\n){4}/);
     expect(generateOutput).toContain('"@mkp/client": minor');
+    // No mkp command calls it yet: spec:status says so, and the READMEs' tables list it.
+    expect(generateOutput).toMatch(/Operations without an mkp command[^\n]*\n {2}getAccount\n/);
+    expect(await readFile(join(copy.dir, "packages/cli/README.md"), "utf8")).toContain("| `GET /account` | Get your account | none yet |");
+    expect(await readFile(join(copy.dir, "packages/mcp/README.md"), "utf8")).toContain("| `get_account` | `GET /account` | Get your account | `verbose` |");
+    expect(await readFile(join(copy.dir, "packages/mock-server/README.md"), "utf8")).toMatch(/\| `GET \/account` \| Get your account \| the spec's example/);
+    expect((await sh("pnpm", ["generate", "--check"])).code).toBe(0);
   });
 
   it("the client's types have it: the scaffolded TypeScript sample and a type test compile", async () => {
@@ -123,5 +129,56 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
       expect(releases.split("\n")).toContain(line);
     await writeFile(join(copy.dir, ".changeset/account.md"), `---\n${releases}\n---\n\nGET /account: your account.\n`);
     expect((await sh("pnpm", ["spec:diff"])).code).toBe(0);
+  });
+});
+
+// The edits that must end in one clear failure, replayed on the same copy after the new operation:
+// the generator and the one check each failure belongs to run, then the spec is put back.
+describe("edits that must fail, each naming its cause", { timeout: 5 * MINUTES }, () => {
+  const specFile = () => join(copy.dir, "spec/openapi.yaml");
+  async function withSpecEdit(edit: (spec: string) => string, check: () => Promise<void>): Promise<void> {
+    const before = await readFile(specFile(), "utf8");
+    const edited = edit(before);
+    expect(edited).not.toBe(before);
+    await writeFile(specFile(), edited);
+    try {
+      await check();
+    } finally {
+      await writeFile(specFile(), before);
+      await must("pnpm", ["exec", "mkp-codegen"]);
+    }
+  }
+
+  it("a $ref typo: pnpm generate stops at the generator with the file, line and reference, and runs nothing after it", async () => {
+    await withSpecEdit(
+      (spec) => spec.replace('$ref: "#/components/schemas/Item"', '$ref: "#/components/schemas/Itme"'),
+      async () => {
+        const line = (await readFile(specFile(), "utf8")).split("\n").findIndex((text) => text.includes("#/components/schemas/Itme")) + 1;
+        const result = await sh("pnpm", ["generate"]);
+        expect(result.code).not.toBe(0);
+        expect(result.output).toMatch(new RegExp(`spec/openapi\\.yaml:${line}:\\d+: .*Can't resolve \\$ref`));
+        expect(result.output).toContain("#/components/schemas/Itme");
+        // The scaffolder, the tables and spec:status never ran on a spec that does not resolve.
+        expect(result.output).not.toMatch(/docs:samples|readme-tables|spec:status/);
+      },
+    );
+  });
+
+  it("a renamed query parameter: the CLI's type check and the docs' sample check each fail naming the old name", async () => {
+    await withSpecEdit(
+      (spec) => spec.replace("        - name: pageSize\n", "        - name: page_size\n"),
+      async () => {
+        await must("pnpm", ["generate"]);
+        await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/client", "--output-logs=errors-only"]);
+        const cli = await sh("pnpm", ["--filter", "@mkp/cli", "exec", "tsc", "--noEmit", "-p", "tsconfig.build.json"]);
+        expect(cli.code).not.toBe(0);
+        expect(cli.output).toMatch(/src\/commands\/items\.ts\(\d+,\d+\): error TS\d+: [^\n]*"pageSize"/);
+        const docs = await sh("pnpm", ["--filter", "@mkp/docs", "run", "build"]);
+        expect(docs.code).not.toBe(0);
+        for (const file of ["curl.sh", "python.py", "php.php"])
+          expect(docs.output).toContain(`samples/listItems/${file} sends pageSize, which listItems does not have in the spec (its inputs: page, page_size)`);
+      },
+    );
+    await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/client", "--output-logs=errors-only"]);
   });
 });
