@@ -1,6 +1,7 @@
 // `pnpm generate` on a clone that was only installed: no package has been built, so every step of
-// the loop's one command must run from sources. A spec edit that adds an operation, then the
-// generator and the sample scaffolder, in a repository copy without any `dist` folder.
+// the loop's one command must run from sources. A spec edit that adds an operation, then
+// `pnpm generate` (the generator, the sample scaffolder, spec:status), in a repository copy without
+// any `dist` folder.
 import { execFile } from "node:child_process";
 import { addAccountOperation, copyRepository, type RepositoryCopy } from "@mkp/testing";
 import { existsSync } from "node:fs";
@@ -26,6 +27,11 @@ beforeAll(async () => {
       "redocly.yaml",
       "tsconfig.base.json",
       "tools/dev",
+      "tools/release",
+      "packages/mock-server",
+      "packages/cli",
+      "packages/node",
+      "packages/oauth",
       "tools/codegen",
       "packages/client",
       "packages/docs",
@@ -37,12 +43,12 @@ afterAll(async () => {
   await copy?.remove();
 });
 
-it("a new operation gets its generated types and scaffolded samples with no package built", async () => {
+it("`pnpm generate` after a new operation: types, scaffolded samples and spec:status with no package built", async () => {
   expect(existsSync(join(copy.dir, "packages/client/dist"))).toBe(false);
   const spec = join(copy.dir, "spec/openapi.yaml");
   await writeFile(spec, addAccountOperation(await readFile(spec, "utf8")));
-  await run("pnpm", ["exec", "mkp-codegen"], { cwd: copy.dir });
-  const scaffolded = await run("pnpm", ["--filter", "@mkp/docs", "run", "samples"], { cwd: copy.dir });
-  expect(scaffolded.stdout).toContain("packages/docs/samples/getAccount/sample.ts");
+  const generated = await run("pnpm", ["generate"], { cwd: copy.dir });
+  expect(generated.stdout).toContain("packages/docs/samples/getAccount/sample.ts");
+  expect(generated.stdout).toMatch(/Operations the sandbox answers with the spec's example[^\n]*\n {2}getAccount\n/);
   expect(existsSync(join(copy.dir, "packages/docs/samples/getAccount/python.py"))).toBe(true);
 }, 120_000);
