@@ -11,11 +11,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const args = process.argv.slice(2);
 const run = (command, commandArgs) => spawnSync(command, commandArgs, { cwd: root, stdio: "inherit" }).status ?? 1;
 
-const generated = run("pnpm", ["exec", "mkp-codegen", ...args]);
+const generated = run(process.execPath, ["tools/codegen/bin/mkp-codegen.mjs", ...args]);
 if (generated !== 0) process.exit(generated);
 // The READMEs' operation, tool and command tables follow the constants just written (--check: fail if stale).
-const tables = run("pnpm", ["exec", "mkp-release", "readme-tables", ...args.filter((arg) => arg === "--check")]);
+const tables = run(process.execPath, ["tools/release/bin/mkp-release.mjs", "readme-tables", ...args.filter((arg) => arg === "--check")]);
 if (tables !== 0 || args.length > 0) process.exit(tables);
 const scaffolded = run("pnpm", ["--filter", "@mkp/docs", "run", "samples"]);
 if (scaffolded !== 0) process.exit(scaffolded);
-process.exit(run("pnpm", ["exec", "mkp-release", "spec-status"]));
+process.exit(run(process.execPath, ["tools/release/bin/mkp-release.mjs", "spec-status"]));

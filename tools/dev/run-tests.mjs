@@ -15,6 +15,8 @@ import { countVitestReport } from "./vitest-summary.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const reportFile = resolve(root, "reports/vitest.json");
+// Packed once per run, by check:packages; the consumer test installs the same tarballs.
+const packedDir = resolve(root, "reports/packed");
 let noMutation;
 try {
   noMutation = parseArgs({ options: { "no-mutation": { type: "boolean", default: false } } }).values["no-mutation"];
@@ -39,7 +41,10 @@ const steps = [
   },
   // After the build: spec:diff reports what the sandbox answers from examples (it imports @mkp/mock-server's dist).
   { name: "spec changes are covered by changesets (pnpm spec:diff)", command: ["pnpm", "spec:diff"] },
-  { name: "publishable packages pass publint and attw (pnpm check:packages)", command: ["pnpm", "check:packages"] },
+  {
+    name: "publishable packages pass publint and attw (pnpm check:packages)",
+    command: ["node", "tools/release/bin/mkp-release.mjs", "check-packages", "--out", packedDir],
+  },
   { name: "size budgets hold (pnpm size)", command: ["pnpm", "size"] },
   {
     name: "the Debian packages the tests run are there (chromium, curl, python3 + requests, php + curl, tmux)",
@@ -58,7 +63,7 @@ const steps = [
 
 function runStep(command) {
   return new Promise((resolveStep) => {
-    const child = spawn(command[0], command.slice(1), { cwd: root, stdio: "inherit", env: process.env });
+    const child = spawn(command[0], command.slice(1), { cwd: root, stdio: "inherit", env: { ...process.env, MKP_PACKED_DIR: packedDir } });
     child.on("exit", (code, signal) => resolveStep(code ?? (signal ? 1 : 0)));
     child.on("error", () => resolveStep(127));
   });
@@ -68,8 +73,9 @@ let passed = 0;
 let failed = 0;
 const failures = [];
 await mkdir(dirname(reportFile), { recursive: true });
-// A report left by an earlier run must never be read as this run's.
+// A report or tarballs left by an earlier run must never be read as this run's.
 await rm(reportFile, { force: true });
+await rm(packedDir, { recursive: true, force: true });
 for (const [index, step] of steps.entries()) {
   console.log(`\n▶ ${step.name}`);
   const started = Date.now();

@@ -6,6 +6,7 @@ import { measureBatch, type BatchOptions } from "./batch.js";
 import { REPO_ROOT } from "./child.js";
 import { measureClientOverhead, type ClientOverheadOptions } from "./client-overhead.js";
 import { measureCodegen, type CodegenOptions } from "./codegen.js";
+import { measureLoop, type LoopOptions } from "./loop.js";
 import { describeCommit, describeMachine, load, sampleLoad } from "./machine.js";
 import { notMeasured, renderMarkdown, renderText, type RunInfo, type Section } from "./report.js";
 import { docsAvailable, measureDocs, type DocsOptions } from "./docs.js";
@@ -34,6 +35,8 @@ export interface BenchConfig {
   docs: DocsOptions | false;
   batch: BatchOptions | false;
   size: boolean;
+  /** The test loops on a fresh clone; only when asked for by name (it runs the whole `pnpm test`). */
+  loop: Omit<LoopOptions, "workDir"> | false;
   /** The large spec (copied to a temporary folder before use); undefined: not measured. */
   largeSpec: string | undefined;
   largeSpecName: string;
@@ -133,6 +136,12 @@ export const SUITES: readonly Suite[] = [
     title: "Bundle sizes",
     unavailable: ({ config }) => (!config.size ? "skipped" : sizeLimitAvailable() ? undefined : "the size-limit configuration (`.size-limit.json`) is missing"),
     run: () => measureSizes(),
+  },
+  {
+    name: "loop",
+    title: "Test loops",
+    unavailable: ({ config }) => (config.loop ? undefined : "skipped (runs only with --only loop)"),
+    run: ({ config, workDir }) => measureLoop({ ...(config.loop as Omit<LoopOptions, "workDir">), workDir }),
   },
 ];
 

@@ -9,7 +9,7 @@ const NAMES = SUITES.map((suite) => suite.name).join(",");
 const USAGE = `usage: pnpm bench [--quick] [--only ${NAMES}] [--out FILE | --no-write] [--cpu-prof DIR] [--large-spec FILE]
 
   --quick          a few seconds per measurement: to try the bench, not to quote
-  --only LIST      run only these suites (${SUITES.map((suite) => suite.name).join(", ")})
+  --only LIST      run only these suites (${SUITES.map((suite) => suite.name).join(", ")}; loop runs only when named)
   --out FILE       where to write the report (default: bench/RESULTS.md)
   --no-write       print the table, write nothing
   --cpu-prof DIR   write V8 CPU profiles of the client-overhead process into DIR
@@ -62,6 +62,8 @@ const config: BenchConfig = {
     memoryModels: quick ? 10 : 100,
   },
   size: wanted("size"),
+  // Named only: it clones the repository and runs the whole `pnpm test` (4 minutes or more).
+  loop: only?.has("loop") === true && { sourceFile: "packages/docs/samples/listItems/curl.sh", testFile: "tools/codegen/test/codegen.test.ts" },
   largeSpec: values["large-spec"] ? resolve(values["large-spec"]) : defaultLargeSpec(),
   largeSpecName: values["large-spec"] ? "the given large spec" : LARGE_SPEC_NAME,
   out: values["no-write"] ? undefined : resolve(values.out ?? resolve(REPO_ROOT, "bench/RESULTS.md")),

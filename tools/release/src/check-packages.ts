@@ -1,6 +1,7 @@
 import { relative } from "node:path";
 import { binPath } from "./bin-path.ts";
 import { runCommand } from "./run-command.ts";
+import { packPackages } from "./pack.ts";
 import { publishablePackages } from "./workspace-packages.ts";
 
 /** One package's verdict from publint and from Are the Types Wrong. */
@@ -36,18 +37,23 @@ function entryTargets(manifest: Record<string, unknown>): string[] {
 export const UNTYPED_JAVASCRIPT = "exports JavaScript but ships no type declarations (add a `types` condition before `default`)";
 
 /**
- * Lints each publishable package as it would be packed: `publint --strict` (warnings fail too) and
- * `attw --pack --profile esm-only`. Packages must be built first.
+ * Lints each publishable package as it is packed: packs them all once into `destination` (pnpm
+ * pack, as `pnpm publish` would upload them; kept there for later steps), then runs `publint
+ * --strict` (warnings fail too) and `attw --profile esm-only` on each tarball. Packages must be
+ * built first.
  */
-export async function checkPackages(packagesDir: string): Promise<PackageCheck[]> {
+export async function checkPackages(packagesDir: string, destination: string): Promise<PackageCheck[]> {
   const checks: PackageCheck[] = [];
-  // One package at a time: both tools pack, and the machine has two cores shared with others.
-  for (const pkg of await publishablePackages(packagesDir)) {
-    const publint = await runCommand(process.execPath, [binPath("publint", "publint"), "run", pkg.dir, "--strict", "--pack", "pnpm"], { cwd: pkg.dir });
+  const packages = await publishablePackages(packagesDir);
+  const tarballs = new Map((await packPackages(packagesDir, destination)).map((packed) => [packed.name, packed.tarball]));
+  // One package at a time: the machine has two cores shared with others.
+  for (const pkg of packages) {
+    const tarball = tarballs.get(pkg.name) ?? "";
+    const publint = await runCommand(process.execPath, [binPath("publint", "publint"), "run", tarball, "--strict"], { cwd: pkg.dir });
     checks.push({ name: pkg.name, tool: "publint", ok: publint.code === 0, output: strip(publint.output) });
     const attw = await runCommand(
       process.execPath,
-      [binPath("@arethetypeswrong/cli", "attw"), "--pack", ".", "--profile", ATTW_PROFILE, "--no-color", "--format", "table-flipped"],
+      [binPath("@arethetypeswrong/cli", "attw"), tarball, "--profile", ATTW_PROFILE, "--no-color", "--format", "table-flipped"],
       { cwd: pkg.dir },
     );
     const untyped = /does not contain types/.test(attw.output) && entryTargets(pkg.manifest).some((target) => /\.[cm]?js$/.test(target));

@@ -1,4 +1,6 @@
-import { relative } from "node:path";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ChangesetFormatError } from "./changesets.ts";
 import { runReadmeExamples } from "./example.ts";
@@ -24,7 +26,9 @@ const USAGE = `usage: mkp-release <command> [--root <dir>]
   readme-tables   write the READMEs' operation, tool and command tables from the spec (pnpm generate
                   runs it); --check: fail naming the READMEs whose tables are stale
   snapshot-spec   make the current spec the released baseline (pnpm version-packages runs it)
-  check-packages  publint --strict and attw --pack --profile esm-only on every publishable package
+  check-packages  pack every publishable package once (pnpm pack), then publint --strict and attw
+                  --profile esm-only on each tarball; --out DIR keeps the tarballs there (and
+                  DIR/packed.json), for the consumer test of the same run (MKP_PACKED_DIR)
   size            size-limit budgets (.size-limit.json) and what @mkp/oauth adds to @mkp/client
   example         run the README's examples against a sandbox started for them (pnpm example)
   publish         build, run every check, changeset publish; --dry-run: the packaging checks and
@@ -34,14 +38,26 @@ const USAGE = `usage: mkp-release <command> [--root <dir>]
 /** Runs one command; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   let parsed: {
-    values: { root?: string | undefined; "dry-run"?: boolean | undefined; check?: boolean | undefined; help?: boolean | undefined };
+    values: {
+      root?: string | undefined;
+      "dry-run"?: boolean | undefined;
+      check?: boolean | undefined;
+      out?: string | undefined;
+      help?: boolean | undefined;
+    };
     positionals: string[];
   };
   try {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { root: { type: "string" }, "dry-run": { type: "boolean" }, check: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        root: { type: "string" },
+        "dry-run": { type: "boolean" },
+        check: { type: "boolean" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     console.error(`mkp-release: ${(error as Error).message}\n\n${USAGE}`);
@@ -77,9 +93,16 @@ export async function main(args: string[]): Promise<number> {
         return 0;
       }
       case "check-packages": {
-        const checks = await checkPackages(layout.packagesDir);
-        console.log(formatPackageChecks(checks, layout.packagesDir));
-        return checks.every((check) => check.ok) ? 0 : 1;
+        const out = values.out === undefined ? await mkdtemp(join(tmpdir(), "mkp-packed-")) : resolve(values.out);
+        try {
+          // A kept folder holds this run's tarballs only.
+          if (values.out !== undefined) await rm(out, { recursive: true, force: true }).then(() => mkdir(out, { recursive: true }));
+          const checks = await checkPackages(layout.packagesDir, out);
+          console.log(formatPackageChecks(checks, layout.packagesDir));
+          return checks.every((check) => check.ok) ? 0 : 1;
+        } finally {
+          if (values.out === undefined) await rm(out, { recursive: true, force: true });
+        }
       }
       case "size": {
         const lines = evaluateBudgets(await measureSizes(layout.root));

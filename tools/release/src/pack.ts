@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCommand } from "./run-command.ts";
 import { type PublishablePackage, publishablePackages } from "./workspace-packages.ts";
@@ -25,11 +25,24 @@ async function pack(pkg: PublishablePackage, destination: string): Promise<Packe
   return { name: packed.name, version: packed.version, tarball, tarballBytes: (await stat(tarball)).size, files };
 }
 
-/** Packs every publishable package into `destination`, one after the other. */
+/** The list of what {@link packPackages} packed, written beside the tarballs. */
+const PACKED_LIST = "packed.json";
+
+/**
+ * Packs every publishable package into `destination`, one after the other, and lists them there
+ * (`packed.json`), so later steps of the same run read the tarballs instead of packing again.
+ */
 export async function packPackages(packagesDir: string, destination: string): Promise<PackedPackage[]> {
   const packed: PackedPackage[] = [];
   for (const pkg of await publishablePackages(packagesDir)) packed.push(await pack(pkg, destination));
+  await writeFile(join(destination, PACKED_LIST), `${JSON.stringify(packed, null, 2)}\n`);
   return packed;
+}
+
+/** The packages {@link packPackages} packed into `folder`, or undefined when it has packed nothing there. */
+export async function packedIn(folder: string): Promise<PackedPackage[] | undefined> {
+  const text = await readFile(join(folder, PACKED_LIST), "utf8").catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as PackedPackage[]);
 }
 
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkPackages, formatPackageChecks, type PackageCheck, UNTYPED_JAVASCRIPT } from "../src/check-packages.ts";
 
 let packagesDir: string;
+let packedDir: string;
 let checks: PackageCheck[];
 
 async function writePackage(dir: string, manifest: Record<string, unknown>, files: Record<string, string>): Promise<void> {
@@ -42,11 +43,13 @@ beforeAll(async () => {
     { "dist/index.js": "export const answer = 42;\n", "dist/index.d.cts": "export declare const answer: 42;\n" },
   );
   await writePackage("internal", { name: "@fixture/internal", private: true, exports: "./nowhere.js" }, {});
-  checks = await checkPackages(packagesDir);
+  packedDir = await mkdtemp(join(tmpdir(), "mkp-check-packages-packed-"));
+  checks = await checkPackages(packagesDir, packedDir);
 });
 
 afterAll(async () => {
   await rm(packagesDir, { recursive: true, force: true });
+  await rm(packedDir, { recursive: true, force: true });
 });
 
 const verdict = (name: string, tool: string) => checks.find((check) => check.name === name && check.tool === tool);

@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { build, transform, type Plugin } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binPath } from "../src/bin-path.ts";
-import { type PackedPackage, packPackages } from "../src/pack.ts";
+import { type PackedPackage, packedIn, packPackages } from "../src/pack.ts";
 import { REPO_ROOT, releaseLayout } from "../src/paths.ts";
 import { runnableExamples } from "../src/readme-examples.ts";
 import { runCommand } from "../src/run-command.ts";
@@ -44,7 +44,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "mkp-consumer-"));
   project = join(dir, "app");
   await mkdir(project);
-  packed = await packPackages(releaseLayout().packagesDir, join(dir, "tarballs"));
+  // Under `pnpm test`, check:packages packed this run's tarballs already (MKP_PACKED_DIR): one pack per run.
+  const shared = process.env["MKP_PACKED_DIR"];
+  packed = (shared ? await packedIn(shared) : undefined) ?? (await packPackages(releaseLayout().packagesDir, join(dir, "tarballs")));
   entryPoints = [];
   for (const pkg of packed) {
     const manifest = JSON.parse(await readFile(join(REPO_ROOT, "packages", pkg.name.split("/")[1] ?? "", "package.json"), "utf8")) as { exports?: unknown };
