@@ -78,7 +78,7 @@ export async function checkSpecChange(layout: ReleaseLayout): Promise<SpecDiffRe
   const rel = (path: string) => relative(layout.root, path);
   const released = await readReleasedSpec(layout);
   if (released === undefined) {
-    const report = `spec:diff: ${rel(layout.releasedSpec)} is missing: it holds the spec as last released. Run \`pnpm version-packages\` (or \`pnpm exec mkp-release snapshot-spec\` once, for a new repository) and commit it.`;
+    const report = `spec:diff: ${rel(layout.releasedSpec)} is missing: it holds the spec as last released. Run \`pnpm version-packages\` (or \`node tools/release/bin/mkp-release.mjs snapshot-spec\` once, for a new repository) and commit it.`;
     return { ok: false, changed: true, bump: "none", changes: [], needed: [], missing: [], fresh: undefined, report };
   }
   const current = await bundledSpec(layout);
