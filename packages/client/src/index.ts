@@ -31,14 +31,6 @@ export { waitForFix, isFixDone, FixTimeoutError, type Fix, type WaitForFixOption
 export { itemsOf, fixesOf, UnexpectedListError, type Item } from "./lists.js";
 export { parseFixCallback, FixCallbackError, type FixCallbackBody } from "./parse-fix-callback.js";
 export { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, type RequestOptions, type Sleep } from "./retry.js";
-/**
- * Kept here only because `@mkp/oauth` of this release still imports them from the public entry;
- * they live in `@mkp/client/internal` and leave this entry once `@mkp/oauth` imports them from there.
- * @deprecated internal to the SDK's packages: do not use.
- */
-export { redact, holdsSecret } from "./redact.js";
-/** @deprecated internal to the SDK's packages (see above): do not use. */
-export { TOKEN_PATH, GRANT_TYPE, DEFAULT_RESPONSE_TYPE } from "./generated/spec.js";
 export type { paths, components, operations } from "./generated/schema.js";
 // The spec's facts an application needs; the rest of the generated constants are for the sibling
 // packages (`@mkp/client/internal`).

@@ -5,7 +5,7 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APIConnectionError, APIError, ClientOptionsError, createClient, unwrap } from "../src/index.js";
 import { API_KEY, TOKEN_REQUEST } from "./helpers.js";
-import { json, type SeenRequest, startRecordingServer } from "@mkp/testing";
+import { json, type SeenRequest, shownForms, startRecordingServer } from "@mkp/testing";
 
 const everything = (error: unknown) =>
   [String(error), (error as Error).stack, JSON.stringify(error), inspect(error, { depth: Infinity, showHidden: true })].join("\n");
@@ -102,6 +102,20 @@ describe("an echoed credential in another encoding", () => {
     expect(error.body).toEqual({ message: "unknown key [redacted]", nested: { "[redacted]": ["[redacted]"] } });
     expect(error.headers?.get("x-echo")).toBe("[redacted]");
     expect(everything(error).toLowerCase()).not.toContain(echoed.toLowerCase());
+  });
+});
+
+describe("a call's result, which keeps the credentials it sent for unwrap", () => {
+  it.each([
+    ["an API key", { apiKey: "k3y_result_0123456789" }, "k3y_result_0123456789"],
+    ["a bearer token", { accessToken: "tok_result_0123456789" }, "tok_result_0123456789"],
+  ])("shows %s nowhere, however it is printed or copied", async (_, credential, secret) => {
+    // (The server's own answer is kept as it came; unwrap scrubs echoes of the credentials held here: see above.)
+    const client = createClient({ ...credential, fetch: async () => Response.json({ message: "bad credential" }, { status: 401 }) });
+    const result = await client.GET("/items");
+    const forms = [...shownForms(result), inspect(result, { showHidden: true, getters: true, customInspect: false, depth: Number.POSITIVE_INFINITY })];
+    for (const shown of forms) expect(shown).not.toContain(secret);
+    expect(() => unwrap(result)).toThrow("401 bad credential");
   });
 });
 

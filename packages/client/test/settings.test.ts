@@ -35,6 +35,14 @@ describe("every message names the setting the person used", () => {
     expect(thrownBy(() => createClient({ apiKey: API_KEY, baseUrl: "/v1" })).setting).toBe("baseUrl");
   });
 
+  it.each(["https://api.example.test/v1#x", "https://api.example.test/v1#"])(
+    "refuses a base URL with a fragment (%s), which paths would land in",
+    (baseUrl) => {
+      vi.stubEnv("MAKEPRINTABLE_BASE_URL", baseUrl);
+      expect(thrownBy(() => createClient({ apiKey: API_KEY })).message).toBe("MAKEPRINTABLE_BASE_URL ends in a fragment (#…): leave it out");
+    },
+  );
+
   it("resolves the option, then the variable, then the spec's server", () => {
     expect(resolveBaseUrl({ value: "http://127.0.0.1:1/v1", source: "baseUrl" }, { MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:2/v1" }).source).toBe("baseUrl");
     expect(resolveBaseUrl(undefined, { MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:2/v1" }).source).toBe("MAKEPRINTABLE_BASE_URL");

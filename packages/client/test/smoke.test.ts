@@ -36,17 +36,28 @@ describe("the package exports what the README promises", () => {
   });
 
   it("keeps what only the sibling packages share out of the public entry, in @mkp/client/internal", () => {
-    // redact, holdsSecret, TOKEN_PATH, GRANT_TYPE and DEFAULT_RESPONSE_TYPE stay public until @mkp/oauth imports them from internal.
-    for (const name of ["backoffMs", "retryAfterMs", "OPERATIONS", "OPERATION_INPUTS", "PUBLIC_ROUTES", "OPERATION_OUTPUTS", "checkCredential"]) {
+    for (const name of [
+      "backoffMs",
+      "retryAfterMs",
+      "OPERATIONS",
+      "OPERATION_INPUTS",
+      "PUBLIC_ROUTES",
+      "OPERATION_OUTPUTS",
+      "checkCredential",
+      "redact",
+      "holdsSecret",
+      "SecretHolder",
+      "TOKEN_PATH",
+      "GRANT_TYPE",
+      "DEFAULT_RESPONSE_TYPE",
+    ]) {
       expect(client, name).not.toHaveProperty(name);
       expect(internal, name).toHaveProperty(name);
     }
   });
 
   it("exports every generated spec constant from exactly one entry, so a new one is a decision", () => {
-    // Still in both until @mkp/oauth imports them from the internal entry.
-    const leaving = ["TOKEN_PATH", "GRANT_TYPE", "DEFAULT_RESPONSE_TYPE"];
-    for (const name of Object.keys(spec).filter((name) => !leaving.includes(name))) {
+    for (const name of Object.keys(spec)) {
       expect([name in client, name in internal], name).toSatisfy(([pub, int]: boolean[]) => pub !== int);
     }
   });

@@ -1,4 +1,4 @@
-import { API_KEY_VARIABLE, checkCredential, headerValueProblem, resolveApiKey } from "@mkp/client/internal";
+import { API_KEY_VARIABLE, checkCredential, headerValueProblem, resolveApiKey, SecretHolder } from "@mkp/client/internal";
 import { isExpired } from "@mkp/oauth";
 import type { PlaceOptions } from "./config-dir.js";
 import { LoginElsewhereError, LoginExpiredError, NotLoggedInError } from "./errors.js";
@@ -11,11 +11,10 @@ export const STORED_LOGIN = "the stored login";
 
 /**
  * The credential a tool uses: the environment's API key, or the stored login's token. The secret
- * is a private field that only {@link Credential.clientOptions} hands out, so printing or
- * inspecting a credential never shows it.
+ * is kept the SDK's one way (a `SecretHolder`'s private field) and only {@link Credential.clientOptions}
+ * hands it out, so printing, inspecting, spreading or serialising a credential never shows it.
  */
-export class Credential {
-  readonly #secret: string;
+export class Credential extends SecretHolder<{ apiKey?: string; accessToken?: string }> {
   /** `"apiKey"`: `MAKEPRINTABLE_API_KEY`; `"login"`: the token `mkp login` stored. */
   readonly kind: "apiKey" | "login";
   /** Where it came from, as messages name it: `MAKEPRINTABLE_API_KEY` or `the stored login`. */
@@ -24,15 +23,15 @@ export class Credential {
   readonly login: StoredLogin | undefined;
 
   constructor(source: { apiKey: string } | { login: StoredLogin }) {
+    super("apiKey" in source ? { apiKey: source.apiKey } : { accessToken: source.login.accessToken() });
     this.kind = "apiKey" in source ? "apiKey" : "login";
     this.source = "apiKey" in source ? API_KEY_VARIABLE : STORED_LOGIN;
     this.login = "login" in source ? source.login : undefined;
-    this.#secret = "apiKey" in source ? source.apiKey : source.login.accessToken();
   }
 
   /** The `createClient` options that carry it: `{ apiKey }` or `{ accessToken }`. */
   clientOptions(): { apiKey: string } | { accessToken: string } {
-    return this.kind === "apiKey" ? { apiKey: this.#secret } : { accessToken: this.#secret };
+    return this.kind === "apiKey" ? { apiKey: this.secret("apiKey")! } : { accessToken: this.secret("accessToken")! };
   }
 }
 

@@ -1,8 +1,8 @@
+import { SecretHolder } from "@mkp/client/internal";
 import { randomUUID } from "node:crypto";
 import type { Stats } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { inspect } from "node:util";
 import { tokenFilePath, type PlaceOptions } from "./config-dir.js";
 import { StoredLoginError } from "./errors.js";
 
@@ -19,12 +19,11 @@ export interface LoginToSave {
 }
 
 /**
- * A login read back from the token file. The token is a private field, read only through the
- * `accessToken()` method, so no `JSON.stringify`, spread or `util.inspect` (with any options, even
- * `showHidden` and `getters`) shows it.
+ * A login read back from the token file. The token is kept the SDK's one way (a `SecretHolder`'s
+ * private field), read only through the `accessToken()` method, so no `JSON.stringify`, spread,
+ * `structuredClone` or `util.inspect` (with any options, even `showHidden` and `getters`) shows it.
  */
-export class StoredLogin {
-  readonly #accessToken: string;
+export class StoredLogin extends SecretHolder<{ accessToken: string }> {
   /** The API base URL the token was issued for. */
   readonly baseUrl: string;
   /** When the token expires, if the server said. */
@@ -37,7 +36,7 @@ export class StoredLogin {
   readonly file: string;
 
   constructor(fields: LoginToSave & { savedAt: Date; file: string }) {
-    this.#accessToken = fields.accessToken;
+    super({ accessToken: fields.accessToken });
     this.baseUrl = fields.baseUrl;
     this.expiresAt = fields.expiresAt;
     this.scopes = [...(fields.scopes ?? [])];
@@ -47,11 +46,7 @@ export class StoredLogin {
 
   /** The bearer token: pass it to `createClient({ accessToken })`, never to a log. */
   accessToken(): string {
-    return this.#accessToken;
-  }
-
-  [inspect.custom](): object {
-    return { ...this, accessToken: "[redacted]" };
+    return this.secret("accessToken");
   }
 }
 

@@ -2,6 +2,7 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { inspect } from "node:util";
+import { shownForms } from "@mkp/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   configDir,
@@ -98,6 +99,16 @@ describe("the token file", () => {
     expect(inspect(login, { showHidden: true, customInspect: false, getters: true })).not.toContain(TOKEN);
   });
 
+  it("keeps the token out of every printed or copied form, readable only through accessToken()", async () => {
+    await saveLogin({ baseUrl: API, accessToken: TOKEN }, { env });
+    const login = (await readLogin({ env }))!;
+    // A method is never called by inspection, even when getters are.
+    const forms = [...shownForms(login), inspect(login, { showHidden: true, getters: true, customInspect: false, depth: Number.POSITIVE_INFINITY })];
+    for (const shown of forms) expect(shown).not.toContain(TOKEN);
+    expect(inspect(login)).toContain("accessToken: '[redacted]'");
+    expect(login.accessToken()).toBe(TOKEN);
+  });
+
   it("reads as no login when there is no file, and deletes it", async () => {
     expect(await readLogin({ env })).toBeUndefined();
     expect(await deleteLogin({ env })).toBeUndefined();
@@ -139,6 +150,26 @@ describe("which credential", () => {
     expect(credential.kind).toBe("login");
     expect(credential.clientOptions()).toEqual({ accessToken: TOKEN });
     expect(inspect(credential, { showHidden: true, getters: true, customInspect: false })).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ["an API key", { MAKEPRINTABLE_API_KEY: "key_secret_0123456789" }, "key_secret_0123456789", { apiKey: "key_secret_0123456789" }],
+    ["a stored login", {}, TOKEN, { accessToken: TOKEN }],
+  ])("keeps %s out of every printed or copied form of the credential, readable only through clientOptions()", async (_, extra, secret, options) => {
+    await saveLogin({ baseUrl: API, accessToken: TOKEN }, { env });
+    const credential = await resolveCredential({ env: { ...env, ...extra }, baseUrl: API });
+    const forms = [...shownForms(credential), inspect(credential, { showHidden: true, getters: true, customInspect: false, depth: Number.POSITIVE_INFINITY })];
+    for (const shown of forms) expect(shown).not.toContain(secret);
+    expect(inspect(credential)).toContain(`${Object.keys(options)[0]}: '[redacted]'`);
+    expect(credential.clientOptions()).toEqual(options);
+  });
+
+  it("never echoes an unusable API key in the error that refuses it", async () => {
+    const error = await resolveCredential({ env: { ...env, MAKEPRINTABLE_API_KEY: "key_secret_0123456789 " }, baseUrl: API }).catch(
+      (thrown: unknown) => thrown,
+    );
+    expect((error as Error).message).toBe("MAKEPRINTABLE_API_KEY has a space at its end: remove it");
+    for (const shown of shownForms(error)) expect(shown).not.toContain("key_secret_0123456789");
   });
 
   it("says to log in again when the stored login has expired (30 s early)", async () => {

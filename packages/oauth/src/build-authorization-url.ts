@@ -1,7 +1,8 @@
-import { AUTHORIZATION_URL, DEFAULT_RESPONSE_TYPE, SCOPES, type RESPONSE_TYPES, type Scope } from "@mkp/client";
+import { AUTHORIZATION_URL, SCOPES, type RESPONSE_TYPES, type Scope } from "@mkp/client";
+import { DEFAULT_RESPONSE_TYPE } from "@mkp/client/internal";
 import { OAuthOptionsError } from "./errors.js";
 import { checkEndpoint, required } from "./internal/endpoint.js";
-import { base64url, randomToken, withSecrets } from "./internal/secrets.js";
+import { AuthorizationRequestWithVerifier, base64url, randomToken } from "./internal/secrets.js";
 import { authorizationParams } from "./internal/wire.js";
 
 /** Options of {@link buildAuthorizationUrl}. */
@@ -34,7 +35,7 @@ export interface AuthorizationRequest {
   url: string;
   /** The state to give `parseCallback` as `expectedState`. */
   state: string;
-  /** The PKCE verifier for `exchangeCode`, when `pkce` was on. Secret: non-enumerable, never logged. */
+  /** The PKCE verifier for `exchangeCode`, when `pkce` was on. Secret: readable, never an own property, never logged. */
   readonly codeVerifier?: string;
 }
 
@@ -78,5 +79,5 @@ export async function buildAuthorizationUrl(options: AuthorizationUrlOptions): P
     codeChallenge,
   });
   for (const [name, value] of Object.entries(params)) if (value) url.searchParams.set(name, value);
-  return withSecrets<AuthorizationRequest>({ url: url.href, state }, { codeVerifier });
+  return codeVerifier ? new AuthorizationRequestWithVerifier(url.href, state, codeVerifier) : { url: url.href, state };
 }

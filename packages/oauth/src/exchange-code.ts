@@ -1,6 +1,6 @@
-import { holdsSecret, SERVER_URL, TOKEN_PATH } from "@mkp/client";
-import { ClientSecretInBrowserError, TokenRequestError, TokenTimeoutError } from "./errors.js";
-import { checkEndpoint, required } from "./internal/endpoint.js";
+import { checkBaseUrl, given, holdsSecret, resolveBaseUrl, TOKEN_PATH } from "@mkp/client/internal";
+import { ClientSecretInBrowserError, OAuthOptionsError, TokenRequestError, TokenTimeoutError } from "./errors.js";
+import { required } from "./internal/endpoint.js";
 import { tokenFromResponse } from "./internal/token-response.js";
 import { tokenRequestBody } from "./internal/wire.js";
 
@@ -34,10 +34,11 @@ export interface ExchangeCodeOptions {
 }
 
 /**
- * An access token. `accessToken` and `refreshToken` are secret: readable, but non-enumerable
- * getters, so `JSON.stringify`, spreading, `console.log` and `util.inspect` (also with `showHidden`
- * or `customInspect: false`) never print them; only `util.inspect`'s `getters: true` would. Store
- * them explicitly.
+ * An access token. `accessToken` and `refreshToken` are secret: readable as usual, but never an
+ * own property of the token (getters over a private field), so `JSON.stringify`, spreading,
+ * `Object.keys`, `structuredClone`, `console.log` and `util.inspect` (also with `showHidden`) never
+ * print them (inspection shows `'[redacted]'`); only `util.inspect`'s `getters: true` together with
+ * `customInspect: false` would run the getters. Store them explicitly.
  */
 export interface OAuthToken {
   /** The bearer token, for `Authorization: Bearer …`. */
@@ -54,10 +55,6 @@ export interface OAuthToken {
   readonly receivedAt: Date;
 }
 
-// `process` does not exist in browsers; an empty variable counts as unset.
-const environment = (name: string): string | undefined =>
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
-
 /**
  * Exchanges an authorization code for an access token (RFC 6749 §4.1.3): one `POST /token` with
  * exactly the form fields of the Authentication page (plus the PKCE verifier), and no other
@@ -70,7 +67,8 @@ const environment = (name: string): string | undefined =>
  * @throws {TokenError} when the server answers an RFC 6749 §5.2 error (even inside a 200).
  * @throws {InvalidTokenResponseError} for anything else that is not a token (an HTML 502, a bad field).
  * @throws {TokenRequestError} when no response came (network, redirect, abort); {@link TokenTimeoutError} after `timeoutMs`.
- * @throws {OAuthOptionsError} for a missing option or a base URL that is not https (http only on loopback).
+ * @throws {OAuthOptionsError} for a missing option, or a base URL (option or `MAKEPRINTABLE_BASE_URL`, named in
+ *   the message) that is not https (http only on loopback) or holds a user name, password or fragment.
  * @throws {ClientSecretInBrowserError} in a browser without `dangerouslyAllowBrowser`.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  */
@@ -85,12 +83,13 @@ export async function exchangeCode(options: ExchangeCodeOptions): Promise<OAuthT
     code: required(code, "code"),
     codeVerifier,
   });
-  // The base URL is checked wherever it came from: the secret, code and verifier go there.
-  const baseUrl = checkEndpoint(options.baseUrl ?? environment("MAKEPRINTABLE_BASE_URL") ?? SERVER_URL, "baseUrl");
+  // The base URL is checked wherever it came from (the secret, code and verifier go there), by the
+  // rule every package shares; a message names the setting the person used (`MAKEPRINTABLE_BASE_URL …`).
+  const baseUrl = checkBaseUrl(resolveBaseUrl(given(options.baseUrl, "baseUrl")), { ErrorClass: OAuthOptionsError });
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   // The code and secret go in the body, never the URL; the response must not be cached or followed.
-  const request = new Request(`${baseUrl.href.replace(/\/+$/, "")}${TOKEN_PATH}`, {
+  const request = new Request(`${baseUrl}${TOKEN_PATH}`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
     body: new URLSearchParams(form),

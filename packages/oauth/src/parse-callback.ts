@@ -1,6 +1,6 @@
 import { AccessDeniedError, AuthorizationError, CallbackError, StateMismatchError } from "./errors.js";
 import { required } from "./internal/endpoint.js";
-import { timingSafeEqual, withSecrets } from "./internal/secrets.js";
+import { CallbackWithCode, timingSafeEqual } from "./internal/secrets.js";
 import { CALLBACK, describe, errorFields } from "./internal/wire.js";
 
 /**
@@ -16,7 +16,7 @@ export interface ParseCallbackOptions {
   expectedState: string | typeof SKIP_STATE_CHECK;
 }
 
-/** A successful authorization response. `code` is secret: non-enumerable, never logged. */
+/** A successful authorization response. `code` is secret: readable, never an own property, never logged. */
 export interface AuthorizationCallback {
   /** The authorization code, for `exchangeCode`. Single use, valid 3 minutes. */
   readonly code: string;
@@ -61,5 +61,5 @@ export function parseCallback(urlOrParams: string | URL | URLSearchParams, optio
   }
   const code = params.get(CALLBACK.code);
   if (!code) throw new CallbackError("the callback has no code");
-  return withSecrets<AuthorizationCallback>({}, { code });
+  return new CallbackWithCode(code);
 }

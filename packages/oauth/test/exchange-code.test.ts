@@ -3,6 +3,7 @@ import { inspect } from "node:util";
 import { InvalidTokenResponseError, ClientSecretInBrowserError, OAuthOptionsError, TokenError, TokenRequestError, TokenTimeoutError } from "../src/errors.js";
 import { exchangeCode, type ExchangeCodeOptions } from "../src/exchange-code.js";
 import { json, startRecordingServer } from "@mkp/testing";
+import { SERVER_URL } from "@mkp/client";
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -322,12 +323,17 @@ describe("exchangeCode", () => {
   });
 
   it.each([
-    ["plain http off loopback", { baseUrl: "http://api.example.test/v1" }, "baseUrl must be https (http only on loopback), got http:"],
+    [
+      "plain http off loopback",
+      { baseUrl: "http://api.example.test/v1" },
+      "baseUrl http://api.example.test is plain http, so the credential would travel unencrypted: use https, or a loopback address (127.0.0.1, localhost, [::1]) for a local sandbox",
+    ],
+    ["a base URL with a fragment", { baseUrl: "https://api.example.test/v1#x" }, "baseUrl ends in a fragment (#…): leave it out"],
     ["an empty code", { code: "" }, "code must be a non-empty string"],
     ["a missing client secret", { clientSecret: undefined }, "clientSecret must be a non-empty string"],
     ["an empty client id", { clientId: "" }, "clientId must be a non-empty string"],
     ["no redirect URI", { redirectUri: undefined }, "redirectUri must be a non-empty string"],
-    ["a base URL that is not https", { baseUrl: "ftp://127.0.0.1/v1" }, "baseUrl must be https (http only on loopback), got ftp:"],
+    ["a base URL that is not https", { baseUrl: "ftp://127.0.0.1/v1" }, `baseUrl must be an http(s) URL such as ${SERVER_URL}, not ftp:`],
   ])("rejects %s before sending anything", async (_, override, message) => {
     let sent = 0;
     const error = await failure({

@@ -56,7 +56,9 @@ describe("the base URL from the environment is checked too (it carries the clien
         },
       }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OAuthOptionsError);
-      expect((error as Error).message).toMatch(/^baseUrl /);
+      // The message names the setting the person used, never the option they did not write.
+      expect((error as Error).message).toMatch(/^MAKEPRINTABLE_BASE_URL /);
+      expect((error as Error).message).not.toContain("user:pw");
       expect(sent).toEqual([]);
     },
   );

@@ -12,3 +12,4 @@ export {
   type SeenRequest,
   startRecordingServer,
 } from "./loopback.js";
+export { shownForms } from "./shown.js";

@@ -22,8 +22,10 @@ export {
   type BaseUrlCheckOptions,
   type Environment,
   type Setting,
+  type SettingErrorClass,
 } from "./settings.js";
 export { redact, holdsSecret } from "../redact.js";
+export { SecretHolder } from "./secret-holder.js";
 export { CONNECTION_FIX, backoffMs, retryAfterMs, withoutConnectionFix } from "../retry.js";
 export {
   API_KEY_EXAMPLE,

@@ -65,22 +65,30 @@ export interface BaseUrlCheckOptions {
   allowInsecureHttp?: boolean | undefined;
   /** How the caller allows it (`"allowInsecureHttp: true"`), named in the message; none when there is no such switch. */
   insecureOverride?: string | undefined;
+  /** The error to throw, for a package with its own options error. Default: {@link ClientOptionsError}. */
+  ErrorClass?: SettingErrorClass | undefined;
 }
+
+/** An error class that takes a message and the setting at fault, as {@link ClientOptionsError} does. */
+export type SettingErrorClass = new (message: string, options?: ErrorOptions & { setting?: string }) => Error;
 
 /**
  * The base URL without trailing slashes, once it is known safe to send a credential to: an absolute
- * http(s) URL with no user name or password, https unless it is loopback (or allowed).
- * @throws {ClientOptionsError} naming `setting.source`, never echoing a password.
+ * http(s) URL with no user name, password or fragment, https unless it is loopback (or allowed).
+ * @throws {ClientOptionsError} (or `options.ErrorClass`) naming `setting.source`, never echoing a password.
  */
 export function checkBaseUrl(setting: Setting, options: BaseUrlCheckOptions = {}): string {
   const { value, source } = setting;
-  const fail = (problem: string) => new ClientOptionsError(`${source} ${problem}`, { setting: source });
+  const { ErrorClass = ClientOptionsError } = options;
+  const fail = (problem: string) => new ErrorClass(`${source} ${problem}`, { setting: source });
   if (typeof value !== "string" || !URL.canParse(value)) throw fail(`is not an absolute URL: give one such as ${SERVER_URL}`);
   const url = new URL(value);
   if (url.protocol !== "http:" && url.protocol !== "https:") throw fail(`must be an http(s) URL such as ${SERVER_URL}, not ${url.protocol}`);
   if (url.username || url.password) {
     throw fail(`holds a user name or password (${displayUrl(value)}): leave them out; the credential goes in MAKEPRINTABLE_API_KEY or a login`);
   }
+  // Paths are appended to the base URL: after a fragment they would never reach the server.
+  if (url.href.includes("#")) throw fail("ends in a fragment (#…): leave it out");
   if (!mayCarryCredential(url, options.allowInsecureHttp)) {
     const override = options.insecureOverride ? `, or set ${options.insecureOverride}` : "";
     throw fail(
@@ -113,10 +121,7 @@ export function headerValueProblem(value: unknown): string | undefined {
  * request, with a message that names its source and what is wrong, never the value.
  * @throws {ClientOptionsError} (or `ErrorClass`) such as "MAKEPRINTABLE_API_KEY has a space at its end: remove it".
  */
-export function checkCredential(
-  setting: Setting<unknown>,
-  ErrorClass: new (message: string, options?: ErrorOptions & { setting?: string }) => Error = ClientOptionsError,
-): string {
+export function checkCredential(setting: Setting<unknown>, ErrorClass: SettingErrorClass = ClientOptionsError): string {
   const problem = headerValueProblem(setting.value);
   if (problem) throw new ErrorClass(`${setting.source} ${problem}`, { setting: setting.source });
   return setting.value as string;

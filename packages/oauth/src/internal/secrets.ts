@@ -1,21 +1,76 @@
-// util.inspect finds this hook by property access (Node's documented custom inspection).
-const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+import { SecretHolder } from "@mkp/client/internal";
+import type { AuthorizationRequest } from "../build-authorization-url.js";
+import type { OAuthToken } from "../exchange-code.js";
+import type { AuthorizationCallback } from "../parse-callback.js";
 
-/**
- * Adds `secrets` to `visible` as non-enumerable getters: readable (`token.accessToken`), but
- * `JSON.stringify`, spreading, `console.log` and `util.inspect` never print them: inspection
- * shows them as `'[redacted]'`, and even with `showHidden` and `customInspect: false` only as
- * `[Getter]`. Only `util.inspect(…, { getters: true, customInspect: false })` would call a getter.
- */
-export function withSecrets<R>(visible: object, secrets: Record<string, string | undefined>): R {
-  const names: string[] = [];
-  for (const [name, value] of Object.entries(secrets)) {
-    if (value === undefined) continue;
-    names.push(name);
-    Object.defineProperty(visible, name, { get: () => value, enumerable: false });
+// The results that carry a secret keep it the SDK's one way (a SecretHolder's private field): the
+// documented property (`token.accessToken`) is a getter on the class, never an own property, so
+// no JSON, spread, clone or inspection of the result holds it.
+
+/** The fields of a token response, once checked. */
+export interface TokenFields {
+  accessToken: string;
+  refreshToken: string | undefined;
+  expiresAt: Date | undefined;
+  scopes: string[] | undefined;
+  receivedAt: Date;
+}
+
+/** A successful token response without a refresh token: see {@link OAuthToken}. */
+class Token extends SecretHolder<{ accessToken: string; refreshToken?: string }> implements OAuthToken {
+  readonly tokenType = "Bearer";
+  declare readonly expiresAt?: Date;
+  declare readonly scopes?: string[];
+  readonly receivedAt: Date;
+
+  constructor({ accessToken, refreshToken, expiresAt, scopes, receivedAt }: TokenFields) {
+    super(refreshToken === undefined ? { accessToken } : { accessToken, refreshToken });
+    // Absent, not `undefined`, when the server did not say: `"expiresAt" in token` means it did.
+    if (expiresAt) this.expiresAt = expiresAt;
+    if (scopes) this.scopes = scopes;
+    this.receivedAt = receivedAt;
   }
-  Object.defineProperty(visible, INSPECT, { value: () => ({ ...visible, ...Object.fromEntries(names.map((name) => [name, "[redacted]"])) }) });
-  return visible as R;
+
+  get accessToken(): string {
+    return this.secret("accessToken");
+  }
+}
+
+// Only a token the server gave a refresh token has `refreshToken` at all (`"refreshToken" in token`).
+class RefreshableToken extends Token {
+  get refreshToken(): string {
+    return this.secret("refreshToken")!;
+  }
+}
+
+/** The token for checked fields. */
+export const tokenOf = (fields: TokenFields): OAuthToken => (fields.refreshToken === undefined ? new Token(fields) : new RefreshableToken(fields));
+
+/** What `buildAuthorizationUrl` returns with PKCE on: see {@link AuthorizationRequest}. */
+export class AuthorizationRequestWithVerifier extends SecretHolder<{ codeVerifier: string }> implements AuthorizationRequest {
+  url: string;
+  state: string;
+
+  constructor(url: string, state: string, codeVerifier: string) {
+    super({ codeVerifier });
+    this.url = url;
+    this.state = state;
+  }
+
+  get codeVerifier(): string {
+    return this.secret("codeVerifier");
+  }
+}
+
+/** What `parseCallback` returns: see {@link AuthorizationCallback}. */
+export class CallbackWithCode extends SecretHolder<{ code: string }> implements AuthorizationCallback {
+  constructor(code: string) {
+    super({ code });
+  }
+
+  get code(): string {
+    return this.secret("code");
+  }
 }
 
 const BASE64URL: Record<string, string> = { "+": "-", "/": "_", "=": "" };

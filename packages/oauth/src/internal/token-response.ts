@@ -2,7 +2,7 @@ import { AUTHORIZATION_CODE_LIFETIME_SECONDS } from "@mkp/client";
 import { isObject } from "@mkp/client/internal";
 import { InvalidTokenResponseError, TokenError, type OAuthErrorFields } from "../errors.js";
 import type { OAuthToken } from "../exchange-code.js";
-import { withSecrets } from "./secrets.js";
+import { tokenOf } from "./secrets.js";
 import { describe, errorFields, tokenResponseFields } from "./wire.js";
 
 /** Advice that fits the error: `invalid_grant` covers a used or expired code, a different redirect URI and a wrong PKCE verifier (RFC 6749 §5.2). */
@@ -43,13 +43,11 @@ export function tokenFromResponse(status: number, body: unknown, receivedAt: num
   if (seconds != null && !(typeof seconds === "number" && seconds >= 0 && seconds < 1e12)) throw bad("expires_in", "is not a number of seconds");
   if (refreshToken !== undefined && (typeof refreshToken !== "string" || !refreshToken)) throw bad("refresh_token", "is empty");
   if (scope !== undefined && typeof scope !== "string") throw bad("scope", "is not a string");
-  return withSecrets<OAuthToken>(
-    {
-      tokenType: "Bearer",
-      ...(seconds != null && { expiresAt: new Date(receivedAt + seconds * 1000) }),
-      ...(scope !== undefined && { scopes: scope.split(" ").filter(Boolean) }),
-      receivedAt: new Date(receivedAt),
-    },
-    { accessToken, refreshToken: refreshToken as string | undefined },
-  );
+  return tokenOf({
+    accessToken,
+    refreshToken: refreshToken as string | undefined,
+    expiresAt: seconds != null ? new Date(receivedAt + seconds * 1000) : undefined,
+    scopes: scope?.split(" ").filter(Boolean),
+    receivedAt: new Date(receivedAt),
+  });
 }

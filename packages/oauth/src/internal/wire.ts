@@ -1,5 +1,6 @@
 // The one place where camelCase options meet the wire's snake_case names (RFC 6749, RFC 7636).
-import { GRANT_TYPE, redact, type TokenRequest } from "@mkp/client";
+import type { TokenRequest } from "@mkp/client";
+import { GRANT_TYPE, redact } from "@mkp/client/internal";
 import type { OAuthErrorFields } from "../errors.js";
 
 /** Query parameters of the authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3). */
