@@ -9,7 +9,7 @@
 //   - everything, when a file outside the packages changed (the spec, a root config).
 // Stops at the first stage that fails, like `pnpm test`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,8 +45,19 @@ for (const file of changed) {
   else sourceUnits.add(unit);
 }
 
+/**
+ * The vitest project of a folder (the `name` in its vitest.config.ts): naming the projects lets the
+ * global setup build only what they load, not every package.
+ */
+function projectOf(path) {
+  const config = resolve(root, path, "vitest.config.ts");
+  return existsSync(config) ? /\bname: "([^"]+)"/.exec(readFileSync(config, "utf8"))?.[1] : undefined;
+}
+
 /** @type {string[]} vitest's file filters (a folder prefix or a file); none means every test. */
 let filters = [];
+/** @type {string[]} the projects those filters fall in; none means every project. */
+let projects = [];
 let turboFilters = [];
 if (outside.length > 0) {
   console.log(`test:changed: ${outside.slice(0, 3).join(", ")}${outside.length > 3 ? "…" : ""} is outside the packages: every test runs`);
@@ -55,6 +66,9 @@ if (outside.length > 0) {
   const dependents = sourceNames.length > 0 ? turboPackages(...sourceNames.map((name) => `--filter=...${name}`)) : [];
   const whole = new Set([...dependents.map((item) => item.path), ...[...sourceUnits].map((unit) => unit.path)]);
   filters = [...[...whole].map((path) => `${path}/`), ...[...testFiles].filter(([unit]) => !whole.has(unit.path)).flatMap(([, files]) => files)];
+  const paths = [...whole, ...[...testFiles.keys()].map((unit) => unit.path)];
+  projects = paths.map(projectOf);
+  if (projects.includes(undefined)) projects = [];
   turboFilters = [
     ...sourceNames.map((name) => `--filter=...${name}`),
     ...[...testFiles.keys()].flatMap((unit) => (unit.name ? [`--filter=${unit.name}`] : [])),
@@ -72,7 +86,11 @@ const stages = [
     command: ["pnpm", "exec", "turbo", "run", "build", "typecheck", "--output-logs=errors-only", "--continue=dependencies-successful", ...turboFilters],
     skip: outside.length === 0 && turboFilters.length === 0,
   },
-  { name: "vitest", command: ["pnpm", "vitest", "run", "--passWithNoTests", ...filters], skip: outside.length === 0 && filters.length === 0 },
+  {
+    name: "vitest",
+    command: ["pnpm", "vitest", "run", "--passWithNoTests", ...[...new Set(projects)].map((name) => `--project=${name}`), ...filters],
+    skip: outside.length === 0 && filters.length === 0,
+  },
 ];
 for (const stage of stages) {
   if (stage.skip) continue;
