@@ -54,7 +54,7 @@ afterAll(async () => {
 describe("a new operation with an example, then `pnpm generate`", { timeout: 5 * MINUTES }, () => {
   it("generate scaffolds its four samples and lists what is left for a person", async () => {
     expect(generateOutput).toContain("packages/docs/samples/getAccount/sample.ts");
-    expect(generateOutput).toMatch(/Operations the sandbox answers with the spec's example[^\n]*\n {2}getAccount\n/);
+    expect(generateOutput).toMatch(/Operations the sandbox answers with the spec's example[^\n]*\n {2}getAccount: changes nothing in the sandbox[^\n]*\n/);
     expect(generateOutput).toMatch(/Samples to review[^\n]*\n( {2}packages\/docs\/samples\/getAccount\/\S+\n){4}/);
     expect(generateOutput).toContain('"@mkp/client": minor');
     // No mkp command calls it yet: spec:status says so, and the READMEs' tables list it.
@@ -129,6 +129,51 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
       expect(releases.split("\n")).toContain(line);
     await writeFile(join(copy.dir, ".changeset/account.md"), `---\n${releases}\n---\n\nGET /account: your account.\n`);
     expect((await sh("pnpm", ["spec:diff"])).code).toBe(0);
+  });
+});
+
+// A new optional response field, replayed on the same copy after the new operation: green once the
+// generator ran, with the field in the types and in the sandbox's answers, and a minor changeset asked for.
+describe("a new optional response field, then `pnpm generate`", { timeout: 5 * MINUTES }, () => {
+  it("the types have it, the sandbox returns it (from the schema's example), spec:diff asks for a minor release", async () => {
+    const specFile = join(copy.dir, "spec/openapi.yaml");
+    const spec = await readFile(specFile, "utf8");
+    const field = [
+      "        thumbnail_url:",
+      "          type: string",
+      "          format: uri",
+      "          description: A preview image of the model.",
+      "          example: https://example.com/thumbnails/8.png",
+      "",
+    ].join("\n");
+    await writeFile(specFile, spec.replace(/(\n {4}Item:\n[\s\S]*?\n {6}properties:\n)/, `$1${field}`));
+    const generated = await must("pnpm", ["generate"]);
+    expect(generated).not.toMatch(/Operations without an mkp command[^\n]*\n {2}(?!getAccount)/);
+    expect(await readFile(join(copy.dir, "packages/client/src/generated/schema.ts"), "utf8")).toMatch(/thumbnail_url\?: string;/);
+    await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/mock-server", "--output-logs=errors-only"]);
+    // In a process of its own: this one holds the copy's earlier build in its module cache.
+    const script = [
+      `const { startMockServer } = await import(${JSON.stringify(pathToFileURL(join(copy.dir, "packages/mock-server/dist/index.js")).href)});`,
+      "const server = await startMockServer({ strict: true });",
+      "const form = new FormData();",
+      'form.append("file", new Blob(["v 0 0 0\\nv 1 0 0\\nv 0 1 0\\nf 1 2 3\\n"]), "box.obj");',
+      "const headers = { key: server.demo.apiKey };",
+      'const created = await (await fetch(server.apiUrl + "/items", { method: "POST", headers, body: form })).json();',
+      'const fetched = await (await fetch(server.apiUrl + "/items/" + created.id, { headers })).json();',
+      "console.log(JSON.stringify({ created, fetched, violations: server.specViolations.length }));",
+      "await server.close();",
+    ].join("\n");
+    const answers = JSON.parse(await must(process.execPath, ["--input-type=module", "-e", script])) as {
+      created: { id: number; thumbnail_url?: string };
+      fetched: Record<string, unknown>;
+      violations: number;
+    };
+    expect(answers.created.thumbnail_url).toBe("https://example.com/thumbnails/8.png");
+    expect(answers.fetched).toMatchObject({ id: answers.created.id, thumbnail_url: "https://example.com/thumbnails/8.png" });
+    expect(answers.violations).toBe(0);
+    const diff = await sh("pnpm", ["spec:diff"]);
+    expect(diff.output).toMatch(/NEW minor {2}.*thumbnail_url/);
+    expect((await sh("pnpm", ["generate", "--check"])).code).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { OPERATIONS } from "@mkp/client/internal";
-import { HANDWRITTEN_OPERATIONS } from "@mkp/mock-server";
+import { HANDWRITTEN_OPERATIONS, OPERATION_EFFECTS } from "@mkp/mock-server";
 import { COMMAND_FOR_OPERATION } from "../../../packages/cli/src/spec-commands.ts";
 import { operationTools } from "../../../packages/mcp/src/tools.ts";
 
@@ -56,15 +56,14 @@ const TABLES: Table[] = [
     readme: "packages/mock-server/README.md",
     name: "operations",
     lines: () => [
-      "| operation | what it does | answered by |",
-      "| --- | --- | --- |",
+      "| operation | what it does | answered by | what a call changes |",
+      "| --- | --- | --- | --- |",
       ...Object.entries(OPERATIONS).map(([operationId, operation]) => {
         const handled = HANDWRITTEN_OPERATIONS[operationId];
         const how =
-          handled === undefined
-            ? "the spec's example (nothing stored)"
-            : `a hand-written handler${handled.length > 0 ? ` (acts on ${handled.map(code).join(", ")})` : ""}`;
-        return `| ${code(route(operationId))} | ${cell(operation.summary ?? operationId)} | ${how} |`;
+          handled === undefined ? "the spec's example" : `a hand-written handler${handled.length > 0 ? ` (acts on ${handled.map(code).join(", ")})` : ""}`;
+        const effects = OPERATION_EFFECTS[operationId]?.effects ?? [];
+        return `| ${code(route(operationId))} | ${cell(operation.summary ?? operationId)} | ${how} | ${effects.length > 0 ? cell(effects.join("; ")) : "nothing"} |`;
       }),
     ],
   },
