@@ -39,6 +39,7 @@ const steps = [
     command: ["pnpm", "exec", "turbo", "run", "build", "typecheck", "--output-logs=errors-only", "--continue=dependencies-successful"],
     gate: true,
   },
+  { name: "each published entry point's public API matches its committed report (pnpm api:check)", command: ["pnpm", "api:check"] },
   // After the build: spec:diff reports what the sandbox answers from examples (it imports @mkp/mock-server's dist).
   { name: "spec changes are covered by changesets (pnpm spec:diff)", command: ["pnpm", "spec:diff"] },
   {

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { apiReports, formatApiReports } from "./api-report.ts";
 import { ChangesetFormatError } from "./changesets.ts";
 import { runReadmeExamples } from "./example.ts";
 import { checkPackages, formatPackageChecks } from "./check-packages.ts";
@@ -29,6 +30,8 @@ const USAGE = `usage: mkp-release <command> [--root <dir>]
   check-packages  pack every publishable package once (pnpm pack), then publint --strict and attw
                   --profile esm-only on each tarball; --out DIR keeps the tarballs there (and
                   DIR/packed.json), for the consumer test of the same run (MKP_PACKED_DIR)
+  api-report      write each published entry point's API report (<package>/api/*.api.md, API Extractor
+                  on the built .d.ts); --check: fail naming each package whose public API differs
   size            size-limit budgets (.size-limit.json) and what @mkp/oauth adds to @mkp/client
   example         run the README's examples against a sandbox started for them (pnpm example)
   publish         build, run every check, changeset publish; --dry-run: the packaging checks and
@@ -103,6 +106,13 @@ export async function main(args: string[]): Promise<number> {
         } finally {
           if (values.out === undefined) await rm(out, { recursive: true, force: true });
         }
+      }
+      case "api-report": {
+        const update = values.check !== true;
+        const results = await apiReports(layout.packagesDir, update);
+        const ok = update || results.every((result) => result.outcome === "same");
+        (ok ? console.log : console.error)(formatApiReports(results, layout.root, update));
+        return ok ? 0 : 1;
       }
       case "size": {
         const lines = evaluateBudgets(await measureSizes(layout.root));
