@@ -2,10 +2,14 @@
 // operation with an example goes into spec/openapi.yaml, then the loop's one command (`pnpm
 // generate`); after the build the client's types have it, the sandbox answers it with the example
 // (and 401 without a credential), the docs build with the scaffolded samples, which type-check and
-// run in all four languages, and `pnpm spec:diff` asks for a minor changeset. The copy links the
+// run in all four languages, the MCP server offers it as a tool, and `pnpm spec:diff` asks for a
+// minor changeset. Every spec edit of this file is replayed on this one copy. The copy links the
 // repository's installed dependencies (symlinks, as pnpm lays them out) instead of installing.
-import { execFile } from "node:child_process";
+import { allTools } from "@mkp/mcp";
 import { addAccountOperation, copyRepository, type RepositoryCopy } from "@mkp/testing";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -44,7 +48,7 @@ beforeAll(async () => {
 
   generateOutput = await must("pnpm", ["generate"]);
   await must("pnpm", ["lint:spec"]);
-  await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/docs...", "--output-logs=errors-only"]);
+  await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/docs...", "--filter=@mkp/mcp...", "--output-logs=errors-only"]);
 }, 15 * MINUTES);
 
 afterAll(async () => {
@@ -111,6 +115,41 @@ describe("a new operation with an example, then `pnpm generate`", { timeout: 5 *
     });
     expect(result.output).toMatch(/getAccount: TypeScript, curl, Python and PHP end without an error/);
     expect(result.code, result.output.slice(-3000)).toBe(0);
+  });
+
+  it("the MCP server offers it as a tool in its tag's toolset, with schemas and annotations from the spec", async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [join(copy.dir, "packages/mcp/dist/cli.js"), "--toolsets", "items"],
+      env: { PATH: process.env.PATH ?? "", MAKEPRINTABLE_API_KEY: "unused", MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:9/v1" },
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "spec-edit-loop", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      // The new operation joins its tag's toolset, after the unedited repository's tools of that set.
+      const before = allTools().filter((tool) => tool.toolset === "items");
+      expect(tools.map((tool) => tool.name)).toEqual([...before.map((tool) => tool.name), "get_account"]);
+      expect(tools.find((tool) => tool.name === "get_account")).toMatchObject({
+        title: "Get your account",
+        description: "Get your account\n\nThe account the credential acts for.\n\n(GET /account)",
+        inputSchema: {
+          type: "object",
+          properties: { verbose: { type: "boolean", description: "Include usage figures." } },
+          required: [],
+          additionalProperties: false,
+        },
+        outputSchema: {
+          type: "object",
+          required: ["id", "email"],
+          properties: { id: { type: "integer", description: "The user id." }, email: { type: "string", description: "The account's e-mail address." } },
+        },
+        annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+      });
+    } finally {
+      await client.close();
+    }
   });
 
   it("spec:diff asks for a minor changeset naming every package the spec reaches, the CLI and @mkp/node included", async () => {
