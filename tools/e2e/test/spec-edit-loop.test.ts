@@ -216,6 +216,66 @@ describe("a new optional response field, then `pnpm generate`", { timeout: 5 * M
   });
 });
 
+// A new operation on an item, answered from its example: the sandbox answers the spec's 404 for an id
+// it does not know (never the example for any id), and says so in spec:status.
+const THUMBNAIL_OPERATION = `  /items/{id}/thumbnail:
+    get:
+      tags: [Items]
+      operationId: getItemThumbnail
+      summary: Get an item's thumbnail
+      description: A preview image of the model.
+      parameters:
+        - $ref: "#/components/parameters/ItemId"
+      responses:
+        "200":
+          description: The thumbnail.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [url]
+                properties:
+                  url:
+                    type: string
+                    format: uri
+              example:
+                url: https://example.com/thumbnails/8.png
+        "401":
+          $ref: "#/components/responses/Unauthorized"
+        "404":
+          $ref: "#/components/responses/NotFound"
+`;
+
+describe("a new operation with a 404, then `pnpm generate`", { timeout: 5 * MINUTES }, () => {
+  it("the sandbox answers the example for an item it has and the spec's 404 for one it does not", async () => {
+    const specFile = join(copy.dir, "spec/openapi.yaml");
+    await writeFile(specFile, (await readFile(specFile, "utf8")).replace(/^components:\n/m, `${THUMBNAIL_OPERATION}components:\n`));
+    const generated = await must("pnpm", ["generate"]);
+    expect(generated).toMatch(
+      /Operations the sandbox answers with the spec's example[^\n]*\n(?: {2}[^\n]*\n)* {2}getItemThumbnail: [^\n]*an id it does not know gets the spec's 404/,
+    );
+    await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/mock-server", "--output-logs=errors-only"]);
+    // In a process of its own: this one holds the copy's earlier build in its module cache.
+    const script = [
+      `const { startMockServer } = await import(${JSON.stringify(pathToFileURL(join(copy.dir, "packages/mock-server/dist/index.js")).href)});`,
+      "const server = await startMockServer({ strict: true });",
+      "const form = new FormData();",
+      'form.append("file", new Blob(["v 0 0 0\\nv 1 0 0\\nv 0 1 0\\nf 1 2 3\\n"]), "box.obj");',
+      "const headers = { key: server.demo.apiKey };",
+      'const created = await (await fetch(server.apiUrl + "/items", { method: "POST", headers, body: form })).json();',
+      "const answer = async (id) => { const r = await fetch(server.apiUrl + `/items/${id}/thumbnail`, { headers }); return { status: r.status, body: await r.json() }; };",
+      "console.log(JSON.stringify({ known: await answer(created.id), unknown: await answer(created.id + 1000), violations: server.specViolations.length }));",
+      "await server.close();",
+    ].join("\n");
+    const answers = JSON.parse(await must(process.execPath, ["--input-type=module", "-e", script])) as Record<string, unknown>;
+    expect(answers).toMatchObject({
+      known: { status: 200, body: { url: "https://example.com/thumbnails/8.png" } },
+      unknown: { status: 404 },
+      violations: 0,
+    });
+  });
+});
+
 // The edits that must end in one clear failure, replayed on the same copy after the new operation:
 // the generator and the one check each failure belongs to run, then the spec is put back.
 describe("edits that must fail, each naming its cause", { timeout: 5 * MINUTES }, () => {
