@@ -120,6 +120,15 @@ describe("holdsSecret", () => {
     expect(holdsSecret(value, ["K3Y"])).toBe(true);
   });
 
+  // Read for what they show, not refused for having a toJSON or a custom inspect: a cause that
+  // only names the API's address is kept, so a person sees where the request went.
+  it.each([
+    ["a URL", new URL("https://a.example/v1/items?page=2")],
+    ["a URLSearchParams", new URLSearchParams({ page: "2" })],
+  ])("keeps %s that holds no secret", (_where, value) => {
+    expect(holdsSecret(value, ["k3y"])).toBe(false);
+  });
+
   it("counts bytes too many to check (over 1 MiB) as holding one", () => {
     expect(holdsSecret(new Uint8Array(1024 * 1024), ["k3y"])).toBe(false);
     expect(holdsSecret(new Uint8Array(1024 * 1024 + 1), ["k3y"])).toBe(true);

@@ -12,7 +12,7 @@ import {
   InternalServerError,
   unwrap,
 } from "../src/index.js";
-import { backoffMs, retryAfterMs } from "../src/internal/index.js";
+import { backoffMs, retryAfterMs, withoutConnectionFix } from "../src/internal/index.js";
 import { sleep as defaultSleep } from "../src/retry.js";
 import { json, startRecordingServer } from "@mkp/testing";
 
@@ -195,6 +195,9 @@ describe("connection errors, timeouts and aborts", () => {
       message: `could not reach ${url}/v1/items (connect ECONNREFUSED 127.0.0.1:${port}): check baseUrl (or MAKEPRINTABLE_BASE_URL) and the network`,
     });
     expect(delays).toEqual([500, 1000]);
+    // What a tool that names the person's own setting quotes: the message without the library's fix.
+    expect(withoutConnectionFix((failure as Error).message)).toBe(`could not reach ${url}/v1/items (connect ECONNREFUSED 127.0.0.1:${port})`);
+    expect(withoutConnectionFix(`no response from ${url}/v1/items within 5 ms: raise timeoutMs`)).toBeUndefined();
   });
 
   it("recovers when the connection drops twice and then works", async () => {
