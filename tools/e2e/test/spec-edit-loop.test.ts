@@ -40,6 +40,25 @@ async function must(command: string, args: string[]): Promise<string> {
   return result.output;
 }
 
+/**
+ * Runs `lines` against the copy's built sandbox, after one upload (`server`, `headers` and `created`
+ * are in scope), in a process of its own: this one holds the copy's earlier build in its module
+ * cache. Resolves with the JSON the lines print.
+ */
+async function withCopySandbox(lines: string[]): Promise<unknown> {
+  const script = [
+    `const { startMockServer } = await import(${JSON.stringify(pathToFileURL(join(copy.dir, "packages/mock-server/dist/index.js")).href)});`,
+    "const server = await startMockServer({ strict: true });",
+    "const form = new FormData();",
+    'form.append("file", new Blob(["v 0 0 0\\nv 1 0 0\\nv 0 1 0\\nf 1 2 3\\n"]), "box.obj");',
+    "const headers = { key: server.demo.apiKey };",
+    'const created = await (await fetch(server.apiUrl + "/items", { method: "POST", headers, body: form })).json();',
+    ...lines,
+    "await server.close();",
+  ].join("\n");
+  return JSON.parse(await must(process.execPath, ["--input-type=module", "-e", script]));
+}
+
 beforeAll(async () => {
   // A repository whose main branch is the unedited copy: spec:diff compares the edit against it.
   copy = await copyRepository(REPO_ROOT, { prefix: "mkp-spec-loop-", commit: true });
@@ -190,19 +209,10 @@ describe("a new optional response field, then `pnpm generate`", { timeout: 5 * M
     expect(generated).not.toMatch(/Operations without an mkp command[^\n]*\n {2}(?!getAccount)/);
     expect(await readFile(join(copy.dir, "packages/client/src/generated/schema.ts"), "utf8")).toMatch(/thumbnail_url\?: string;/);
     await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/mock-server", "--output-logs=errors-only"]);
-    // In a process of its own: this one holds the copy's earlier build in its module cache.
-    const script = [
-      `const { startMockServer } = await import(${JSON.stringify(pathToFileURL(join(copy.dir, "packages/mock-server/dist/index.js")).href)});`,
-      "const server = await startMockServer({ strict: true });",
-      "const form = new FormData();",
-      'form.append("file", new Blob(["v 0 0 0\\nv 1 0 0\\nv 0 1 0\\nf 1 2 3\\n"]), "box.obj");',
-      "const headers = { key: server.demo.apiKey };",
-      'const created = await (await fetch(server.apiUrl + "/items", { method: "POST", headers, body: form })).json();',
+    const answers = (await withCopySandbox([
       'const fetched = await (await fetch(server.apiUrl + "/items/" + created.id, { headers })).json();',
       "console.log(JSON.stringify({ created, fetched, violations: server.specViolations.length }));",
-      "await server.close();",
-    ].join("\n");
-    const answers = JSON.parse(await must(process.execPath, ["--input-type=module", "-e", script])) as {
+    ])) as {
       created: { id: number; thumbnail_url?: string };
       fetched: Record<string, unknown>;
       violations: number;
@@ -255,19 +265,10 @@ describe("a new operation with a 404, then `pnpm generate`", { timeout: 5 * MINU
       /Operations the sandbox answers with the spec's example[^\n]*\n(?: {2}[^\n]*\n)* {2}getItemThumbnail: [^\n]*an id it does not know gets the spec's 404/,
     );
     await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/mock-server", "--output-logs=errors-only"]);
-    // In a process of its own: this one holds the copy's earlier build in its module cache.
-    const script = [
-      `const { startMockServer } = await import(${JSON.stringify(pathToFileURL(join(copy.dir, "packages/mock-server/dist/index.js")).href)});`,
-      "const server = await startMockServer({ strict: true });",
-      "const form = new FormData();",
-      'form.append("file", new Blob(["v 0 0 0\\nv 1 0 0\\nv 0 1 0\\nf 1 2 3\\n"]), "box.obj");',
-      "const headers = { key: server.demo.apiKey };",
-      'const created = await (await fetch(server.apiUrl + "/items", { method: "POST", headers, body: form })).json();',
-      "const answer = async (id) => { const r = await fetch(server.apiUrl + `/items/${id}/thumbnail`, { headers }); return { status: r.status, body: await r.json() }; };",
+    const answers = await withCopySandbox([
+      'const answer = async (id) => { const r = await fetch(server.apiUrl + "/items/" + id + "/thumbnail", { headers }); return { status: r.status, body: await r.json() }; };',
       "console.log(JSON.stringify({ known: await answer(created.id), unknown: await answer(created.id + 1000), violations: server.specViolations.length }));",
-      "await server.close();",
-    ].join("\n");
-    const answers = JSON.parse(await must(process.execPath, ["--input-type=module", "-e", script])) as Record<string, unknown>;
+    ]);
     expect(answers).toMatchObject({
       known: { status: 200, body: { url: "https://example.com/thumbnails/8.png" } },
       unknown: { status: 404 },

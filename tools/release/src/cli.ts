@@ -38,18 +38,81 @@ const USAGE = `usage: mkp-release <command> [--root <dir>]
                   each tarball's contents, nothing published
 `;
 
+/** The command line's options, as every command reads them. */
+interface Options {
+  root?: string | undefined;
+  "dry-run"?: boolean | undefined;
+  check?: boolean | undefined;
+  out?: string | undefined;
+  help?: boolean | undefined;
+}
+type Layout = ReturnType<typeof releaseLayout>;
+
+async function readmeTables(layout: Layout, check: boolean): Promise<number> {
+  const files = await writeReadmeTables(layout.root, check);
+  if (check && files.length > 0) {
+    console.error(`readme-tables: the operation tables of ${files.join(", ")} differ from the spec: run \`pnpm generate\``);
+    return 1;
+  }
+  console.log(files.length === 0 ? "readme-tables: every README table matches the spec" : `readme-tables: wrote\n  ${files.join("\n  ")}`);
+  return 0;
+}
+
+async function packAndCheck(layout: Layout, keepIn: string | undefined): Promise<number> {
+  const out = keepIn === undefined ? await mkdtemp(join(tmpdir(), "mkp-packed-")) : resolve(keepIn);
+  try {
+    // A kept folder holds this run's tarballs only.
+    if (keepIn !== undefined) await rm(out, { recursive: true, force: true }).then(() => mkdir(out, { recursive: true }));
+    const checks = await checkPackages(layout.packagesDir, out);
+    console.log(formatPackageChecks(checks, layout.packagesDir));
+    return checks.every((check) => check.ok) ? 0 : 1;
+  } finally {
+    if (keepIn === undefined) await rm(out, { recursive: true, force: true });
+  }
+}
+
+/** Prints a report on stdout when it passed, on stderr when not; the exit code. */
+function reported(ok: boolean, report: string): number {
+  (ok ? console.log : console.error)(report);
+  return ok ? 0 : 1;
+}
+
+/** Each command by name: what it runs, given the options and the repository's layout. */
+const COMMANDS: Record<string, (values: Options, layout: Layout) => Promise<number>> = {
+  "spec-diff": async (_, layout) => {
+    const result = await checkSpecChange(layout);
+    return reported(result.ok, result.report);
+  },
+  "spec-status": async (_, layout) => {
+    console.log((await specStatus(layout)).report);
+    return 0;
+  },
+  "readme-tables": (values, layout) => readmeTables(layout, values.check === true),
+  "snapshot-spec": async (_, layout) => {
+    const changed = await writeReleasedSpec(layout);
+    console.log(`${changed ? "wrote    " : "unchanged"} ${relative(process.cwd(), layout.releasedSpec) || layout.releasedSpec}`);
+    return 0;
+  },
+  "check-packages": (values, layout) => packAndCheck(layout, values.out),
+  "api-report": async (values, layout) => {
+    const update = values.check !== true;
+    const results = await apiReports(layout.packagesDir, update);
+    return reported(update || results.every((result) => result.outcome === "same"), formatApiReports(results, layout.root, update));
+  },
+  size: async (_, layout) => {
+    const lines = evaluateBudgets(await measureSizes(layout.root));
+    return reported(
+      lines.every((line) => line.ok),
+      formatBudgets(lines),
+    );
+  },
+  example: (_, layout) => runReadmeExamples(layout),
+  publish: (values, layout) => release(layout, { dryRun: values["dry-run"] === true }),
+};
+
 /** Runs one command; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  let parsed: {
-    values: {
-      root?: string | undefined;
-      "dry-run"?: boolean | undefined;
-      check?: boolean | undefined;
-      out?: string | undefined;
-      help?: boolean | undefined;
-    };
-    positionals: string[];
-  };
+  let parsed: { values: Options; positionals: string[] };
   try {
     parsed = parseArgs({
       args,
@@ -68,66 +131,13 @@ export async function main(args: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const command = values.help ? undefined : positionals[0];
-  const layout = releaseLayout(values.root);
+  const run = command === undefined ? undefined : COMMANDS[command];
+  if (!run) {
+    console.error(USAGE);
+    return command === undefined ? 0 : 2;
+  }
   try {
-    switch (command) {
-      case "spec-diff": {
-        const result = await checkSpecChange(layout);
-        (result.ok ? console.log : console.error)(result.report);
-        return result.ok ? 0 : 1;
-      }
-      case "spec-status": {
-        const status = await specStatus(layout);
-        console.log(status.report);
-        return 0;
-      }
-      case "readme-tables": {
-        const files = await writeReadmeTables(layout.root, values.check === true);
-        if (values.check && files.length > 0) {
-          console.error(`readme-tables: the operation tables of ${files.join(", ")} differ from the spec: run \`pnpm generate\``);
-          return 1;
-        }
-        console.log(files.length === 0 ? "readme-tables: every README table matches the spec" : `readme-tables: wrote\n  ${files.join("\n  ")}`);
-        return 0;
-      }
-      case "snapshot-spec": {
-        const changed = await writeReleasedSpec(layout);
-        console.log(`${changed ? "wrote    " : "unchanged"} ${relative(process.cwd(), layout.releasedSpec) || layout.releasedSpec}`);
-        return 0;
-      }
-      case "check-packages": {
-        const out = values.out === undefined ? await mkdtemp(join(tmpdir(), "mkp-packed-")) : resolve(values.out);
-        try {
-          // A kept folder holds this run's tarballs only.
-          if (values.out !== undefined) await rm(out, { recursive: true, force: true }).then(() => mkdir(out, { recursive: true }));
-          const checks = await checkPackages(layout.packagesDir, out);
-          console.log(formatPackageChecks(checks, layout.packagesDir));
-          return checks.every((check) => check.ok) ? 0 : 1;
-        } finally {
-          if (values.out === undefined) await rm(out, { recursive: true, force: true });
-        }
-      }
-      case "api-report": {
-        const update = values.check !== true;
-        const results = await apiReports(layout.packagesDir, update);
-        const ok = update || results.every((result) => result.outcome === "same");
-        (ok ? console.log : console.error)(formatApiReports(results, layout.root, update));
-        return ok ? 0 : 1;
-      }
-      case "size": {
-        const lines = evaluateBudgets(await measureSizes(layout.root));
-        const ok = lines.every((line) => line.ok);
-        (ok ? console.log : console.error)(formatBudgets(lines));
-        return ok ? 0 : 1;
-      }
-      case "example":
-        return await runReadmeExamples(layout);
-      case "publish":
-        return await release(layout, { dryRun: values["dry-run"] === true });
-      default:
-        console.error(USAGE);
-        return command === undefined ? 0 : 2;
-    }
+    return await run(values, releaseLayout(values.root));
   } catch (error) {
     if (error instanceof SpecDiffError || error instanceof ChangesetFormatError) {
       console.error(`mkp-release ${command}: ${error.message}`);
