@@ -5,6 +5,7 @@ import {
   resolveSettings,
   type AdviceContext,
   type Credential,
+  type GivenSetting,
   type PlaceOptions,
   type ResumeChoices,
   type Setting,
@@ -73,7 +74,12 @@ export class Run {
    * @throws {ClientOptionsError} naming that setting when it cannot be used.
    */
   baseUrlSetting(): Setting {
-    return resolveBaseUrlSetting({ value: this.baseUrlFlag || undefined, source: "--base-url" }, this.io.env);
+    return resolveBaseUrlSetting(this.givenBaseUrl(), this.io.env);
+  }
+
+  /** `--base-url` as the person gave it (an empty one counts as not given), for the one settings resolution. */
+  givenBaseUrl(): GivenSetting {
+    return { value: this.baseUrlFlag || undefined, source: "--base-url" };
   }
 
   /** What a 404 means for the command under way, e.g. "no item 42 in this account: see `mkp items list`". */
@@ -111,7 +117,7 @@ export class Run {
     // One resolution: the base URL is checked first (naming --base-url or MAKEPRINTABLE_BASE_URL), then the credential.
     const { baseUrl, credential } = await resolveSettings({
       ...this.place,
-      baseUrl: { value: this.baseUrlFlag || undefined, source: "--base-url" },
+      baseUrl: this.givenBaseUrl(),
       now: this.now,
     });
     this.#advice.credential = { kind: credential.kind, source: credential.source };

@@ -22,7 +22,7 @@ export function addMcpCommand(program: Program): void {
           ...parsed,
           env: run.io.env,
           place: run.io.place,
-          baseUrl: { value: run.baseUrlFlag || undefined, source: "--base-url" },
+          baseUrl: run.givenBaseUrl(),
           signal: run.signal,
         });
       } catch (error) {
