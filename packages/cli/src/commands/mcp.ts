@@ -1,4 +1,3 @@
-import { parseServerArguments, runMcpServer, usage, UsageError } from "@mkp/mcp";
 import { CliError, EXIT } from "../errors.js";
 import type { Program } from "../run-cli.js";
 
@@ -13,9 +12,11 @@ export function addMcpCommand(program: Program): void {
     .allowUnknownOption()
     .action(async (args: string[]) => {
       const run = program.run();
-      let parsed: ReturnType<typeof parseServerArguments>;
+      // Loaded here, not at the top: the server (the MCP SDK, zod, Ajv) roughly doubles mkp's start-up,
+      // and only this command needs it.
+      const { parseServerArguments, runMcpServer, usage, UsageError } = await import("@mkp/mcp");
       try {
-        parsed = parseServerArguments(args);
+        const parsed = parseServerArguments(args);
         // stdout belongs to the protocol from here on: nothing else is written there.
         if (parsed.help) return void run.io.stdout.write(usage("mkp mcp"));
         await runMcpServer({
