@@ -1,9 +1,12 @@
-// The maintainer's edit loop (spec/README.md), played in a temporary copy of the repository. A new
-// operation with an example goes into spec/openapi.yaml, then the loop's one command (`pnpm
-// generate`); after the build the client's types have it, the sandbox answers it with the example
-// (and 401 without a credential), the docs build with the scaffolded samples, which type-check and
-// run in all four languages, the MCP server offers it as a tool, and `pnpm spec:diff` asks for a
-// minor changeset. Every spec edit of this file is replayed on this one copy. The copy links the
+// The maintainer's edit loop (spec/README.md), played in a temporary copy of the repository. Three
+// edits that must end green go into spec/openapi.yaml together — a new operation with an example, a
+// new optional response field, a new operation on an item with a 404 — then the loop's one command
+// (`pnpm generate`) and one build, as a maintainer batching edits would: after it the client's types
+// have each, the sandbox answers them (the example, the field, the spec's 404 for an unknown id), the
+// docs build with the scaffolded samples, which type-check and run in all four languages, the MCP
+// server offers the operations as tools, and `pnpm spec:diff` asks for a minor changeset. The edits
+// that must fail are replayed on the same copy afterwards, one at a time, each put back. One copy,
+// one build of the edited repository: building it is most of this file's time. The copy links the
 // repository's installed dependencies (symlinks, as pnpm lays them out) instead of installing.
 import { allTools } from "@mkp/mcp";
 import { addAccountOperation, copyRepository, type RepositoryCopy } from "@mkp/testing";
@@ -41,193 +44,27 @@ async function must(command: string, args: string[]): Promise<string> {
 }
 
 /**
- * Runs `lines` against the copy's built sandbox, after one upload (`server`, `headers` and `created`
- * are in scope), in a process of its own: this one holds the copy's earlier build in its module
- * cache. Resolves with the JSON the lines print.
+ * Runs `use` against a strict sandbox of the copy's build, holding the demo credential's headers and
+ * one uploaded item, and checks the sandbox saw no answer outside the spec.
  */
-async function withCopySandbox(lines: string[]): Promise<unknown> {
-  const script = [
-    `const { startMockServer } = await import(${JSON.stringify(pathToFileURL(join(copy.dir, "packages/mock-server/dist/index.js")).href)});`,
-    "const server = await startMockServer({ strict: true });",
-    "const form = new FormData();",
-    'form.append("file", new Blob(["v 0 0 0\\nv 1 0 0\\nv 0 1 0\\nf 1 2 3\\n"]), "box.obj");',
-    "const headers = { key: server.demo.apiKey };",
-    'const created = await (await fetch(server.apiUrl + "/items", { method: "POST", headers, body: form })).json();',
-    ...lines,
-    "await server.close();",
-  ].join("\n");
-  return JSON.parse(await must(process.execPath, ["--input-type=module", "-e", script]));
+async function withCopySandbox(
+  use: (sandbox: { apiUrl: string; headers: Record<string, string>; item: Record<string, unknown> & { id: number } }) => Promise<void>,
+) {
+  const { startMockServer } = (await import(pathToFileURL(join(copy.dir, "packages/mock-server/dist/index.js")).href)) as typeof import("@mkp/mock-server");
+  const server = await startMockServer({ strict: true });
+  try {
+    const headers = { key: server.demo.apiKey };
+    const form = new FormData();
+    form.append("file", new Blob(["v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n"]), "box.obj");
+    const item = (await (await fetch(`${server.apiUrl}/items`, { method: "POST", headers, body: form })).json()) as Record<string, unknown> & { id: number };
+    await use({ apiUrl: server.apiUrl, headers, item });
+    expect(server.specViolations).toEqual([]);
+  } finally {
+    await server.close();
+  }
 }
 
-beforeAll(async () => {
-  // A repository whose main branch is the unedited copy: spec:diff compares the edit against it.
-  copy = await copyRepository(REPO_ROOT, { prefix: "mkp-spec-loop-", commit: true });
-  const specFile = join(copy.dir, "spec/openapi.yaml");
-  await writeFile(specFile, addAccountOperation(await readFile(specFile, "utf8")));
-
-  generateOutput = await must("pnpm", ["generate"]);
-  await must("pnpm", ["lint:spec"]);
-  await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/docs...", "--filter=@mkp/mcp...", "--output-logs=errors-only"]);
-}, 15 * MINUTES);
-
-afterAll(async () => {
-  await copy?.remove();
-});
-
-describe("a new operation with an example, then `pnpm generate`", { timeout: 5 * MINUTES }, () => {
-  it("generate scaffolds its four samples and lists what is left for a person", async () => {
-    expect(generateOutput).toContain("packages/docs/samples/getAccount/sample.ts");
-    expect(generateOutput).toMatch(/Operations the sandbox answers with the spec's example[^\n]*\n {2}getAccount: changes nothing in the sandbox[^\n]*\n/);
-    expect(generateOutput).toMatch(/Samples to review[^\n]*\n( {2}packages\/docs\/samples\/getAccount\/\S+\n){4}/);
-    expect(generateOutput).toContain('"@mkp/client": minor');
-    // No mkp command calls it yet: spec:status says so, and the READMEs' tables list it.
-    expect(generateOutput).toMatch(/Operations without an mkp command[^\n]*\n {2}getAccount\n/);
-    expect(await readFile(join(copy.dir, "packages/cli/README.md"), "utf8")).toContain("| `GET /account` | Get your account | none yet |");
-    expect(await readFile(join(copy.dir, "packages/mcp/README.md"), "utf8")).toContain("| `get_account` | `GET /account` | Get your account | `verbose` |");
-    expect(await readFile(join(copy.dir, "packages/mock-server/README.md"), "utf8")).toMatch(/\| `GET \/account` \| Get your account \| the spec's example/);
-    expect((await sh("pnpm", ["generate", "--check"])).code).toBe(0);
-  });
-
-  it("the client's types have it: the scaffolded TypeScript sample and a type test compile", async () => {
-    await writeFile(
-      join(copy.dir, "packages/docs/test/account-types.test-d.ts"),
-      [
-        'import { createClient, type components, type paths } from "@mkp/client";',
-        'type Account = paths["/account"]["get"]["responses"]["200"]["content"]["application/json"];',
-        "const account: Account = { id: 8, email: 'maker@example.com' };",
-        "// @ts-expect-error email is required",
-        "const partial: Account = { id: 8 };",
-        'export const call = () => createClient().GET("/account");',
-        "export { account, partial };",
-        "export type Unused = components;",
-        "",
-      ].join("\n"),
-    );
-    await must("pnpm", ["--filter", "@mkp/docs", "exec", "tsc", "--noEmit"]);
-  });
-
-  it("the sandbox answers it with the example, marked as such, and 401 without a credential", async () => {
-    const { startMockServer } = (await import(pathToFileURL(join(copy.dir, "packages/mock-server/dist/index.js")).href)) as typeof import("@mkp/mock-server");
-    const server = await startMockServer({ strict: true });
-    try {
-      const answer = await fetch(`${server.apiUrl}/account`, { headers: { key: server.demo.apiKey } });
-      expect({ status: answer.status, source: answer.headers.get("x-mkp-sandbox"), body: await answer.json() }).toEqual({
-        status: 200,
-        source: "example",
-        body: { id: 8, email: "maker@example.com" },
-      });
-      const anonymous = await fetch(`${server.apiUrl}/account`);
-      expect(anonymous.status).toBe(401);
-      expect(server.specViolations).toEqual([]);
-    } finally {
-      await server.close();
-    }
-  });
-
-  it("the docs page carries the new operation, and its scaffolded samples run in all four languages", async () => {
-    const built = JSON.parse(await readFile(join(copy.dir, "packages/docs/dist/openapi.json"), "utf8")) as {
-      paths: Record<string, { get?: { "x-codeSamples"?: { lang: string }[] } }>;
-    };
-    expect(built.paths["/account"]?.get?.["x-codeSamples"]?.map((sample) => sample.lang)).toEqual(["TypeScript", "curl", "Python", "PHP"]);
-    const result = await sh("pnpm", ["vitest", "run", "--project", "docs", "--reporter", "verbose", "packages/docs/test/samples.test.ts", "-t", "getAccount"], {
-      env: { CI: "true" },
-    });
-    expect(result.output).toMatch(/getAccount: TypeScript, curl, Python and PHP end without an error/);
-    expect(result.code, result.output.slice(-3000)).toBe(0);
-  });
-
-  it("the MCP server offers it as a tool in its tag's toolset, with schemas and annotations from the spec", async () => {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [join(copy.dir, "packages/mcp/dist/cli.js"), "--toolsets", "items"],
-      env: { PATH: process.env.PATH ?? "", MAKEPRINTABLE_API_KEY: "unused", MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:9/v1" },
-      stderr: "pipe",
-    });
-    const client = new Client({ name: "spec-edit-loop", version: "1.0.0" });
-    await client.connect(transport);
-    try {
-      const { tools } = await client.listTools();
-      // The new operation joins its tag's toolset, after the unedited repository's tools of that set.
-      const before = allTools().filter((tool) => tool.toolset === "items");
-      expect(tools.map((tool) => tool.name)).toEqual([...before.map((tool) => tool.name), "get_account"]);
-      expect(tools.find((tool) => tool.name === "get_account")).toMatchObject({
-        title: "Get your account",
-        description: "Get your account\n\nThe account the credential acts for.\n\n(GET /account)",
-        inputSchema: {
-          type: "object",
-          properties: { verbose: { type: "boolean", description: "Include usage figures." } },
-          required: [],
-          additionalProperties: false,
-        },
-        outputSchema: {
-          type: "object",
-          required: ["id", "email"],
-          properties: { id: { type: "integer", description: "The user id." }, email: { type: "string", description: "The account's e-mail address." } },
-        },
-        annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-      });
-    } finally {
-      await client.close();
-    }
-  });
-
-  it("spec:diff asks for a minor changeset naming every package the spec reaches, the CLI and @mkp/node included", async () => {
-    const result = await sh("pnpm", ["spec:diff"]);
-    expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/NEW minor {2}PathItem added at #\/paths\/~1account/);
-    const [, releases = ""] = /\n---\n([\s\S]*?)\n---/.exec(result.output) ?? [];
-    for (const line of [
-      '"@mkp/client": minor',
-      '"@mkp/docs": patch',
-      '"@mkp/mock-server": minor',
-      '"@mkp/mcp": minor',
-      '"@mkp/cli": minor',
-      '"@mkp/node": minor',
-    ])
-      expect(releases.split("\n")).toContain(line);
-    await writeFile(join(copy.dir, ".changeset/account.md"), `---\n${releases}\n---\n\nGET /account: your account.\n`);
-    expect((await sh("pnpm", ["spec:diff"])).code).toBe(0);
-  });
-});
-
-// A new optional response field, replayed on the same copy after the new operation: green once the
-// generator ran, with the field in the types and in the sandbox's answers, and a minor changeset asked for.
-describe("a new optional response field, then `pnpm generate`", { timeout: 5 * MINUTES }, () => {
-  it("the types have it, the sandbox returns it (from the schema's example), spec:diff asks for a minor release", async () => {
-    const specFile = join(copy.dir, "spec/openapi.yaml");
-    const spec = await readFile(specFile, "utf8");
-    const field = [
-      "        thumbnail_url:",
-      "          type: string",
-      "          format: uri",
-      "          description: A preview image of the model.",
-      "          example: https://example.com/thumbnails/8.png",
-      "",
-    ].join("\n");
-    await writeFile(specFile, spec.replace(/(\n {4}Item:\n[\s\S]*?\n {6}properties:\n)/, `$1${field}`));
-    const generated = await must("pnpm", ["generate"]);
-    expect(generated).not.toMatch(/Operations without an mkp command[^\n]*\n {2}(?!getAccount)/);
-    expect(await readFile(join(copy.dir, "packages/client/src/generated/schema.ts"), "utf8")).toMatch(/thumbnail_url\?: string;/);
-    await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/mock-server", "--output-logs=errors-only"]);
-    const answers = (await withCopySandbox([
-      'const fetched = await (await fetch(server.apiUrl + "/items/" + created.id, { headers })).json();',
-      "console.log(JSON.stringify({ created, fetched, violations: server.specViolations.length }));",
-    ])) as {
-      created: { id: number; thumbnail_url?: string };
-      fetched: Record<string, unknown>;
-      violations: number;
-    };
-    expect(answers.created.thumbnail_url).toBe("https://example.com/thumbnails/8.png");
-    expect(answers.fetched).toMatchObject({ id: answers.created.id, thumbnail_url: "https://example.com/thumbnails/8.png" });
-    expect(answers.violations).toBe(0);
-    const diff = await sh("pnpm", ["spec:diff"]);
-    expect(diff.output).toMatch(/NEW minor {2}.*thumbnail_url/);
-    expect((await sh("pnpm", ["generate", "--check"])).code).toBe(0);
-  });
-});
-
-// A new operation on an item, answered from its example: the sandbox answers the spec's 404 for an id
-// it does not know (never the example for any id), and says so in spec:status.
+/** A new operation on an item, answered from its example: the spec's 404 for an id the sandbox does not know. */
 const THUMBNAIL_OPERATION = `  /items/{id}/thumbnail:
     get:
       tags: [Items]
@@ -256,29 +93,182 @@ const THUMBNAIL_OPERATION = `  /items/{id}/thumbnail:
           $ref: "#/components/responses/NotFound"
 `;
 
-describe("a new operation with a 404, then `pnpm generate`", { timeout: 5 * MINUTES }, () => {
-  it("the sandbox answers the example for an item it has and the spec's 404 for one it does not", async () => {
-    const specFile = join(copy.dir, "spec/openapi.yaml");
-    await writeFile(specFile, (await readFile(specFile, "utf8")).replace(/^components:\n/m, `${THUMBNAIL_OPERATION}components:\n`));
-    const generated = await must("pnpm", ["generate"]);
-    expect(generated).toMatch(
-      /Operations the sandbox answers with the spec's example[^\n]*\n(?: {2}[^\n]*\n)* {2}getItemThumbnail: [^\n]*an id it does not know gets the spec's 404/,
+/** A new optional response field of Item, with an example the sandbox can return. */
+const THUMBNAIL_FIELD = [
+  "        thumbnail_url:",
+  "          type: string",
+  "          format: uri",
+  "          description: A preview image of the model.",
+  "          example: https://example.com/thumbnails/8.png",
+  "",
+].join("\n");
+
+/** The three green edits, made as a maintainer makes them, in the text of `spec/openapi.yaml`. */
+function editSpec(spec: string): string {
+  const withField = addAccountOperation(spec).replace(/(\n {4}Item:\n[\s\S]*?\n {6}properties:\n)/, `$1${THUMBNAIL_FIELD}`);
+  const edited = withField.replace(/^components:\n/m, `${THUMBNAIL_OPERATION}components:\n`);
+  if (!edited.includes(THUMBNAIL_FIELD) || !edited.includes(THUMBNAIL_OPERATION)) throw new Error("spec/openapi.yaml changed shape: update editSpec");
+  return edited;
+}
+
+beforeAll(async () => {
+  // A repository whose main branch is the unedited copy: spec:diff compares the edit against it.
+  copy = await copyRepository(REPO_ROOT, { prefix: "mkp-spec-loop-", commit: true });
+  const specFile = join(copy.dir, "spec/openapi.yaml");
+  await writeFile(specFile, editSpec(await readFile(specFile, "utf8")));
+
+  generateOutput = await must("pnpm", ["generate"]);
+  await must("pnpm", ["lint:spec"]);
+  await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/docs...", "--filter=@mkp/mcp...", "--output-logs=errors-only"]);
+}, 15 * MINUTES);
+
+afterAll(async () => {
+  await copy?.remove();
+});
+
+describe("a new operation with an example", { timeout: 5 * MINUTES }, () => {
+  it("generate scaffolds its four samples and lists what is left for a person", async () => {
+    expect(generateOutput).toContain("packages/docs/samples/getAccount/sample.ts");
+    expect(generateOutput).toMatch(/Operations the sandbox answers with the spec's example[^\n]*\n {2}getAccount: changes nothing in the sandbox[^\n]*\n/);
+    const toReview = /Samples to review[^\n]*\n((?: {2}\S+\n)+)/.exec(generateOutput)?.[1] ?? "";
+    expect(toReview.match(/packages\/docs\/samples\/getAccount\/\S+/g)).toHaveLength(4);
+    expect(generateOutput).toContain('"@mkp/client": minor');
+    // No mkp command calls it yet: spec:status says so, and the READMEs' tables list it.
+    expect(generateOutput).toMatch(/Operations without an mkp command[^\n]*\n {2}getAccount\n {2}getItemThumbnail\n(?! )/);
+    expect(await readFile(join(copy.dir, "packages/cli/README.md"), "utf8")).toContain("| `GET /account` | Get your account | none yet |");
+    expect(await readFile(join(copy.dir, "packages/mcp/README.md"), "utf8")).toContain("| `get_account` | `GET /account` | Get your account | `verbose` |");
+    expect(await readFile(join(copy.dir, "packages/mock-server/README.md"), "utf8")).toMatch(/\| `GET \/account` \| Get your account \| the spec's example/);
+    expect((await sh("pnpm", ["generate", "--check"])).code).toBe(0);
+  });
+
+  it("the client's types have it: the scaffolded TypeScript sample and a type test compile", async () => {
+    await writeFile(
+      join(copy.dir, "packages/docs/test/account-types.test-d.ts"),
+      [
+        'import { createClient, type components, type paths } from "@mkp/client";',
+        'type Account = paths["/account"]["get"]["responses"]["200"]["content"]["application/json"];',
+        "const account: Account = { id: 8, email: 'maker@example.com' };",
+        "// @ts-expect-error email is required",
+        "const partial: Account = { id: 8 };",
+        'export const call = () => createClient().GET("/account");',
+        "export { account, partial };",
+        "export type Unused = components;",
+        "",
+      ].join("\n"),
     );
-    await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/mock-server", "--output-logs=errors-only"]);
-    const answers = await withCopySandbox([
-      'const answer = async (id) => { const r = await fetch(server.apiUrl + "/items/" + id + "/thumbnail", { headers }); return { status: r.status, body: await r.json() }; };',
-      "console.log(JSON.stringify({ known: await answer(created.id), unknown: await answer(created.id + 1000), violations: server.specViolations.length }));",
-    ]);
-    expect(answers).toMatchObject({
-      known: { status: 200, body: { url: "https://example.com/thumbnails/8.png" } },
-      unknown: { status: 404 },
-      violations: 0,
+    await must("pnpm", ["--filter", "@mkp/docs", "exec", "tsc", "--noEmit"]);
+  });
+
+  it("the sandbox answers it with the example, marked as such, and 401 without a credential", async () => {
+    await withCopySandbox(async ({ apiUrl, headers }) => {
+      const answer = await fetch(`${apiUrl}/account`, { headers });
+      expect({ status: answer.status, source: answer.headers.get("x-mkp-sandbox"), body: await answer.json() }).toEqual({
+        status: 200,
+        source: "example",
+        body: { id: 8, email: "maker@example.com" },
+      });
+      expect((await fetch(`${apiUrl}/account`)).status).toBe(401);
+    });
+  });
+
+  it("the docs page carries the new operation, and its scaffolded samples run in all four languages", async () => {
+    const built = JSON.parse(await readFile(join(copy.dir, "packages/docs/dist/openapi.json"), "utf8")) as {
+      paths: Record<string, { get?: { "x-codeSamples"?: { lang: string }[] } }>;
+    };
+    expect(built.paths["/account"]?.get?.["x-codeSamples"]?.map((sample) => sample.lang)).toEqual(["TypeScript", "curl", "Python", "PHP"]);
+    const result = await sh("pnpm", ["vitest", "run", "--project", "docs", "--reporter", "verbose", "packages/docs/test/samples.test.ts", "-t", "getAccount"], {
+      env: { CI: "true" },
+    });
+    expect(result.output).toMatch(/getAccount: TypeScript, curl, Python and PHP end without an error/);
+    expect(result.code, result.output.slice(-3000)).toBe(0);
+  });
+
+  it("the MCP server offers it as a tool in its tag's toolset, with schemas and annotations from the spec", async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [join(copy.dir, "packages/mcp/dist/cli.js"), "--toolsets", "items"],
+      env: { PATH: process.env.PATH ?? "", MAKEPRINTABLE_API_KEY: "unused", MAKEPRINTABLE_BASE_URL: "http://127.0.0.1:9/v1" },
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "spec-edit-loop", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      // The new operations join their tag's toolset, after the unedited repository's tools of that set.
+      const before = allTools().filter((tool) => tool.toolset === "items");
+      expect(tools.map((tool) => tool.name)).toEqual([...before.map((tool) => tool.name), "get_account", "get_item_thumbnail"]);
+      expect(tools.find((tool) => tool.name === "get_account")).toMatchObject({
+        title: "Get your account",
+        description: "Get your account\n\nThe account the credential acts for.\n\n(GET /account)",
+        inputSchema: {
+          type: "object",
+          properties: { verbose: { type: "boolean", description: "Include usage figures." } },
+          required: [],
+          additionalProperties: false,
+        },
+        outputSchema: {
+          type: "object",
+          required: ["id", "email"],
+          properties: { id: { type: "integer", description: "The user id." }, email: { type: "string", description: "The account's e-mail address." } },
+        },
+        annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("spec:diff asks for a minor changeset naming every package the spec reaches, the CLI and @mkp/node included", async () => {
+    const result = await sh("pnpm", ["spec:diff"]);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/NEW minor {2}PathItem added at #\/paths\/~1account/);
+    expect(result.output).toMatch(/NEW minor {2}PathItem added at #\/paths\/~1items~1\{id\}~1thumbnail/);
+    expect(result.output).toMatch(/NEW minor {2}.*thumbnail_url/);
+    const [, releases = ""] = /\n---\n([\s\S]*?)\n---/.exec(result.output) ?? [];
+    for (const line of [
+      '"@mkp/client": minor',
+      '"@mkp/docs": patch',
+      '"@mkp/mock-server": minor',
+      '"@mkp/mcp": minor',
+      '"@mkp/cli": minor',
+      '"@mkp/node": minor',
+    ])
+      expect(releases.split("\n")).toContain(line);
+    await writeFile(join(copy.dir, ".changeset/account.md"), `---\n${releases}\n---\n\nGET /account, an item's thumbnail_url and GET /items/{id}/thumbnail.\n`);
+    expect((await sh("pnpm", ["spec:diff"])).code).toBe(0);
+  });
+});
+
+describe("a new optional response field", { timeout: 5 * MINUTES }, () => {
+  it("the types have it and the sandbox returns it, from the schema's example", async () => {
+    expect(await readFile(join(copy.dir, "packages/client/src/generated/schema.ts"), "utf8")).toMatch(/thumbnail_url\?: string;/);
+    await withCopySandbox(async ({ apiUrl, headers, item }) => {
+      expect(item["thumbnail_url"]).toBe("https://example.com/thumbnails/8.png");
+      const fetched = (await (await fetch(`${apiUrl}/items/${item.id}`, { headers })).json()) as Record<string, unknown>;
+      expect(fetched).toMatchObject({ id: item.id, thumbnail_url: "https://example.com/thumbnails/8.png" });
     });
   });
 });
 
-// The edits that must end in one clear failure, replayed on the same copy after the new operation:
-// the generator and the one check each failure belongs to run, then the spec is put back.
+describe("a new operation on an item, with a 404", { timeout: 5 * MINUTES }, () => {
+  it("the sandbox answers the example for an item it has and the spec's 404 for one it does not", async () => {
+    expect(generateOutput).toMatch(
+      /Operations the sandbox answers with the spec's example[^\n]*\n(?: {2}[^\n]*\n)* {2}getItemThumbnail: [^\n]*an id it does not know gets the spec's 404/,
+    );
+    await withCopySandbox(async ({ apiUrl, headers, item }) => {
+      const answer = async (id: number) => {
+        const response = await fetch(`${apiUrl}/items/${id}/thumbnail`, { headers });
+        return { status: response.status, body: (await response.json()) as unknown };
+      };
+      expect(await answer(item.id)).toEqual({ status: 200, body: { url: "https://example.com/thumbnails/8.png" } });
+      expect((await answer(item.id + 1000)).status).toBe(404);
+    });
+  });
+});
+
+// The edits that must end in one clear failure, replayed on the same copy after the green ones: the
+// generator and the one check each failure belongs to run, then the spec and the generated files are
+// put back (not the client's build: nothing runs after these).
 describe("edits that must fail, each naming its cause", { timeout: 5 * MINUTES }, () => {
   const specFile = () => join(copy.dir, "spec/openapi.yaml");
   async function withSpecEdit(edit: (spec: string) => string, check: () => Promise<void>): Promise<void> {
@@ -324,6 +314,5 @@ describe("edits that must fail, each naming its cause", { timeout: 5 * MINUTES }
           expect(docs.output).toContain(`samples/listItems/${file} sends pageSize, which listItems does not have in the spec (its inputs: page, page_size)`);
       },
     );
-    await must("pnpm", ["exec", "turbo", "run", "build", "--filter=@mkp/client", "--output-logs=errors-only"]);
   });
 });
