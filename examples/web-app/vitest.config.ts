@@ -6,7 +6,7 @@ export default defineProject({
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // One browser for the file; tests inside it run one after another.
-    fileParallelism: false,
+    // The files share their worker's loaded modules (DEVELOPERS.md, "Testing").
+    isolate: false,
   },
 });

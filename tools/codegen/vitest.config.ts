@@ -1,5 +1,5 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "codegen", include: ["test/**/*.test.ts"], testTimeout: 30_000 },
+  test: { name: "codegen", isolate: false, include: ["test/**/*.test.ts"], testTimeout: 30_000 },
 });

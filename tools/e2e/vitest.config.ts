@@ -1,5 +1,5 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "e2e", include: ["test/**/*.test.ts"] },
+  test: { name: "e2e", isolate: false, include: ["test/**/*.test.ts"] },
 });
