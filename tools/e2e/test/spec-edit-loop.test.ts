@@ -284,7 +284,7 @@ describe("edits that must fail, each naming its cause", { timeout: 5 * MINUTES }
     }
   }
 
-  it("a $ref typo: pnpm generate stops at the generator with the file, line and reference, and runs nothing after it", async () => {
+  it("a $ref typo: pnpm generate stops at the generator with the file, line and reference, and pnpm test at its first gate", async () => {
     await withSpecEdit(
       (spec) => spec.replace('$ref: "#/components/schemas/Item"', '$ref: "#/components/schemas/Itme"'),
       async () => {
@@ -295,6 +295,12 @@ describe("edits that must fail, each naming its cause", { timeout: 5 * MINUTES }
         expect(result.output).toContain("#/components/schemas/Itme");
         // The scaffolder, the tables and spec:status never ran on a spec that does not resolve.
         expect(result.output).not.toMatch(/docs:samples|readme-tables|spec:status/);
+        // `pnpm test` stops at its first gate, names it once, and still ends with its summary line.
+        const test = await sh("pnpm", ["test", "--no-mutation"]);
+        expect(test.code).not.toBe(0);
+        expect(test.output).toContain("✗ Stopped at the first failing stage: generated files are fresh (pnpm generate --check).");
+        expect(test.output).not.toContain("▶ vitest");
+        expect(test.output).toMatch(/\n0 passed, 1 failed\n/);
       },
     );
   });
