@@ -27,8 +27,7 @@ try {
 
 /**
  * Each check: a name and a command; `gate: true` stops the run when it fails; `vitest: true` marks
- * the run whose JSON report is counted. An array of checks runs side by side (each one mostly
- * single-threaded, none reading another's output), each one's output printed whole when it ends.
+ * the run whose JSON report is counted.
  */
 const steps = [
   { name: "generated files are fresh (pnpm generate --check)", command: ["pnpm", "generate", "--check"], gate: true },
@@ -40,20 +39,18 @@ const steps = [
     command: ["pnpm", "exec", "turbo", "run", "build", "typecheck", "--output-logs=errors-only", "--continue=dependencies-successful"],
     gate: true,
   },
-  [
-    { name: "each published entry point's public API matches its committed report (pnpm api:check)", command: ["pnpm", "api:check"] },
-    // After the build: spec:diff reports what the sandbox answers from examples (it imports @mkp/mock-server's dist).
-    { name: "spec changes are covered by changesets (pnpm spec:diff)", command: ["pnpm", "spec:diff"] },
-    {
-      name: "publishable packages pass publint and attw (pnpm check:packages)",
-      command: ["node", "tools/release/bin/mkp-release.mjs", "check-packages", "--out", packedDir],
-    },
-    { name: "size budgets hold (pnpm size)", command: ["pnpm", "size"] },
-    {
-      name: "the Debian packages the tests run are there (chromium, curl, python3 + requests, php + curl, tmux)",
-      command: ["node", "tools/dev/ensure-debian-packages.mjs"],
-    },
-  ],
+  { name: "each published entry point's public API matches its committed report (pnpm api:check)", command: ["pnpm", "api:check"] },
+  // After the build: spec:diff reports what the sandbox answers from examples (it imports @mkp/mock-server's dist).
+  { name: "spec changes are covered by changesets (pnpm spec:diff)", command: ["pnpm", "spec:diff"] },
+  {
+    name: "publishable packages pass publint and attw (pnpm check:packages)",
+    command: ["node", "tools/release/bin/mkp-release.mjs", "check-packages", "--out", packedDir],
+  },
+  { name: "size budgets hold (pnpm size)", command: ["pnpm", "size"] },
+  {
+    name: "the Debian packages the tests run are there (chromium, curl, python3 + requests, php + curl, tmux)",
+    command: ["node", "tools/dev/ensure-debian-packages.mjs"],
+  },
   { name: "vitest", command: ["pnpm", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile}`], vitest: true },
   ...(noMutation
     ? []
@@ -65,44 +62,27 @@ const steps = [
       ]),
 ];
 
-/**
- * Runs one check and resolves with its exit code. `buffered`: its output is kept and printed in one
- * block when it ends, so checks running side by side never interleave their lines.
- */
-function runStep(step, buffered) {
+function runStep(command) {
   return new Promise((resolveStep) => {
-    const started = Date.now();
-    if (!buffered) console.log(`\n▶ ${step.name}`);
-    const child = spawn(step.command[0], step.command.slice(1), {
-      cwd: root,
-      stdio: buffered ? ["ignore", "pipe", "pipe"] : "inherit",
-      env: { ...process.env, MKP_PACKED_DIR: packedDir },
-    });
-    const output = [];
-    child.stdout?.on("data", (chunk) => output.push(chunk));
-    child.stderr?.on("data", (chunk) => output.push(chunk));
-    let spawnFailed = false;
-    child.on("error", (error) => {
-      spawnFailed = true;
-      output.push(Buffer.from(`${error.message}\n`));
-    });
-    // "close" comes after "exit" or, when the command could not start, after "error".
-    child.on("close", (exitCode, signal) => {
-      const code = spawnFailed ? 127 : (exitCode ?? (signal ? 1 : 0));
-      if (buffered) process.stdout.write(`\n▶ ${step.name}\n${Buffer.concat(output).toString()}`);
-      else if (spawnFailed) process.stdout.write(Buffer.concat(output).toString());
-      console.log(`${code === 0 ? "✓" : "✗"} ${step.name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
-      resolveStep(code);
-    });
+    const child = spawn(command[0], command.slice(1), { cwd: root, stdio: "inherit", env: { ...process.env, MKP_PACKED_DIR: packedDir } });
+    child.on("exit", (code, signal) => resolveStep(code ?? (signal ? 1 : 0)));
+    child.on("error", () => resolveStep(127));
   });
 }
 
 let passed = 0;
 let failed = 0;
 const failures = [];
-
-/** Adds one finished check to the totals. */
-async function count(step, code) {
+await mkdir(dirname(reportFile), { recursive: true });
+// A report or tarballs left by an earlier run must never be read as this run's.
+await rm(reportFile, { force: true });
+await rm(packedDir, { recursive: true, force: true });
+for (const [index, step] of steps.entries()) {
+  console.log(`\n▶ ${step.name}`);
+  const started = Date.now();
+  const code = await runStep(step.command);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`${code === 0 ? "✓" : "✗"} ${step.name} (${seconds}s)`);
   if (step.vitest) {
     const report = await readFile(reportFile, "utf8").then(JSON.parse, () => undefined);
     const counted = countVitestReport(report, code);
@@ -118,23 +98,12 @@ async function count(step, code) {
   } else {
     failed += 1;
     failures.push(step.name);
-  }
-}
-
-await mkdir(dirname(reportFile), { recursive: true });
-// A report or tarballs left by an earlier run must never be read as this run's.
-await rm(reportFile, { force: true });
-await rm(packedDir, { recursive: true, force: true });
-for (const [index, stage] of steps.entries()) {
-  const group = Array.isArray(stage) ? stage : [stage];
-  const codes = await Promise.all(group.map((step) => runStep(step, group.length > 1)));
-  for (const [at, step] of group.entries()) await count(step, codes[at]);
-  const gate = group.find((step, at) => step.gate && codes[at] !== 0);
-  if (gate) {
-    const skipped = steps.slice(index + 1).flat().length;
-    console.log(`\n✗ Stopped at the first failing stage: ${gate.name}.`);
-    console.log(`  Its output above names the cause. Fix it and run \`pnpm test\` again; the ${skipped} later steps did not run.`);
-    break;
+    if (step.gate) {
+      const skipped = steps.length - index - 1;
+      console.log(`\n✗ Stopped at the first failing stage: ${step.name}.`);
+      console.log(`  Its output above names the cause. Fix it and run \`pnpm test\` again; the ${skipped} later steps did not run.`);
+      break;
+    }
   }
 }
 
