@@ -3,6 +3,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/pr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addAccountOperation } from "@mkp/testing";
 import { parse, stringify } from "yaml";
 import { main } from "../src/cli.ts";
 import { releaseLayout, REPO_ROOT, type ReleaseLayout } from "../src/paths.ts";
@@ -214,22 +215,7 @@ describe("spec:diff against the base commit (every spec change brings its own ch
       cwd: layout.root,
       stdio: "pipe",
     });
-  const addAccount = (spec: Spec) => {
-    spec.paths["/account"] = {
-      get: {
-        tags: ["Items"],
-        operationId: "getAccount",
-        summary: "Get your account",
-        description: "Your account.",
-        responses: {
-          "200": {
-            description: "The account.",
-            content: { "application/json": { schema: { type: "object", properties: { id: { type: "integer" } } }, example: { id: 8 } } },
-          },
-        },
-      },
-    };
-  };
+  const addAccount = async () => writeFile(layout.spec, addAccountOperation(await readFile(layout.spec, "utf8")));
 
   beforeEach(async () => {
     // The base branch already carries an additive change with its minor changeset, not yet released.
@@ -244,7 +230,7 @@ describe("spec:diff against the base commit (every spec change brings its own ch
   });
 
   it("a new operation on top fails although an older changeset bumps minor already, and marks the new change", async () => {
-    await editSpec(addAccount);
+    await addAccount();
     const result = await checkSpecChange(layout);
     expect(result.fresh).toMatchObject({ bump: "minor", changesets: [] });
     expect(result.ok).toBe(false);
@@ -260,7 +246,7 @@ describe("spec:diff against the base commit (every spec change brings its own ch
   });
 
   it("passes once a changeset added on the branch names every package the spec reaches", async () => {
-    await editSpec(addAccount);
+    await addAccount();
     await addChangeset("account", await releasesFor("minor"));
     const result = await checkSpecChange(layout);
     expect(result.fresh).toMatchObject({ changesets: [".changeset/account.md"], missing: [] });
@@ -268,7 +254,7 @@ describe("spec:diff against the base commit (every spec change brings its own ch
   });
 
   it("editing the older changeset counts as bringing one; the committed branch is compared with main", async () => {
-    await editSpec(addAccount);
+    await addAccount();
     await addChangeset("thumbnail", await releasesFor("minor", { "@mkp/mock-server": "patch" }));
     git("add", "-A");
     git("commit", "-q", "-m", "account");

@@ -10,6 +10,7 @@ import { COMMAND_FOR_OPERATION } from "../../../packages/cli/src/spec-commands.t
 import { releaseLayout, REPO_ROOT, type ReleaseLayout } from "../src/paths.ts";
 import { writeReleasedSpec } from "../src/released-spec.ts";
 import { HANDWRITTEN_OPERATIONS, OPERATION_EFFECTS } from "@mkp/mock-server";
+import { addAccountOperation } from "@mkp/testing";
 import { type SpecStatus, specStatus } from "../src/spec-status.ts";
 
 let layout: ReleaseLayout;
@@ -40,21 +41,7 @@ beforeAll(async () => {
       responses: { "200": { description: "The widget." }, "404": { description: "No such widget." } },
     },
   };
-  spec.paths["/account"] = {
-    get: {
-      tags: ["Items"],
-      operationId: "getAccount",
-      summary: "Get your account",
-      description: "Your account.",
-      responses: {
-        "200": {
-          description: "The account.",
-          content: { "application/json": { schema: { type: "object", properties: { id: { type: "integer" } } }, example: { id: 8 } } },
-        },
-      },
-    },
-  };
-  await writeFile(layout.spec, stringify(spec));
+  await writeFile(layout.spec, addAccountOperation(stringify(spec)));
   // The sandbox built from this spec would answer both from the example (what OPERATION_EFFECTS says of any operation without a handler).
   const fromExample = { answeredFrom: "example", effects: [], unknownIds: "404" } as const;
   const effects = { ...OPERATION_EFFECTS, getAccount: fromExample, getWidget: fromExample };

@@ -1,7 +1,7 @@
 /**
  * A new operation as a maintainer adds it to `spec/openapi.yaml`: `GET /account`, with a query
- * parameter, a documented example and a 401. The tests of the spec-edit loop (the MCP server's
- * tools, the whole loop in tools/e2e) add it to a copy of the repository.
+ * parameter, a documented example and a 401. The spec-edit loop (tools/e2e) adds it to a copy of
+ * the repository; the spec:status and spec:diff tests to a copy of the spec.
  */
 export const ACCOUNT_OPERATION = `  /account:
     get:
