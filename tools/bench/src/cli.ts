@@ -63,7 +63,7 @@ const config: BenchConfig = {
   },
   size: wanted("size"),
   // Named only: it clones the repository and runs the whole `pnpm test` (4 minutes or more).
-  loop: only?.has("loop") === true && { sourceFile: "packages/docs/samples/listItems/curl.sh", testFile: "tools/codegen/test/codegen.test.ts" },
+  loop: only?.has("loop") === true && { sourceFile: "packages/docs/samples/listItems/sample.ts", testFile: "tools/codegen/test/codegen.test.ts" },
   largeSpec: values["large-spec"] ? resolve(values["large-spec"]) : defaultLargeSpec(),
   largeSpecName: values["large-spec"] ? "the given large spec" : LARGE_SPEC_NAME,
   out: values["no-write"] ? undefined : resolve(values.out ?? resolve(REPO_ROOT, "bench/RESULTS.md")),
