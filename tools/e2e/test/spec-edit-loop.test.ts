@@ -182,8 +182,10 @@ describe("a new operation with an example", { timeout: 5 * MINUTES }, () => {
     expect(result.output).toMatch(/getAccount: TypeScript, curl, Python and PHP end without an error/);
     expect(result.code, result.output.slice(-3000)).toBe(0);
   });
+});
 
-  it("the MCP server offers it as a tool in its tag's toolset, with schemas and annotations from the spec", async () => {
+describe("the new operations in the MCP server", { timeout: 5 * MINUTES }, () => {
+  it("offers them as tools in their tag's toolset, with schemas and annotations from the spec", async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [join(copy.dir, "packages/mcp/dist/cli.js"), "--toolsets", "items"],
@@ -217,8 +219,10 @@ describe("a new operation with an example", { timeout: 5 * MINUTES }, () => {
       await client.close();
     }
   });
+});
 
-  it("spec:diff asks for a minor changeset naming every package the spec reaches, the CLI and @mkp/node included", async () => {
+describe("spec:diff on the three edits", { timeout: 5 * MINUTES }, () => {
+  it("asks for a minor changeset naming each change and every package the spec reaches, the CLI and @mkp/node included", async () => {
     const result = await sh("pnpm", ["spec:diff"]);
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/NEW minor {2}PathItem added at #\/paths\/~1account/);

@@ -77,7 +77,7 @@ function optionalRequestProperty(spec: Spec): string {
   return name;
 }
 
-describe("spec:diff", () => {
+describe("spec:diff: the packages a spec edit reaches", () => {
   it("passes with no changeset while the spec equals the released one (even re-serialised)", async () => {
     await editSpec(() => {});
     const result = await checkSpecChange(layout);
@@ -118,7 +118,9 @@ describe("spec:diff", () => {
     expect(Object.keys(needed)).not.toContain("@mkp/unrelated");
     expect(Object.keys(needed)).not.toContain("@mkp/internal");
   });
+});
 
+describe("spec:diff rates each change", () => {
   it("rates an added optional response field as minor: a patch changeset is not enough", async () => {
     await editSpec((spec) => {
       schema(spec, "Item").properties.thumbnail_url = { type: "string", format: "uri", description: "A preview image." };
@@ -179,7 +181,9 @@ describe("spec:diff", () => {
     await addChangeset("remove", await releasesFor("major"));
     expect(await checkSpecChange(layout)).toMatchObject({ ok: true, bump: "major", missing: [] });
   });
+});
 
+describe("spec:diff from the command line and the changeset files", () => {
   it("exits 1 from the command line with the report on stderr, and 0 after snapshot-spec", async () => {
     await editSpec((spec) => {
       schema(spec, "Item").properties.thumbnail_url = { type: "string" };
