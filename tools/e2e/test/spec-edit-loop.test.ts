@@ -43,20 +43,21 @@ async function must(command: string, args: string[]): Promise<string> {
   return result.output;
 }
 
+/** An item as the copy's sandbox returns it: its id, and whatever fields the edited spec gives it. */
+type UploadedItem = Record<string, unknown> & { id: number };
+
 /**
  * Runs `use` against a strict sandbox of the copy's build, holding the demo credential's headers and
  * one uploaded item, and checks the sandbox saw no answer outside the spec.
  */
-async function withCopySandbox(
-  use: (sandbox: { apiUrl: string; headers: Record<string, string>; item: Record<string, unknown> & { id: number } }) => Promise<void>,
-) {
+async function withCopySandbox(use: (sandbox: { apiUrl: string; headers: Record<string, string>; item: UploadedItem }) => Promise<void>) {
   const { startMockServer } = (await import(pathToFileURL(join(copy.dir, "packages/mock-server/dist/index.js")).href)) as typeof import("@mkp/mock-server");
   const server = await startMockServer({ strict: true });
   try {
     const headers = { key: server.demo.apiKey };
     const form = new FormData();
     form.append("file", new Blob(["v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n"]), "box.obj");
-    const item = (await (await fetch(`${server.apiUrl}/items`, { method: "POST", headers, body: form })).json()) as Record<string, unknown> & { id: number };
+    const item = (await (await fetch(`${server.apiUrl}/items`, { method: "POST", headers, body: form })).json()) as UploadedItem;
     await use({ apiUrl: server.apiUrl, headers, item });
     expect(server.specViolations).toEqual([]);
   } finally {
