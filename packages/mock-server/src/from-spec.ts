@@ -1,6 +1,7 @@
 import { isObject, OPERATIONS, type OperationId } from "@mkp/client/internal";
 import type { Handler, RequestContext, Sandbox } from "./context.js";
 import { BodyTooLargeError, FORM, mediaTypeOf, type Reply } from "./http.js";
+import { apiError } from "./respond.js";
 
 /**
  * The response header that marks an answer the sandbox took from the OpenAPI description instead
@@ -10,9 +11,7 @@ export const SANDBOX_SOURCE_HEADER = "x-mkp-sandbox";
 /** The response header naming the query parameters a request gave that the sandbox checked but did not act on. */
 export const IGNORED_PARAMETERS_HEADER = "x-mkp-sandbox-ignored";
 
-function badRequest(description: string): Reply {
-  return { status: 400, json: { error: "invalid_request", error_description: description } };
-}
+const badRequest = (description: string): Reply => apiError(400, "invalid_request", description);
 
 /** The query of a request as single values, or the name of a repeated parameter. */
 export function singleQuery(url: URL): { ok: true; query: Record<string, string> } | { ok: false; repeated: string } {
@@ -68,15 +67,19 @@ const KEPT: ReadonlyArray<{ path: string; parameter: string; kind: "item" | "fix
   { path: OPERATIONS.getFix.path, kind: "fix" as const },
 ].map((kept) => ({ ...kept, parameter: /\{([^}]+)\}$/.exec(kept.path)?.[1] ?? "id" }));
 
+/** The kept resource an operation's path reads or sits under (`/items/{id}/…`), if any. */
+function keptUnder(operationId: OperationId): (typeof KEPT)[number] | undefined {
+  const path = OPERATIONS[operationId].path;
+  return KEPT.find((entry) => path === entry.path || path.startsWith(`${entry.path}/`));
+}
+
 /**
  * Whether the ids in a request's path name something the sandbox knows. Under a path that reads
- * an item or a fix (`/items/{id}/…`), the id must be one of the caller's; elsewhere each path
- * parameter with a documented example must be that example, the one resource the answer describes.
+ * an item or a fix (`kept`), the id must be one of the caller's; elsewhere each path parameter with
+ * a documented example must be that example, the one resource the answer describes.
  */
-function knowsPath(sandbox: Sandbox, operationId: OperationId, context: RequestContext<unknown>): boolean {
-  const path = OPERATIONS[operationId].path;
+function knowsPath(sandbox: Sandbox, operationId: OperationId, kept: (typeof KEPT)[number] | undefined, context: RequestContext<unknown>): boolean {
   const values = (context.pathParams ?? {}) as Readonly<Record<string, unknown>>;
-  const kept = KEPT.find((entry) => path === entry.path || path.startsWith(`${entry.path}/`));
   if (kept !== undefined) return sandbox.resources.holds(kept.kind, Number(values[kept.parameter]), context.credential?.userId);
   for (const [name, example] of sandbox.validator.parameterExamples(operationId, "path")) {
     if (String(values[name]) !== String(example)) return false;
@@ -84,17 +87,19 @@ function knowsPath(sandbox: Sandbox, operationId: OperationId, context: RequestC
   return true;
 }
 
+/** A response the description documents, as the sandbox sends it: marked with where its values came from. */
+function documentedReply(answer: { status: number; headers: Record<string, string>; json: unknown; source: "example" | "schema" }): Reply {
+  return {
+    status: answer.status,
+    headers: { ...answer.headers, [SANDBOX_SOURCE_HEADER]: answer.source },
+    ...(answer.json !== undefined && { json: answer.json }),
+  };
+}
+
 /** The 404 the description documents for an operation (its example), else the sandbox's own. */
 function notFoundFromSpec(sandbox: Sandbox, operationId: OperationId): Reply {
   const documented = sandbox.validator.exampleResponse(operationId, 404);
-  if (documented === undefined) {
-    return { status: 404, json: { error: "not_found", error_description: "No such resource." }, outsideSpec: true };
-  }
-  return {
-    status: 404,
-    headers: { ...documented.headers, [SANDBOX_SOURCE_HEADER]: documented.source },
-    ...(documented.json !== undefined && { json: documented.json }),
-  };
+  return documented === undefined ? { ...apiError(404, "not_found", "No such resource."), outsideSpec: true } : documentedReply(documented);
 }
 
 /**
@@ -105,6 +110,7 @@ function notFoundFromSpec(sandbox: Sandbox, operationId: OperationId): Reply {
  * or deleted: such an operation has no side effect in the sandbox (`OPERATION_EFFECTS` says so).
  */
 export function specHandler(operationId: OperationId): Handler<unknown> {
+  const kept = keptUnder(operationId);
   return async (sandbox: Sandbox, context: RequestContext<unknown>): Promise<Reply> => {
     const query = singleQuery(context.url);
     if (!query.ok) return badRequest(`The parameter ${query.repeated} is repeated.`);
@@ -122,14 +128,10 @@ export function specHandler(operationId: OperationId): Handler<unknown> {
       const body = sandbox.validator.validateRequestBody(operationId, given, model);
       if (!body.ok) return badRequest(`The body does not match the description: ${body.problems.join("; ")}.`);
     }
-    if (!knowsPath(sandbox, operationId, context)) return notFoundFromSpec(sandbox, operationId);
+    if (!knowsPath(sandbox, operationId, kept, context)) return notFoundFromSpec(sandbox, operationId);
     const answer = sandbox.validator.exampleResponse(operationId);
     if (!answer)
       return { status: 501, json: { error: "not_implemented", error_description: `The description documents no success response for ${operationId}.` } };
-    return {
-      status: answer.status,
-      headers: { ...answer.headers, [SANDBOX_SOURCE_HEADER]: answer.source },
-      ...(answer.json !== undefined && { json: answer.json }),
-    };
+    return documentedReply(answer);
   };
 }

@@ -3,6 +3,7 @@ import { isLoopbackHost, type OperationId } from "@mkp/client/internal";
 import type { Handler, OperationHandler, RequestContext, Sandbox } from "./context.js";
 import { singleQuery } from "./from-spec.js";
 import { BodyTooLargeError, FORM, mediaTypeOf, type Reply } from "./http.js";
+import { apiError } from "./respond.js";
 import { randomToken } from "./state.js";
 import type { SpecValidator } from "./validate.js";
 
@@ -79,9 +80,7 @@ export function isLoopbackUrl(url: URL): boolean {
   return (url.protocol === "http:" || url.protocol === "https:") && isLoopbackHost(url.hostname) && url.username === "" && url.password === "";
 }
 
-function badRequest(description: string): Reply {
-  return { status: 400, json: { error: "invalid_request", error_description: description } };
-}
+const badRequest = (description: string): Reply => apiError(400, "invalid_request", description);
 
 function notFound(): Reply {
   return { status: 404, json: { error: "not_found", error_description: "No such resource in your account." } };

@@ -117,14 +117,19 @@ export interface Route {
   readonly documentedQuery: readonly string[] | undefined;
 }
 
+/** Whether an operation is one of the spec's OAuth 2.0 endpoints (`/authorize`, `/token`). */
+function isOAuthEndpoint(operationId: OperationId): boolean {
+  const operation = OPERATIONS[operationId];
+  return OAUTH_ENDPOINTS.has(`${operation.serverUrl}${operation.path}`);
+}
+
 /**
  * The OAuth 2.0 endpoints of the spec's security scheme are never readable cross-origin; an
  * operation with callbacks (`POST /fixes`) only by pages on this machine, so a page elsewhere
  * cannot start a fix at all; every other operation as the `cors` option says.
  */
 function corsScope(operationId: OperationId, validator: SpecValidator): CorsScope {
-  const operation = OPERATIONS[operationId];
-  if (OAUTH_ENDPOINTS.has(`${operation.serverUrl}${operation.path}`)) return "none";
+  if (isOAuthEndpoint(operationId)) return "none";
   return validator.callbackNames(operationId).length > 0 ? "local-pages" : "api";
 }
 
@@ -143,7 +148,7 @@ function operationRoute(operationId: OperationId, validator: SpecValidator, from
     scopes: operation.scopes,
     pathNames: [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? ""),
     ignorable: documented.filter((name) => !implemented.includes(name)),
-    documentedQuery: OAUTH_ENDPOINTS.has(`${operation.serverUrl}${operation.path}`) ? undefined : documented,
+    documentedQuery: isOAuthEndpoint(operationId) ? undefined : documented,
   };
 }
 

@@ -239,6 +239,24 @@ export class SpecValidator {
   }
 
   /**
+   * An operation's first documented success response (an exact 2xx code, else `2XX`) and the status
+   * it is sent with: a range says only "success", so 201 for a POST, 204 when it documents no body,
+   * else 200.
+   */
+  #firstSuccess(operationId: OperationId): { response: Located; status: number } | undefined {
+    const operation = this.#operation(operationId);
+    const responses = operation.node["responses"];
+    if (!isObject(responses)) return undefined;
+    const key = Object.keys(responses)
+      .filter((code) => /^2(\d\d|XX)$/.test(code))
+      .sort()[0];
+    if (key === undefined) return undefined;
+    const response = this.#resolve({ node: responses[key] as JsonObject, segments: [...operation.segments, "responses", key] });
+    const status = key !== "2XX" ? Number(key) : OPERATIONS[operationId].method === "POST" ? 201 : isObject(response.node["content"]) ? 200 : 204;
+    return { response, status };
+  }
+
+  /**
    * The values the description documents for the properties of an operation's JSON response
    * object (or of its array's items): each property's `example`, else its `default`, `const` or
    * first of `examples`. A hand-written handler adds those it does not set itself, so a field
@@ -316,19 +334,10 @@ export class SpecValidator {
     operationId: OperationId,
     status?: number,
   ): { status: number; headers: Record<string, string>; json: unknown; source: "example" | "schema" } | undefined {
-    const operation = this.#operation(operationId);
-    const responses = operation.node["responses"];
-    if (!isObject(responses)) return undefined;
-    const key =
-      status === undefined
-        ? Object.keys(responses)
-            .filter((code) => /^2(\d\d|XX)$/.test(code))
-            .sort()[0]
-        : [String(status), `${Math.floor(status / 100)}XX`, "default"].find((code) => code in responses);
-    if (key === undefined) return undefined;
-    const response = this.#resolve({ node: responses[key] as JsonObject, segments: [...operation.segments, "responses", key] });
-    // A range says only "success": 201 for a POST, 204 when it documents no body, else 200.
-    status ??= key !== "2XX" ? Number(key) : OPERATIONS[operationId].method === "POST" ? 201 : isObject(response.node["content"]) ? 200 : 204;
+    const found = status === undefined ? this.#firstSuccess(operationId) : { response: this.#response(operationId, status), status };
+    if (found?.response === undefined) return undefined;
+    const { response } = found;
+    status = found.status;
     const headers: Record<string, string> = {};
     let source: "example" | "schema" = "example";
     const documentedHeaders = response.node["headers"];
