@@ -222,7 +222,7 @@ export async function* repairMany(
   // Ends the models under way when the caller stops reading (or the batch fails), as well as on `signal`.
   const ended = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, ended.signal]) : ended.signal;
-  const batch = batchOf(client, { ...options, cwd }, journal, signal);
+  const batch = batchOf(client, { ...options, cwd, rateLimitTimeoutMs }, journal, signal);
   const iterator = (async function* () {
     yield* models;
   })();
@@ -262,23 +262,27 @@ export async function* repairMany(
 interface Batch {
   /** The caller's client, paced (see {@link pacedClient}). */
   client: MakeprintableClient;
-  options: RepairManyOptions & { cwd: string };
+  /** The caller's options, with the working folder and the rate-limit timeout settled. */
+  options: RepairManyOptions & { cwd: string; rateLimitTimeoutMs: number };
   journal: RepairJournal | undefined;
   /** Stops the models under way. */
   signal: AbortSignal;
   sleep: Sleep;
   now: () => number;
+  /** The jitter's random source. */
+  random: () => number;
   /** How to poll: the caller's pauses, on the batch's timer. */
   wait: NonNullable<RepairProgressOptions["wait"]>;
   /** The sources of this run, so one given twice is repaired once. */
   seen: Set<string>;
 }
 
-function batchOf(client: MakeprintableClient, options: RepairManyOptions & { cwd: string }, journal: RepairJournal | undefined, signal: AbortSignal): Batch {
+function batchOf(client: MakeprintableClient, options: Batch["options"], journal: RepairJournal | undefined, signal: AbortSignal): Batch {
   const sleep: Sleep = options.sleep ?? ((ms, abort) => delay(ms, undefined, { signal: abort }));
   const now = options.now ?? Date.now;
-  const paced = pacedClient(client, new Pacing(now, sleep), signal, options.random ?? Math.random);
-  return { client: paced, options, journal, signal, sleep, now, wait: { ...options.wait, sleep }, seen: new Set() };
+  const random = options.random ?? Math.random;
+  const paced = pacedClient(client, new Pacing(now, sleep), signal, random);
+  return { client: paced, options, journal, signal, sleep, now, random, wait: { ...options.wait, sleep }, seen: new Set() };
 }
 
 const isRateLimited = (error: unknown) => error instanceof APIError && error.status === 429;
@@ -301,11 +305,11 @@ async function attempt<T>(batch: Batch, step: () => Promise<T>, count: { retries
       if (signal.aborted || !isRetryable(error)) throw thrown;
       if (isRateLimited(error)) {
         limitedSince ??= now();
-        if (now() - limitedSince < (options.rateLimitTimeoutMs ?? RATE_LIMIT_TIMEOUT_MS)) continue;
+        if (now() - limitedSince < options.rateLimitTimeoutMs) continue;
         throw thrown;
       }
       if (++failures >= (options.maxAttempts ?? 5)) throw thrown;
-      await batch.sleep(backoffMs(failures - 1, options.random ?? Math.random), signal);
+      await batch.sleep(backoffMs(failures - 1, batch.random), signal);
     }
   }
 }
