@@ -40,7 +40,8 @@ export function redactValue(value: unknown, secrets: readonly (string | null | u
 // Past this many objects, or bytes, a value is too big to check, and counts as holding a secret.
 const MAX_VISITS = 1000;
 const MAX_BYTES = 1024 * 1024;
-const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+/** The key util.inspect looks up for a custom inspection (a registered symbol: no `node:util`, so browsers run this too). */
+export const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /** The bytes of a buffer or of any view into one (a `Buffer`, a typed array, a `DataView`). */
 const bytesOf = (value: ArrayBuffer | ArrayBufferView) =>

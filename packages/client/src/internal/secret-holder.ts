@@ -1,8 +1,4 @@
-import { REDACTED } from "../redact.js";
-
-// util.inspect finds this hook by property access (Node's documented custom inspection); a
-// registered symbol keeps this module free of `node:util`, so it runs in browsers too.
-const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+import { INSPECT, REDACTED } from "../redact.js";
 
 /**
  * The SDK's one way to keep a secret on an object it hands out (an OAuth token, a stored login, a
