@@ -6,7 +6,7 @@ import { apiReports, formatApiReports } from "./api-report.ts";
 import { ChangesetFormatError } from "./changesets.ts";
 import { runReadmeExamples } from "./example.ts";
 import { checkPackages, formatPackageChecks } from "./check-packages.ts";
-import { releaseLayout } from "./paths.ts";
+import { releaseLayout, type ReleaseLayout } from "./paths.ts";
 import { SpecDiffError } from "./rate-spec-change.ts";
 import { release } from "./release.ts";
 import { writeReleasedSpec } from "./released-spec.ts";
@@ -46,9 +46,8 @@ interface Options {
   out?: string | undefined;
   help?: boolean | undefined;
 }
-type Layout = ReturnType<typeof releaseLayout>;
 
-async function readmeTables(layout: Layout, check: boolean): Promise<number> {
+async function readmeTables(layout: ReleaseLayout, check: boolean): Promise<number> {
   const files = await writeReadmeTables(layout.root, check);
   if (check && files.length > 0) {
     console.error(`readme-tables: the operation tables of ${files.join(", ")} differ from the spec: run \`pnpm generate\``);
@@ -58,7 +57,7 @@ async function readmeTables(layout: Layout, check: boolean): Promise<number> {
   return 0;
 }
 
-async function packAndCheck(layout: Layout, keepIn: string | undefined): Promise<number> {
+async function packAndCheck(layout: ReleaseLayout, keepIn: string | undefined): Promise<number> {
   const out = keepIn === undefined ? await mkdtemp(join(tmpdir(), "mkp-packed-")) : resolve(keepIn);
   try {
     // A kept folder holds this run's tarballs only.
@@ -78,7 +77,7 @@ function reported(ok: boolean, report: string): number {
 }
 
 /** Each command by name: what it runs, given the options and the repository's layout. */
-const COMMANDS: Record<string, (values: Options, layout: Layout) => Promise<number>> = {
+const COMMANDS: Record<string, (values: Options, layout: ReleaseLayout) => Promise<number>> = {
   "spec-diff": async (_, layout) => {
     const result = await checkSpecChange(layout);
     return reported(result.ok, result.report);
