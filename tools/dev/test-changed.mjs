@@ -62,17 +62,15 @@ let turboFilters = [];
 if (outside.length > 0) {
   console.log(`test:changed: ${outside.slice(0, 3).join(", ")}${outside.length > 3 ? "…" : ""} is outside the packages: every test runs`);
 } else {
-  const sourceNames = [...sourceUnits].map((unit) => unit.name).filter((name) => name !== undefined);
-  const dependents = sourceNames.length > 0 ? turboPackages(...sourceNames.map((name) => `--filter=...${name}`)) : [];
+  // A changed source reaches its package and every package that depends on it (turbo's `...name`).
+  const dependentFilters = [...sourceUnits].flatMap((unit) => (unit.name ? [`--filter=...${unit.name}`] : []));
+  const dependents = dependentFilters.length > 0 ? turboPackages(...dependentFilters) : [];
   const whole = new Set([...dependents.map((item) => item.path), ...[...sourceUnits].map((unit) => unit.path)]);
   filters = [...[...whole].map((path) => `${path}/`), ...[...testFiles].filter(([unit]) => !whole.has(unit.path)).flatMap(([, files]) => files)];
   const paths = [...whole, ...[...testFiles.keys()].map((unit) => unit.path)];
   projects = paths.map(projectOf);
   if (projects.includes(undefined)) projects = [];
-  turboFilters = [
-    ...sourceNames.map((name) => `--filter=...${name}`),
-    ...[...testFiles.keys()].flatMap((unit) => (unit.name ? [`--filter=${unit.name}`] : [])),
-  ];
+  turboFilters = [...dependentFilters, ...[...testFiles.keys()].flatMap((unit) => (unit.name ? [`--filter=${unit.name}`] : []))];
   console.log(`test:changed: ${changed.length} changed file(s) against ${base}; testing ${filters.join(" ")}`);
 }
 
